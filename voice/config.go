@@ -1,0 +1,300 @@
+package voice
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/voicewatch/voicewatch/internal/httpguard"
+	"github.com/voicewatch/voicewatch/internal/secret"
+)
+
+// Config is the media core's configuration (voice.yaml). Zero fields take
+// the defaults documented on each field; see Default.
+type Config struct {
+	// Listen is the HTTP address for WHIP, the test page and, unless
+	// MetricsListen is set, /metrics. Default 127.0.0.1:8080.
+	Listen string `yaml:"listen"`
+	// MetricsListen serves /metrics on a separate listener when set.
+	MetricsListen string `yaml:"metrics_listen"`
+	// Auth configures bearer tokens for WHIP.
+	Auth AuthConfig `yaml:"auth"`
+	// MaxSessions caps concurrent sessions; beyond it POST /whip answers 503
+	// with Retry-After. Default 100.
+	MaxSessions int `yaml:"max_sessions"`
+	// MaxSessionDuration ends a session (completed) after this long. Default 30m.
+	MaxSessionDuration time.Duration `yaml:"max_session_duration"`
+	// ICE configures servers, ports and timeouts.
+	ICE ICEConfig `yaml:"ice"`
+	// Audio configures the pipeline.
+	Audio AudioConfig `yaml:"audio"`
+	// Store configures where sessions are saved.
+	Store StoreConfig `yaml:"store"`
+	// HTTP configures the guard in front of every route: trusted proxies
+	// (for X-Forwarded-For), per-client rate limit, body size limit.
+	HTTP httpguard.Config `yaml:"http"`
+}
+
+// AuthConfig configures bearer-token authentication.
+type AuthConfig struct {
+	// Tokens are the accepted bearer tokens. Required unless InsecureNoAuth.
+	Tokens []secret.Secret `yaml:"tokens"`
+	// TokenFile reads one more token from a file (Docker/ECS secrets).
+	TokenFile string `yaml:"token_file"`
+	// InsecureNoAuth accepts every request. Only allowed when Listen is a
+	// loopback address (agent demo, tests); flag --insecure-no-auth.
+	InsecureNoAuth bool `yaml:"insecure_no_auth"`
+}
+
+// ICEConfig configures ICE.
+type ICEConfig struct {
+	// Servers are STUN and TURN servers (any number; udp, tcp, tls).
+	Servers []ICEServer `yaml:"servers"`
+	// UDPPortMin and UDPPortMax bound the UDP ports used for media (open
+	// them in the firewall/security group). Default: any ephemeral port.
+	UDPPortMin uint16 `yaml:"udp_port_min"`
+	UDPPortMax uint16 `yaml:"udp_port_max"`
+	// NAT1To1IPs are public IPs announced instead of host addresses (cloud
+	// hosts with a 1:1 NAT, e.g. an EC2 elastic IP).
+	NAT1To1IPs []string `yaml:"nat_1to1_ips"`
+	// GatheringTimeout bounds ICE gathering before the answer is sent with
+	// the candidates found so far. Default 10s.
+	GatheringTimeout time.Duration `yaml:"gathering_timeout"`
+	// STUNGatherTimeout bounds the wait for one STUN/TURN server while
+	// gathering. Default 3s (pion's default is 5s).
+	STUNGatherTimeout time.Duration `yaml:"stun_gather_timeout"`
+	// ConnectTimeout bounds answer → connected; then the session fails
+	// with result timeout. Default 30s.
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	// DisconnectedTimeout: no traffic this long → disconnected. Default 5s.
+	DisconnectedTimeout time.Duration `yaml:"disconnected_timeout"`
+	// FailedTimeout: disconnected this long → failed. Default 25s.
+	FailedTimeout time.Duration `yaml:"failed_timeout"`
+	// KeepaliveInterval sends consent/keepalive checks when idle. Default 2s.
+	KeepaliveInterval time.Duration `yaml:"keepalive_interval"`
+	// RelayAcceptanceMinWait is how long ICE waits before it accepts a
+	// relay pair when it is the controlling agent. pion's default is 2s,
+	// which every TURN-only call pays; nil keeps pion's default.
+	RelayAcceptanceMinWait *time.Duration `yaml:"relay_acceptance_min_wait"`
+	// MaxRestarts bounds ICE restarts (PATCH with new credentials) per
+	// session. Default 3.
+	MaxRestarts int `yaml:"max_restarts"`
+	// Interfaces keeps only these network interfaces (e.g. ["eth0"]).
+	// Default: all.
+	Interfaces []string `yaml:"interfaces"`
+	// IPs keeps only host addresses inside these CIDRs. Default: all.
+	IPs []string `yaml:"ips"`
+	// IncludeLoopback gathers loopback candidates (tests, demo). Default false.
+	IncludeLoopback bool `yaml:"include_loopback"`
+}
+
+// ICEServer is one STUN or TURN server.
+type ICEServer struct {
+	// URLs like stun:host:3478, turn:host:3478?transport=tcp, turns:host:5349.
+	URLs []string `yaml:"urls"`
+	// Username and Credential are static long-term credentials.
+	Username   string        `yaml:"username"`
+	Credential secret.Secret `yaml:"credential"`
+	// Secret derives TURN REST credentials (coturn use-auth-secret) per
+	// session instead of static ones; Username becomes the user part.
+	Secret secret.Secret `yaml:"secret"`
+	// TTL of TURN REST credentials. Default 24h.
+	TTL time.Duration `yaml:"ttl"`
+}
+
+// AudioConfig configures the pipeline.
+type AudioConfig struct {
+	// Greeting plays the greeting prompt when a call connects. Default true.
+	Greeting *bool `yaml:"greeting"`
+	// SilenceTimeout: no speech this long ends the user's turn as an STT
+	// timeout (not a failure). Default 15s.
+	SilenceTimeout time.Duration `yaml:"silence_timeout"`
+	// VADThreshold is the quietest level, in -dBov, counted as speech.
+	// Default 50.
+	VADThreshold uint8 `yaml:"vad_threshold"`
+	// EndOfSpeech is the silence that ends an utterance. Default 600ms.
+	EndOfSpeech time.Duration `yaml:"end_of_speech"`
+}
+
+// StoreConfig configures the session store.
+type StoreConfig struct {
+	// Dir is where the embedded store keeps session records. Default
+	// ./voicewatch-sessions.
+	Dir string `yaml:"dir"`
+}
+
+// Default returns the configuration with every default filled in.
+func Default() Config {
+	var c Config
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.MaxSessions == 0 {
+		c.MaxSessions = 100
+	}
+	def(&c.MaxSessionDuration, 30*time.Minute)
+	def(&c.ICE.GatheringTimeout, 10*time.Second)
+	def(&c.ICE.STUNGatherTimeout, 3*time.Second)
+	def(&c.ICE.ConnectTimeout, 30*time.Second)
+	def(&c.ICE.DisconnectedTimeout, 5*time.Second)
+	def(&c.ICE.FailedTimeout, 25*time.Second)
+	def(&c.ICE.KeepaliveInterval, 2*time.Second)
+	if c.ICE.MaxRestarts == 0 {
+		c.ICE.MaxRestarts = 3
+	}
+	for i := range c.ICE.Servers {
+		def(&c.ICE.Servers[i].TTL, 24*time.Hour)
+	}
+	if c.Audio.Greeting == nil {
+		t := true
+		c.Audio.Greeting = &t
+	}
+	def(&c.Audio.SilenceTimeout, 15*time.Second)
+	def(&c.Audio.EndOfSpeech, 600*time.Millisecond)
+	if c.Audio.VADThreshold == 0 {
+		c.Audio.VADThreshold = 50
+	}
+	if c.Store.Dir == "" {
+		c.Store.Dir = "./voicewatch-sessions"
+	}
+	c.HTTP.ApplyDefaults()
+}
+
+// Validate applies defaults and checks the configuration, saying what to fix.
+func (c *Config) Validate() error {
+	c.applyDefaults()
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen %q: want host:port: %w", c.Listen, err))
+	}
+	if c.Auth.InsecureNoAuth {
+		if !loopbackAddr(c.Listen) {
+			errs = append(errs, fmt.Errorf("auth.insecure_no_auth is only allowed on a loopback listen address, not %q: set auth.tokens", c.Listen))
+		}
+	} else if len(c.Auth.Tokens) == 0 && c.Auth.TokenFile == "" {
+		errs = append(errs, errors.New("auth: no bearer token configured: set auth.tokens or auth.token_file (or --insecure-no-auth on loopback)"))
+	}
+	if c.ICE.UDPPortMax < c.ICE.UDPPortMin {
+		errs = append(errs, fmt.Errorf("ice.udp_port_max %d is below ice.udp_port_min %d", c.ICE.UDPPortMax, c.ICE.UDPPortMin))
+	}
+	for i, s := range c.ICE.Servers {
+		if len(s.URLs) == 0 {
+			errs = append(errs, fmt.Errorf("ice.servers[%d]: no urls", i))
+		}
+		for _, u := range s.URLs {
+			if err := validateICEURL(u); err != nil {
+				errs = append(errs, fmt.Errorf("ice.servers[%d]: %w", i, err))
+			} else if isTURN(u) && s.Secret == "" && (s.Username == "" || s.Credential == "") {
+				errs = append(errs, fmt.Errorf("ice.servers[%d]: TURN url %q needs username+credential or secret", i, u))
+			}
+		}
+	}
+	for _, ip := range c.ICE.NAT1To1IPs {
+		if _, err := netip.ParseAddr(ip); err != nil {
+			errs = append(errs, fmt.Errorf("ice.nat_1to1_ips: %q is not an IP address", ip))
+		}
+	}
+	for _, p := range c.ICE.IPs {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			errs = append(errs, fmt.Errorf("ice.ips: %q is not a CIDR (like 10.0.0.0/8)", p))
+		}
+	}
+	if c.MaxSessions < 0 {
+		errs = append(errs, errors.New("max_sessions must be positive"))
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func validateICEURL(u string) error {
+	scheme, _, ok := strings.Cut(u, ":")
+	switch {
+	case !ok:
+		return fmt.Errorf("ICE url %q: want stun:host:port or turn:host:port?transport=udp|tcp", u)
+	case scheme != "stun" && scheme != "stuns" && scheme != "turn" && scheme != "turns":
+		return fmt.Errorf("ICE url %q: scheme must be stun, stuns, turn or turns", u)
+	}
+	if q, err := url.Parse(u); err == nil {
+		if t := q.Query().Get("transport"); t != "" && t != "udp" && t != "tcp" {
+			return fmt.Errorf("ICE url %q: transport must be udp or tcp", u)
+		}
+	}
+	return nil
+}
+
+func isTURN(u string) bool { return strings.HasPrefix(u, "turn:") || strings.HasPrefix(u, "turns:") }
+
+func loopbackAddr(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// LoadConfig reads a YAML file: ${VAR} references are expanded from the
+// environment (for secrets), unknown fields are errors, then Validate runs.
+func LoadConfig(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	return ParseConfig(b)
+}
+
+// ParseConfig decodes and validates YAML configuration.
+func ParseConfig(b []byte) (Config, error) {
+	var missing []string
+	expanded := os.Expand(string(b), func(k string) string {
+		v, ok := os.LookupEnv(k)
+		if !ok {
+			missing = append(missing, k)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		return Config{}, fmt.Errorf("config references unset environment variables: %s", strings.Join(missing, ", "))
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("parse config: %w", err)
+	}
+	if c.Auth.TokenFile != "" {
+		s, err := secret.FromFile(c.Auth.TokenFile)
+		if err != nil {
+			return Config{}, fmt.Errorf("auth.token_file: %w", err)
+		}
+		c.Auth.Tokens = append(c.Auth.Tokens, s)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("invalid config: %w", err)
+	}
+	return c, nil
+}

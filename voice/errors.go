@@ -1,0 +1,59 @@
+package voice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+)
+
+// Errors of the media core.
+var (
+	// ErrSessionCap: the session cap is reached; retry later.
+	ErrSessionCap = errors.New("voice: session cap reached")
+	// ErrNoAudio: the offer has no audio m-line we can answer.
+	ErrNoAudio = errors.New("voice: offer has no audio media section")
+	// ErrBadSDP: the offer could not be parsed.
+	ErrBadSDP = errors.New("voice: malformed SDP")
+	// ErrNoCodec: the offer's audio has neither Opus nor PCMU.
+	ErrNoCodec = errors.New("voice: offer has no supported audio codec (Opus or PCMU)")
+	// ErrSessionNotFound: no session with that ID.
+	ErrSessionNotFound = errors.New("voice: session not found")
+	// ErrRestartsExhausted: the session used all its ICE restarts.
+	ErrRestartsExhausted = errors.New("voice: ICE restarts exhausted")
+	// ErrShuttingDown: the server is draining.
+	ErrShuttingDown = errors.New("voice: shutting down")
+)
+
+// ProviderError is a classified STT/TTS/Dialog failure. Reason is one of the
+// Reason* constants, the label of voice_stt_errors_total and friends.
+type ProviderError struct {
+	Provider string
+	Reason   string
+	Err      error
+}
+
+func (e *ProviderError) Error() string {
+	return fmt.Sprintf("%s: %s: %v", e.Provider, e.Reason, e.Err)
+}
+
+func (e *ProviderError) Unwrap() error { return e.Err }
+
+// ErrorReason classifies err into a bounded reason: a *ProviderError keeps
+// its own, deadlines are timeouts, net errors are network, else other.
+func ErrorReason(err error) string {
+	var pe *ProviderError
+	if errors.As(err, &pe) && pe.Reason != "" {
+		return pe.Reason
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return ReasonTimeout
+	case errors.As(err, &ne) && ne.Timeout():
+		return ReasonTimeout
+	case errors.As(err, &ne):
+		return ReasonNetwork
+	}
+	return ReasonOther
+}

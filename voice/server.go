@@ -1,0 +1,295 @@
+package voice
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pion/logging"
+	"github.com/pion/transport/v5"
+	"github.com/pion/webrtc/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/voicewatch/voicewatch/internal/httpguard"
+	"github.com/voicewatch/voicewatch/voice/store"
+)
+
+// Server is the media core: WHIP signaling, sessions and their pipelines.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	metrics   *metrics
+	gatherer  prometheus.Gatherer
+	api       *webrtc.API
+	providers Providers
+	store     store.Store
+	now       func() time.Time
+	tokens    [][]byte
+	guard     *httpguard.Guard
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	draining bool
+	wg       sync.WaitGroup // sessions until their goroutines exit
+}
+
+type options struct {
+	logger    *slog.Logger
+	registry  *prometheus.Registry
+	net       transport.Net
+	providers Providers
+	store     store.Store
+	now       func() time.Time
+	pionLog   logging.LoggerFactory
+}
+
+// Option configures a Server.
+type Option func(*options)
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithRegistry registers metrics on r instead of a new registry.
+func WithRegistry(r *prometheus.Registry) Option { return func(o *options) { o.registry = r } }
+
+// WithNet runs ICE on n (a pion vnet in tests) instead of the real network.
+func WithNet(n transport.Net) Option { return func(o *options) { o.net = n } }
+
+// WithProviders replaces the embedded STT/Dialog/TTS; nil fields keep the
+// embedded ones.
+func WithProviders(p Providers) Option { return func(o *options) { o.providers = p } }
+
+// WithStore replaces the embedded file store.
+func WithStore(s store.Store) Option { return func(o *options) { o.store = s } }
+
+// WithClock injects the clock.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithPionLogger sets pion's logger factory (default: pion's, at error level).
+func WithPionLogger(f logging.LoggerFactory) Option { return func(o *options) { o.pionLog = f } }
+
+// New validates cfg and builds a Server. It starts nothing until Serve.
+func New(cfg Config, opts ...Option) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	if o.registry == nil {
+		o.registry = prometheus.NewRegistry()
+		o.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if o.pionLog == nil {
+		lf := logging.NewDefaultLoggerFactory()
+		lf.DefaultLogLevel = logging.LogLevelError
+		o.pionLog = lf
+	}
+	api, err := newAPI(cfg.ICE, o.net, o.pionLog)
+	if err != nil {
+		return nil, err
+	}
+	p := o.providers
+	if p.STT == nil {
+		p.STT = EmbeddedSTT{}
+	}
+	if p.Dialog == nil {
+		p.Dialog = EchoDialog{Greet: *cfg.Audio.Greeting}
+	}
+	if p.TTS == nil {
+		t, err := NewPromptTTS()
+		if err != nil {
+			return nil, err
+		}
+		p.TTS = t
+	}
+	st := o.store
+	if st == nil {
+		fs, err := store.NewFileStore(cfg.Store.Dir)
+		if err != nil {
+			return nil, err
+		}
+		st = fs
+	}
+	s := &Server{
+		cfg: cfg, log: o.logger.With("component", "voice"), metrics: newMetrics(o.registry), gatherer: o.registry,
+		api: api, providers: p, store: st, now: o.now, sessions: map[string]*session{},
+	}
+	if s.guard, err = httpguard.New(cfg.HTTP, guardObserver{s}); err != nil {
+		return nil, err
+	}
+	for _, p := range httpguard.Patterns() {
+		s.metrics.scanner.WithLabelValues(string(p))
+	}
+	for _, t := range cfg.Auth.Tokens {
+		s.tokens = append(s.tokens, []byte(t.Reveal()))
+	}
+	for _, name := range []string{p.STT.Name()} {
+		for _, r := range Reasons {
+			s.metrics.sttErrors.WithLabelValues(name, r)
+		}
+		s.metrics.sttRequests.WithLabelValues(name)
+	}
+	for _, r := range Reasons {
+		s.metrics.ttsErrors.WithLabelValues(p.TTS.Name(), r)
+	}
+	s.metrics.ttsRequests.WithLabelValues(p.TTS.Name())
+	return s, nil
+}
+
+// Gatherer returns the registry the media core's metrics are on.
+func (s *Server) Gatherer() prometheus.Gatherer { return s.gatherer }
+
+// MetricsHandler serves the media core's metrics.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{EnableOpenMetrics: true})
+}
+
+// Serve answers HTTP on ln (and metrics on mln when not nil) until ctx ends,
+// then drains: new sessions are refused, open sessions end, and it returns
+// when every session goroutine has exited.
+func (s *Server) Serve(ctx context.Context, ln, mln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.MetricsHandler())
+		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- msrv.Serve(mln) }()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	s.Close()
+	_ = srv.Shutdown(shutCtx)
+	if msrv != nil {
+		_ = msrv.Shutdown(shutCtx)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close refuses new sessions, ends the open ones and waits for their
+// goroutines.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.draining = true
+	open := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		open = append(open, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range open {
+		sess.end(endShutdown)
+	}
+	s.wg.Wait()
+}
+
+// ActiveSessions returns the number of sessions in progress.
+func (s *Server) ActiveSessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+// admit reserves a session slot, or says why not.
+func (s *Server) admit(sess *session) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.draining:
+		return ErrShuttingDown
+	case len(s.sessions) >= s.cfg.MaxSessions:
+		return ErrSessionCap
+	}
+	s.sessions[sess.id] = sess
+	s.wg.Add(1)
+	return nil
+}
+
+func (s *Server) remove(sess *session) {
+	s.mu.Lock()
+	_, ok := s.sessions[sess.id]
+	delete(s.sessions, sess.id)
+	s.mu.Unlock()
+	if ok {
+		go func() { // wait outside end(): end may run on a session goroutine
+			sess.wg.Wait()
+			s.wg.Done()
+		}()
+	}
+}
+
+func (s *Server) lookup(id string) (*session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[id]
+	return sess, ok
+}
+
+// authorized checks the bearer token in constant time.
+func (s *Server) authorized(r *http.Request) bool {
+	if s.cfg.Auth.InsecureNoAuth {
+		return true
+	}
+	const prefix = "Bearer "
+	h := r.Header.Get("Authorization")
+	if len(h) <= len(prefix) || !equalFoldASCII(h[:len(prefix)], prefix) {
+		return false
+	}
+	got := []byte(h[len(prefix):])
+	ok := 0
+	for _, t := range s.tokens {
+		ok |= subtle.ConstantTimeCompare(got, t)
+	}
+	return ok == 1
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		x, y := a[i]|0x20, b[i]|0x20
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func newSessionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// problem writes an RFC 9457 problem response.
+func problem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"type":"about:blank","title":%q,"status":%d,"detail":%q}`+"\n", http.StatusText(status), status, detail)
+}

@@ -1,0 +1,280 @@
+package voice
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/voicewatch/voicewatch/voice/audio"
+	"github.com/voicewatch/voicewatch/voice/store"
+)
+
+// Session lifecycle states.
+const (
+	stateStarted   = "started"
+	stateConnected = "connected"
+	stateEnded     = "ended"
+)
+
+// Reasons a session ended (the `reason` field of session.ended).
+const (
+	endHangup         = "hangup"           // DELETE /whip/{id}
+	endDialog         = "dialog_hangup"    // the dialog ended the call
+	endMaxDuration    = "max_duration"     // max_session_duration reached
+	endConnectTimeout = "connect_timeout"  // never connected in time
+	endICEFailed      = "ice_failed"       // ICE/DTLS failed
+	endRestarts       = "restarts_exhausted"
+	endShutdown       = "shutdown"
+	endError          = "error"
+)
+
+// session is one WHIP call.
+type session struct {
+	id       string
+	srv      *Server
+	pc       *webrtc.PeerConnection
+	log      *slog.Logger
+	events   *eventHub
+	clientIP string
+	started  time.Time
+	codec    Codec
+
+	stt    STTStream
+	sig    *turnSignals
+	player *player
+
+	ctx    context.Context // the session's lifetime; cancelled by end
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // media and turn goroutines
+
+	mu          sync.Mutex
+	state       string
+	connectedAt time.Time
+	remoteOffer string // latest remote SDP, the base for ICE restarts
+	remoteUfrag string
+	restarts    int
+	turns       int
+	gathering   time.Duration
+	pair        string
+	version     int
+	outcome     string
+	reason      string
+	timers      []*time.Timer
+}
+
+// outcomeFor maps how a session ended onto the documented outcomes.
+func outcomeFor(connected bool, reason string) string {
+	switch {
+	case reason == endError:
+		return OutcomeFailed
+	case !connected && reason == endHangup:
+		return OutcomeAbandoned // the caller left before the call connected
+	case !connected:
+		return OutcomeFailed
+	case reason == endHangup, reason == endDialog, reason == endMaxDuration:
+		return OutcomeCompleted
+	default: // connected, then the peer vanished or the server went away
+		return OutcomeAbandoned
+	}
+}
+
+// end finishes the session once: closes the PeerConnection, records the
+// outcome and saves the final record.
+func (s *session) end(reason string) {
+	s.mu.Lock()
+	if s.state == stateEnded {
+		s.mu.Unlock()
+		return
+	}
+	connected := !s.connectedAt.IsZero()
+	s.state = stateEnded
+	s.outcome = outcomeFor(connected, reason)
+	s.reason = reason
+	for _, t := range s.timers {
+		t.Stop()
+	}
+	s.mu.Unlock()
+
+	s.cancel()
+	if s.pc != nil {
+		_ = s.pc.Close() // ends the media goroutines: track reads fail
+	}
+	dur := s.srv.now().Sub(s.started)
+	m := s.srv.metrics
+	m.sessionsEnded.WithLabelValues(s.outcome).Inc()
+	m.sessionDuration.WithLabelValues(s.outcome).Observe(dur.Seconds())
+	m.sessionsActive.Dec()
+	level := slog.LevelInfo
+	if s.outcome == OutcomeFailed {
+		level = slog.LevelWarn
+	}
+	s.events.emit(level, EventSessionEnded, "outcome", s.outcome, "reason", reason,
+		"duration_seconds", dur.Seconds(), "turns", s.turnsDone())
+	s.save()
+	s.events.close()
+	s.srv.remove(s)
+}
+
+func (s *session) turnsDone() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.turns
+}
+
+// after runs f after d unless the session ends first.
+func (s *session) after(d time.Duration, f func()) {
+	t := time.AfterFunc(d, f)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == stateEnded {
+		t.Stop()
+		return
+	}
+	s.timers = append(s.timers, t)
+}
+
+// save writes the session record; failures are counted and logged, never
+// fatal to the call.
+func (s *session) save() {
+	s.mu.Lock()
+	s.version++
+	r := store.Record{
+		ID: s.id, Version: s.version, State: s.state, Outcome: s.outcome, Reason: s.reason,
+		ClientIP: s.clientIP, Codec: string(s.codec), StartedAt: s.started, ConnectedAt: s.connectedAt,
+		ICEGatheringSeconds: s.gathering.Seconds(), SelectedPair: s.pair, Turns: s.turns, ICERestarts: s.restarts,
+	}
+	if !r.ConnectedAt.IsZero() {
+		r.SetupSeconds = r.ConnectedAt.Sub(r.StartedAt).Seconds()
+	}
+	if s.state == stateEnded {
+		r.EndedAt = s.srv.now()
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.srv.store.Put(ctx, r)
+	result := StoreOK
+	level := slog.LevelDebug
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		result, level = StoreConflict, slog.LevelError
+	case errors.Is(err, store.ErrThrottled):
+		result, level = StoreThrottled, slog.LevelWarn
+	case err != nil:
+		result, level = StoreError, slog.LevelError
+	}
+	s.srv.metrics.storeWrites.WithLabelValues(result).Inc()
+	attrs := []any{"result", result, "version", r.Version, "state", r.State}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+	}
+	s.events.emit(level, EventStoreWrite, attrs...)
+}
+
+// onConnectionState records every PeerConnection state change.
+func (s *session) onConnectionState(st webrtc.PeerConnectionState) {
+	m := s.srv.metrics
+	m.stateChanges.WithLabelValues(st.String()).Inc()
+	level := slog.LevelInfo
+	if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateDisconnected {
+		level = slog.LevelWarn
+	}
+	s.events.emit(level, EventConnectionState, "state", st.String())
+	switch st {
+	case webrtc.PeerConnectionStateConnected:
+		s.onConnected()
+	case webrtc.PeerConnectionStateFailed:
+		s.mu.Lock()
+		connected := !s.connectedAt.IsZero()
+		ended := s.state == stateEnded
+		s.mu.Unlock()
+		if ended {
+			return
+		}
+		if !connected {
+			m.connections.WithLabelValues(ConnectionFailed).Inc()
+		}
+		s.end(endICEFailed)
+	}
+}
+
+func (s *session) onConnected() {
+	now := s.srv.now()
+	s.mu.Lock()
+	if s.state != stateStarted { // reconnect after an ICE restart
+		s.mu.Unlock()
+		s.recordPair()
+		return
+	}
+	s.state = stateConnected
+	s.connectedAt = now
+	s.mu.Unlock()
+	m := s.srv.metrics
+	m.connections.WithLabelValues(ConnectionConnected).Inc()
+	m.setupDuration.Observe(now.Sub(s.started).Seconds())
+	s.recordPair()
+	s.save()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.runTurns()
+	}()
+}
+
+// recordPair counts the selected candidate pair by types and protocol.
+func (s *session) recordPair() {
+	var local, remote, proto string
+	for _, tr := range s.pc.GetTransceivers() {
+		sender := tr.Sender()
+		if sender == nil || sender.Transport() == nil {
+			continue
+		}
+		pair, err := sender.Transport().ICETransport().GetSelectedCandidatePair()
+		if err != nil || pair == nil {
+			continue
+		}
+		local, remote = pair.Local.Typ.String(), pair.Remote.Typ.String()
+		proto = strings.ToLower(pair.Local.Protocol.String())
+		break
+	}
+	if local == "" {
+		return
+	}
+	s.mu.Lock()
+	s.pair = local + "/" + remote + "/" + proto
+	s.mu.Unlock()
+	s.srv.metrics.selectedPairs.WithLabelValues(local, remote, proto).Inc()
+	s.events.emit(slog.LevelInfo, EventICESelectedPair, "local_type", local, "remote_type", remote, "protocol", proto)
+}
+
+// onTrack starts reading the caller's audio.
+func (s *session) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	if track.Kind() != webrtc.RTPCodecTypeAudio {
+		return
+	}
+	in := &inbound{
+		codec:             s.codec,
+		vad:               audio.NewVAD(audio.VADConfig{Threshold: s.srv.cfg.Audio.VADThreshold, Hangover: s.srv.cfg.Audio.EndOfSpeech}),
+		vadThresholdValue: s.srv.cfg.Audio.VADThreshold,
+		stt:               s.stt,
+		m:                 s.srv.metrics,
+		sig:               s.sig,
+		now:               s.srv.now,
+	}
+	for _, ext := range recv.GetParameters().HeaderExtensions {
+		if ext.URI == sdp.AudioLevelURI {
+			in.levelExtID = uint8(ext.ID)
+		}
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		in.readLoop(track)
+	}()
+}

@@ -1,0 +1,166 @@
+package voice
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// runTurns is the session's conversation: greeting, then one reply per user
+// turn, with the silence timeout counted as an STT timeout (the user's turn
+// ends; the call goes on).
+func (s *session) runTurns() {
+	ctx := s.ctx
+	p := s.srv.providers
+	if r, err := p.Dialog.Greeting(ctx, s.id); err != nil {
+		s.dialogError(err)
+	} else {
+		s.say(ctx, r, time.Time{})
+	}
+	silence := time.NewTimer(s.srv.cfg.Audio.SilenceTimeout)
+	defer silence.Stop()
+	reset := func() {
+		silence.Stop()
+		select {
+		case <-silence.C:
+		default:
+		}
+		silence.Reset(s.srv.cfg.Audio.SilenceTimeout)
+	}
+	results := s.stt.Results()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.sig.speechStart:
+			silence.Stop()
+		case err := <-s.sig.sttErr:
+			s.sttError(err)
+		case t, ok := <-results:
+			if !ok {
+				return
+			}
+			if !t.Final {
+				continue
+			}
+			n := s.nextTurn()
+			s.events.emit(slog.LevelInfo, EventTranscript, "turn", n, "text", t.Text)
+			r, err := p.Dialog.Reply(ctx, Turn{SessionID: s.id, Index: n, Transcript: t})
+			if err != nil {
+				s.dialogError(err)
+			} else {
+				end := time.Unix(0, s.sig.lastSpeechEnd.Load())
+				s.say(ctx, r, end)
+			}
+			reset()
+		case <-silence.C:
+			// The user said nothing for the silence timeout: an STT timeout
+			// outcome, handled as the end of the user's turn.
+			s.srv.metrics.sttErrors.WithLabelValues(p.STT.Name(), ReasonTimeout).Inc()
+			s.events.emit(slog.LevelInfo, EventSTTError, "provider", p.STT.Name(), "reason", ReasonTimeout,
+				"error", "no speech for "+s.srv.cfg.Audio.SilenceTimeout.String())
+			r, err := p.Dialog.Reply(ctx, Turn{SessionID: s.id, TimedOut: true})
+			if err != nil {
+				s.dialogError(err)
+			} else {
+				s.say(ctx, r, time.Time{})
+			}
+			reset()
+		}
+	}
+}
+
+func (s *session) nextTurn() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.turns++
+	return s.turns
+}
+
+// say plays a reply: its own audio, or the TTS of its text. speechEnd, when
+// set, starts the voice-to-voice latency measured at the first packet.
+func (s *session) say(ctx context.Context, r Reply, speechEnd time.Time) {
+	onFirst := func() {
+		if !speechEnd.IsZero() {
+			s.srv.metrics.responseLatency.Observe(s.srv.now().Sub(speechEnd).Seconds())
+		}
+	}
+	var chunks <-chan Chunk
+	switch {
+	case len(r.Audio) > 0:
+		chunks = chunksOf(r.Audio)
+	case r.Text != "":
+		chunks = s.synthesize(ctx, r.Text)
+	}
+	if chunks != nil {
+		n, err := s.player.play(ctx, chunks, onFirst)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("playback failed", "error", err)
+		}
+		if n > 0 {
+			s.events.emit(slog.LevelInfo, EventReply, "text", r.Text, "packets", n)
+		}
+	}
+	if r.Hangup {
+		s.end(endDialog)
+	}
+}
+
+// synthesize calls the TTS and measures the time to its first chunk.
+func (s *session) synthesize(ctx context.Context, text string) <-chan Chunk {
+	tts := s.srv.providers.TTS
+	m := s.srv.metrics
+	m.ttsRequests.WithLabelValues(tts.Name()).Inc()
+	start := s.srv.now()
+	in, err := tts.Synthesize(ctx, text, s.format())
+	if err != nil {
+		s.ttsError(err)
+		return nil
+	}
+	out := make(chan Chunk, 8)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(out)
+		first := true
+		for c := range in {
+			if first {
+				m.ttsFirstByte.WithLabelValues(tts.Name()).Observe(s.srv.now().Sub(start).Seconds())
+				first = false
+			}
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				for range in { // providers close their channel when ctx ends
+				}
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func (s *session) format() AudioFormat {
+	if s.codec == CodecPCMU {
+		return AudioFormat{Codec: CodecPCMU, SampleRate: 8000, Channels: 1}
+	}
+	return AudioFormat{Codec: CodecOpus, SampleRate: 48000, Channels: 2}
+}
+
+func (s *session) sttError(err error) {
+	name := s.srv.providers.STT.Name()
+	reason := ErrorReason(err)
+	s.srv.metrics.sttErrors.WithLabelValues(name, reason).Inc()
+	s.events.emit(slog.LevelWarn, EventSTTError, "provider", name, "reason", reason, "error", err.Error())
+}
+
+func (s *session) ttsError(err error) {
+	name := s.srv.providers.TTS.Name()
+	reason := ErrorReason(err)
+	s.srv.metrics.ttsErrors.WithLabelValues(name, reason).Inc()
+	s.events.emit(slog.LevelWarn, EventTTSError, "provider", name, "reason", reason, "error", err.Error())
+}
+
+func (s *session) dialogError(err error) {
+	s.log.Warn("dialog failed", "provider", s.srv.providers.Dialog.Name(), "reason", ErrorReason(err), "error", err)
+}

@@ -1,0 +1,418 @@
+package voice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// WHIP (RFC 9725) media types.
+const (
+	mimeSDP     = "application/sdp"
+	mimeSDPFrag = "application/trickle-ice-sdpfrag"
+)
+
+// maxSDPBytes bounds offers and fragments (an audio offer is ~3 KiB).
+const maxSDPBytes = 64 << 10
+
+// offerInfo is what we need from a parsed offer.
+type offerInfo struct {
+	codec Codec
+	ufrag string
+}
+
+// parseOffer checks an SDP offer and picks the codec: the first of Opus and
+// PCMU in the offer's audio format order.
+func parseOffer(raw string) (offerInfo, error) {
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(raw); err != nil {
+		return offerInfo{}, fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	var info offerInfo
+	if u, ok := sd.Attribute("ice-ufrag"); ok {
+		info.ufrag = u
+	}
+	for _, md := range sd.MediaDescriptions {
+		if md.MediaName.Media != "audio" {
+			continue
+		}
+		if info.ufrag == "" {
+			info.ufrag, _ = md.Attribute("ice-ufrag")
+		}
+		for _, f := range md.MediaName.Formats {
+			pt, err := strconv.ParseUint(f, 10, 8)
+			if err != nil {
+				continue
+			}
+			codec, err := sd.GetCodecForPayloadType(uint8(pt))
+			if err != nil {
+				continue
+			}
+			switch strings.ToLower(codec.Name) {
+			case "opus":
+				info.codec = CodecOpus
+			case "pcmu":
+				info.codec = CodecPCMU
+			}
+			if info.codec != "" {
+				return info, nil
+			}
+		}
+		return offerInfo{}, ErrNoCodec
+	}
+	return offerInfo{}, ErrNoAudio
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, wantType string) (string, int, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != wantType {
+		return "", http.StatusUnsupportedMediaType, fmt.Errorf("Content-Type must be %s", wantType)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSDPBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return "", http.StatusRequestEntityTooLarge, fmt.Errorf("body over %d bytes", maxSDPBytes)
+	}
+	if err != nil {
+		return "", http.StatusBadRequest, fmt.Errorf("read body: %w", err)
+	}
+	return string(b), 0, nil
+}
+
+// handleOffer is POST /whip: create a session from an SDP offer.
+func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="voicewatch"`)
+		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		return
+	}
+	offer, status, err := readBody(w, r, mimeSDP)
+	if err != nil {
+		problem(w, status, err.Error())
+		return
+	}
+	info, err := parseOffer(offer)
+	if err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	start := s.now()
+	ctx, cancel := context.WithCancel(context.Background())
+	sess := &session{
+		id: newSessionID(), srv: s, started: start, codec: info.codec, clientIP: clientIP(r),
+		ctx: ctx, cancel: cancel, state: stateStarted, remoteOffer: offer, remoteUfrag: info.ufrag,
+		sig: newTurnSignals(),
+	}
+	sess.log = s.log.With("session_id", sess.id)
+	sess.events = newEventHub(sess.log, s.now)
+	if err := s.admit(sess); err != nil {
+		cancel()
+		s.metrics.sessionsEnded.WithLabelValues(OutcomeRejected).Inc()
+		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", OutcomeRejected, "reason", err.Error())
+		w.Header().Set("Retry-After", "5")
+		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
+		return
+	}
+	s.metrics.sessionsStarted.Inc()
+	s.metrics.sessionsActive.Inc()
+	sess.events.emit(slog.LevelInfo, EventSessionStarted, "client_ip", sess.clientIP, "codec", string(info.codec))
+
+	answer, err := s.negotiate(r.Context(), sess, offer)
+	if err != nil {
+		sess.log.Warn("negotiation failed", "error", err)
+		sess.end(endError)
+		problem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	sess.save()
+	sess.after(s.cfg.ICE.ConnectTimeout, func() {
+		sess.mu.Lock()
+		waiting := sess.state == stateStarted
+		sess.mu.Unlock()
+		if waiting {
+			s.metrics.connections.WithLabelValues(ConnectionTimeout).Inc()
+			sess.events.emit(slog.LevelWarn, EventICETimeout, "phase", "connect", "timeout_seconds", s.cfg.ICE.ConnectTimeout.Seconds())
+			sess.end(endConnectTimeout)
+		}
+	})
+	sess.after(s.cfg.MaxSessionDuration, func() { sess.end(endMaxDuration) })
+
+	w.Header().Set("Content-Type", mimeSDP)
+	w.Header().Set("Location", "/whip/"+sess.id)
+	w.Header().Set("ETag", `"`+sess.id+`"`)
+	w.Header().Set("Accept-Patch", mimeSDPFrag)
+	w.WriteHeader(http.StatusCreated)
+	_, _ = io.WriteString(w, answer)
+}
+
+// negotiate creates the PeerConnection, answers the offer and waits for ICE
+// gathering (bounded; see gather).
+func (s *Server) negotiate(ctx context.Context, sess *session, offer string) (string, error) {
+	pc, err := s.api.NewPeerConnection(webrtc.Configuration{ICEServers: iceServers(s.cfg.ICE.Servers, s.now())})
+	if err != nil {
+		return "", fmt.Errorf("create peer connection: %w", err)
+	}
+	sess.pc = pc
+	pc.OnConnectionStateChange(sess.onConnectionState)
+	stt, err := s.providers.STT.Start(sess.ctx, sess.format())
+	s.metrics.sttRequests.WithLabelValues(s.providers.STT.Name()).Inc()
+	if err != nil {
+		sess.sttError(err)
+		return "", fmt.Errorf("start speech recognition: %w", err)
+	}
+	sess.stt = stt
+	sess.wg.Add(1)
+	go func() {
+		defer sess.wg.Done()
+		<-sess.ctx.Done()
+		_ = stt.Close()
+	}()
+	pc.OnTrack(sess.onTrack)
+
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	codec := opusCodec
+	if sess.codec == CodecPCMU {
+		codec = pcmuCodec
+	}
+	track, err := webrtc.NewTrackLocalStaticRTP(codec.RTPCodecCapability, "audio", "voicewatch")
+	if err != nil {
+		return "", fmt.Errorf("create audio track: %w", err)
+	}
+	sender, err := pc.AddTrack(track)
+	if err != nil {
+		return "", fmt.Errorf("add audio track: %w", err)
+	}
+	go drainRTCP(sender)
+	sess.player = &player{track: track, clockRate: codec.ClockRate, pt: uint8(codec.PayloadType), m: s.metrics, now: s.now}
+	return s.answer(ctx, sess)
+}
+
+// answer creates and sets the local answer and waits for gathering.
+func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
+	pc := sess.pc
+	ans, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("create answer: %w", err)
+	}
+	g := newGatherWatch(pc, s.cfg.ICE.Servers)
+	start := s.now()
+	if err := pc.SetLocalDescription(ans); err != nil {
+		return "", fmt.Errorf("set local description: %w", err)
+	}
+	how := g.wait(ctx, s.cfg.ICE.GatheringTimeout)
+	d := s.now().Sub(start)
+	s.metrics.gatheringDuration.Observe(d.Seconds())
+	sess.mu.Lock()
+	sess.gathering = d
+	sess.mu.Unlock()
+	level := slog.LevelInfo
+	if how == gatherTimeout {
+		level = slog.LevelWarn
+		s.metrics.gatheringTimeouts.Inc()
+		sess.events.emit(level, EventICETimeout, "phase", "gathering", "timeout_seconds", s.cfg.ICE.GatheringTimeout.Seconds())
+	}
+	sess.events.emit(level, EventICEGathering, "duration_seconds", d.Seconds(), "candidates", g.count(), "complete", string(how))
+	return pc.LocalDescription().SDP, nil
+}
+
+func drainRTCP(sender *webrtc.RTPSender) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := sender.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// handlePatch is PATCH /whip/{id}: trickle candidates or an ICE restart.
+func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		return
+	}
+	sess, ok := s.lookup(r.PathValue("id"))
+	if !ok {
+		problem(w, http.StatusNotFound, "no such session")
+		return
+	}
+	body, status, err := readBody(w, r, mimeSDPFrag)
+	if err != nil {
+		problem(w, status, err.Error())
+		return
+	}
+	frag := parseFrag(body)
+	sess.mu.Lock()
+	restart := frag.ufrag != "" && frag.ufrag != sess.remoteUfrag
+	sess.mu.Unlock()
+	if restart {
+		s.restartICE(w, r, sess, frag)
+		return
+	}
+	for _, c := range frag.candidates {
+		if err := sess.pc.AddICECandidate(candidateInit(c, frag.mid)); err != nil {
+			problem(w, http.StatusBadRequest, fmt.Sprintf("bad candidate %q: %v", c, err))
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleDelete is DELETE /whip/{id}: the caller hangs up.
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		return
+	}
+	sess, ok := s.lookup(r.PathValue("id"))
+	if !ok {
+		problem(w, http.StatusNotFound, "no such session")
+		return
+	}
+	sess.end(endHangup)
+	w.WriteHeader(http.StatusOK)
+}
+
+// handleOptions answers OPTIONS /whip with the ICE servers the client
+// should use (RFC 9725 §4.6 Link headers), so the test page needs no config.
+func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Accept-Post", mimeSDP)
+	if s.authorized(r) {
+		for _, is := range iceServers(s.cfg.ICE.Servers, s.now()) {
+			for _, u := range is.URLs {
+				link := "<" + u + `>; rel="ice-server"`
+				if is.Username != "" {
+					link += fmt.Sprintf(`; username=%q; credential=%q; credential-type="password"`, is.Username, is.Credential)
+				}
+				w.Header().Add("Link", link)
+			}
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// sdpFrag is a parsed application/trickle-ice-sdpfrag body (RFC 8840).
+type sdpFrag struct {
+	ufrag, pwd, mid string
+	candidates      []string
+	end             bool
+}
+
+func parseFrag(body string) sdpFrag {
+	var f sdpFrag
+	for line := range strings.Lines(body) {
+		line = strings.TrimRight(line, "\r\n")
+		v, ok := strings.CutPrefix(line, "a=")
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(v, "ice-ufrag:"):
+			f.ufrag = strings.TrimPrefix(v, "ice-ufrag:")
+		case strings.HasPrefix(v, "ice-pwd:"):
+			f.pwd = strings.TrimPrefix(v, "ice-pwd:")
+		case strings.HasPrefix(v, "mid:"):
+			f.mid = strings.TrimPrefix(v, "mid:")
+		case strings.HasPrefix(v, "candidate:"):
+			f.candidates = append(f.candidates, v)
+		case v == "end-of-candidates":
+			f.end = true
+		}
+	}
+	return f
+}
+
+// restartICE applies a client ICE restart (new ufrag/pwd in a PATCH) by
+// renegotiating with the stored offer under the new credentials, and answers
+// with the server's new credentials and candidates.
+func (s *Server) restartICE(w http.ResponseWriter, r *http.Request, sess *session, frag sdpFrag) {
+	sess.mu.Lock()
+	sess.restarts++
+	n := sess.restarts
+	base := sess.remoteOffer
+	sess.mu.Unlock()
+	if n > s.cfg.ICE.MaxRestarts {
+		s.metrics.restarts.WithLabelValues(RestartExhausted).Inc()
+		sess.events.emit(slog.LevelWarn, EventICERestart, "result", RestartExhausted, "restarts", n)
+		problem(w, http.StatusTooManyRequests, fmt.Sprintf("ICE restarts exhausted (%d allowed); end the session and call again", s.cfg.ICE.MaxRestarts))
+		sess.end(endRestarts)
+		return
+	}
+	offer := replaceICECredentials(base, frag.ufrag, frag.pwd)
+	fail := func(err error) {
+		s.metrics.restarts.WithLabelValues(RestartFailed).Inc()
+		sess.events.emit(slog.LevelWarn, EventICERestart, "result", RestartFailed, "error", err.Error())
+		problem(w, http.StatusBadRequest, "ICE restart failed: "+err.Error())
+	}
+	if err := sess.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		fail(err)
+		return
+	}
+	for _, c := range frag.candidates {
+		_ = sess.pc.AddICECandidate(candidateInit(c, frag.mid))
+	}
+	answer, err := s.answer(r.Context(), sess)
+	if err != nil {
+		fail(err)
+		return
+	}
+	sess.mu.Lock()
+	sess.remoteOffer, sess.remoteUfrag = offer, frag.ufrag
+	sess.mu.Unlock()
+	s.metrics.restarts.WithLabelValues(RestartSucceeded).Inc()
+	sess.events.emit(slog.LevelInfo, EventICERestart, "result", RestartSucceeded, "restarts", n)
+	w.Header().Set("Content-Type", mimeSDPFrag)
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, answerFrag(answer))
+}
+
+// replaceICECredentials swaps ice-ufrag/ice-pwd lines of an SDP and drops
+// its old candidates.
+func replaceICECredentials(sdpText, ufrag, pwd string) string {
+	var b strings.Builder
+	for line := range strings.Lines(sdpText) {
+		t := strings.TrimRight(line, "\r\n")
+		switch {
+		case strings.HasPrefix(t, "a=ice-ufrag:"):
+			b.WriteString("a=ice-ufrag:" + ufrag + "\r\n")
+		case strings.HasPrefix(t, "a=ice-pwd:"):
+			b.WriteString("a=ice-pwd:" + pwd + "\r\n")
+		case strings.HasPrefix(t, "a=candidate:"), t == "a=end-of-candidates":
+		default:
+			b.WriteString(t + "\r\n")
+		}
+	}
+	return b.String()
+}
+
+// answerFrag extracts the ICE lines of an answer as an sdpfrag.
+func answerFrag(answer string) string {
+	var b strings.Builder
+	for line := range strings.Lines(answer) {
+		t := strings.TrimRight(line, "\r\n")
+		if strings.HasPrefix(t, "a=ice-ufrag:") || strings.HasPrefix(t, "a=ice-pwd:") ||
+			strings.HasPrefix(t, "a=candidate:") || strings.HasPrefix(t, "m=") || strings.HasPrefix(t, "a=mid:") ||
+			t == "a=end-of-candidates" {
+			b.WriteString(t + "\r\n")
+		}
+	}
+	return b.String()
+}
+
+func candidateInit(c, mid string) webrtc.ICECandidateInit {
+	init := webrtc.ICECandidateInit{Candidate: c}
+	if mid != "" {
+		init.SDPMid = &mid
+	}
+	return init
+}
