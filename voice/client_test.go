@@ -196,4 +196,3 @@ func waitFor(t testing.TB, what string, ch <-chan struct{}, d time.Duration) {
 		t.Fatalf("timed out after %s waiting for %s", d, what)
 	}
 }
-

@@ -195,7 +195,14 @@ func TestEchoCall(t *testing.T) {
 			if err := c.speak(ctx, 600*time.Millisecond, 800*time.Millisecond); err != nil {
 				t.Fatal(err)
 			}
-			if testing.Verbose() { defer func() { for _, e := range ts.logs.events() { t.Log(e) } ; t.Log("rtp in", ts.metric(t, MetricRTPPackets, LabelDirection, "in")) }() }
+			if testing.Verbose() {
+				defer func() {
+					for _, e := range ts.logs.events() {
+						t.Log(e)
+					}
+					t.Log("rtp in", ts.metric(t, MetricRTPPackets, LabelDirection, "in"))
+				}()
+			}
 			waitFor(t, "echo audio", c.gotAudio, 5*time.Second)
 			// The whole 600 ms utterance (30 packets) comes back.
 			eventually(t, 5*time.Second, "30 echoed packets", func() bool { return c.received.Load() >= 30 })

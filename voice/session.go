@@ -24,11 +24,11 @@ const (
 
 // Reasons a session ended (the `reason` field of session.ended).
 const (
-	endHangup         = "hangup"           // DELETE /whip/{id}
-	endDialog         = "dialog_hangup"    // the dialog ended the call
-	endMaxDuration    = "max_duration"     // max_session_duration reached
-	endConnectTimeout = "connect_timeout"  // never connected in time
-	endICEFailed      = "ice_failed"       // ICE/DTLS failed
+	endHangup         = "hangup"          // DELETE /whip/{id}
+	endDialog         = "dialog_hangup"   // the dialog ended the call
+	endMaxDuration    = "max_duration"    // max_session_duration reached
+	endConnectTimeout = "connect_timeout" // never connected in time
+	endICEFailed      = "ice_failed"      // ICE/DTLS failed
 	endRestarts       = "restarts_exhausted"
 	endShutdown       = "shutdown"
 	endError          = "error"
