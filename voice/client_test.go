@@ -34,6 +34,7 @@ type testCaller struct {
 	received  atomic.Int64
 	once      sync.Once
 	seq       uint16
+	header    map[string]string
 }
 
 type callerOpts struct {
@@ -42,6 +43,7 @@ type callerOpts struct {
 	iceServers []webrtc.ICEServer
 	relayOnly  bool
 	token      string
+	header     map[string]string // extra request headers on POST
 }
 
 func newTestCaller(t testing.TB, base string, o callerOpts) *testCaller {
@@ -82,7 +84,7 @@ func newTestCaller(t testing.TB, base string, o callerOpts) *testCaller {
 	if _, err := pc.AddTrack(track); err != nil {
 		t.Fatal(err)
 	}
-	c := &testCaller{pc: pc, track: track, codec: o.codec, base: base, token: o.token,
+	c := &testCaller{pc: pc, track: track, codec: o.codec, base: base, token: o.token, header: o.header,
 		connected: make(chan struct{}), gotAudio: make(chan struct{})}
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		if s == webrtc.PeerConnectionStateConnected {
@@ -122,6 +124,9 @@ func (c *testCaller) call(ctx context.Context) (*http.Response, error) {
 	req.Header.Set("Content-Type", "application/sdp")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for k, v := range c.header {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -269,6 +269,29 @@ func LoadConfig(path string) (Config, error) {
 
 // ParseConfig decodes and validates YAML configuration.
 func ParseConfig(b []byte) (Config, error) {
+	c, err := DecodeConfig(b)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("invalid config: %w", err)
+	}
+	return c, nil
+}
+
+// ReadConfig reads and decodes a YAML file without validating it, so
+// command-line flags can be applied before Validate.
+func ReadConfig(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	return DecodeConfig(b)
+}
+
+// DecodeConfig expands ${VAR} references, decodes strictly (unknown fields
+// are errors) and reads auth.token_file; it does not validate.
+func DecodeConfig(b []byte) (Config, error) {
 	var missing []string
 	expanded := os.Expand(string(b), func(k string) string {
 		v, ok := os.LookupEnv(k)
@@ -292,9 +315,6 @@ func ParseConfig(b []byte) (Config, error) {
 			return Config{}, fmt.Errorf("auth.token_file: %w", err)
 		}
 		c.Auth.Tokens = append(c.Auth.Tokens, s)
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, fmt.Errorf("invalid config: %w", err)
 	}
 	return c, nil
 }

@@ -33,6 +33,12 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // events returns the decoded JSON log lines.
 func (s *syncBuffer) events() []map[string]any {
 	s.mu.Lock()

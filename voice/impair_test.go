@@ -1,0 +1,286 @@
+package voice
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/logging"
+	"github.com/pion/transport/v5/vnet"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/voicewatch/voicewatch/internal/turnserver"
+)
+
+var labReport = flag.String("lab-report", "", "write the impairment lab matrix (Markdown) to this file")
+
+// Addresses of the virtual internet (pion vnet: no packet leaves the process).
+const (
+	labTURN      = "1.2.3.4"
+	labDeadSTUN  = "1.2.3.99" // nothing listens here: requests vanish
+	labServerPub = "5.6.7.8"
+	labClientPub = "9.9.9.9"
+)
+
+var (
+	fullCone  = vnet.NATType{MappingBehavior: vnet.EndpointIndependent, FilteringBehavior: vnet.EndpointIndependent}
+	symmetric = vnet.NATType{MappingBehavior: vnet.EndpointAddrPortDependent, FilteringBehavior: vnet.EndpointAddrPortDependent}
+)
+
+type labScenario struct {
+	name        string
+	clientNAT   vnet.NATType
+	lossPercent int
+	blockDirect bool // drop client↔server packets: only the TURN server is reachable
+	clientTURN  bool
+	serverTURN  bool
+	serverSTUN  []string // server's STUN servers (host:port)
+	calls       int
+	// expectations
+	wantPair    func(local, remote string) bool // nil = any
+	pairDesc    string
+	minSuccess  int
+	wantGather  gatherEnd
+}
+
+type labResult struct {
+	scenario   labScenario
+	success    int
+	pairs      []string
+	setupMs    []float64
+	gatherMs   []float64
+	gatherEnds []string
+}
+
+// lab is one virtual topology: a WAN with a TURN/STUN server, the media core
+// behind a full-cone NAT, the caller behind the scenario's NAT.
+type lab struct {
+	wan       *vnet.Router
+	serverNet *vnet.Net
+	clientNet *vnet.Net
+	turn      *turnserver.Server
+}
+
+func newLab(t *testing.T, sc labScenario) *lab {
+	t.Helper()
+	wan, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "0.0.0.0/0", LoggerFactory: quietLogs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turnNet, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{labTURN}})
+	must(t, err)
+	must(t, wan.AddNet(turnNet))
+
+	serverLAN, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.1.0.0/24", StaticIPs: []string{labServerPub}, NATType: &fullCone, LoggerFactory: quietLogs()})
+	must(t, err)
+	serverNet, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{"10.1.0.2"}})
+	must(t, err)
+	must(t, serverLAN.AddNet(serverNet))
+	must(t, wan.AddRouter(serverLAN))
+
+	nat := sc.clientNAT
+	clientLAN, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "192.168.0.0/24", StaticIPs: []string{labClientPub}, NATType: &nat, LoggerFactory: quietLogs()})
+	must(t, err)
+	clientNet, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{"192.168.0.2"}})
+	must(t, err)
+	if sc.lossPercent > 0 {
+		lf, err := vnet.NewLossFilter(clientNet, sc.lossPercent)
+		must(t, err)
+		must(t, clientLAN.AddNet(lf))
+	} else {
+		must(t, clientLAN.AddNet(clientNet))
+	}
+	must(t, wan.AddRouter(clientLAN))
+	if sc.blockDirect {
+		wan.AddChunkFilter(func(c vnet.Chunk) bool {
+			src, dst := hostOf(c.SourceAddr()), hostOf(c.DestinationAddr())
+			return !(src == labClientPub && dst == labServerPub || src == labServerPub && dst == labClientPub)
+		})
+	}
+	must(t, wan.Start())
+	ts, err := turnserver.Start(turnserver.Config{Listen: labTURN + ":3478", Users: map[string]string{"lab": "labpass"},
+		Net: turnNet, NoTCP: true})
+	must(t, err)
+	l := &lab{wan: wan, serverNet: serverNet, clientNet: clientNet, turn: ts}
+	t.Cleanup(func() {
+		_ = ts.Close()
+		_ = wan.Stop()
+	})
+	return l
+}
+
+func quietLogs() logging.LoggerFactory {
+	lf := logging.NewDefaultLoggerFactory()
+	lf.DefaultLogLevel = logging.LogLevelError
+	return lf
+}
+
+func hostOf(a net.Addr) string {
+	h, _, _ := net.SplitHostPort(a.String())
+	return h
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func labCalls(def int) int {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("VOICEWATCH_LAB_CALLS"), &n); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func TestImpairmentLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("impairment lab: several calls per scenario")
+	}
+	turnURL := "turn:" + labTURN + ":3478?transport=udp"
+	reflexive := func(_, remote string) bool { return remote == "srflx" || remote == "prflx" }
+	remoteRelay := func(_, remote string) bool { return remote == "relay" }
+	localRelay := func(local, _ string) bool { return local == "relay" }
+	stun := []string{labTURN + ":3478"}
+	n := labCalls(3)
+	scenarios := []labScenario{
+		{name: "caller behind full-cone NAT, STUN only", clientNAT: fullCone, calls: n, serverSTUN: stun,
+			wantPair: reflexive, pairDesc: "remote srflx/prflx", minSuccess: n, wantGather: gatherEnough},
+		{name: "caller behind symmetric NAT, only TURN reachable, caller uses TURN", clientNAT: symmetric, blockDirect: true,
+			clientTURN: true, calls: n, serverSTUN: stun,
+			wantPair: remoteRelay, pairDesc: "remote relay", minSuccess: n, wantGather: gatherEnough},
+		{name: "caller behind symmetric NAT, only TURN reachable, media core uses TURN", clientNAT: symmetric, blockDirect: true,
+			serverTURN: true, calls: n, serverSTUN: stun,
+			wantPair: localRelay, pairDesc: "local relay", minSuccess: n, wantGather: gatherEnough},
+		{name: "caller behind symmetric NAT, only TURN reachable, nobody uses TURN", clientNAT: symmetric, blockDirect: true,
+			calls: 1, serverSTUN: stun, minSuccess: 0, wantGather: gatherEnough},
+		{name: "caller behind full-cone NAT, 5 % packet loss", clientNAT: fullCone, lossPercent: 5, calls: n, serverSTUN: stun,
+			serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
+		{name: "one of two STUN servers never answers", clientNAT: fullCone, calls: n,
+			serverSTUN: []string{labDeadSTUN + ":3478", labTURN + ":3478"},
+			wantPair: reflexive, pairDesc: "remote srflx/prflx", minSuccess: n, wantGather: gatherEnough},
+	}
+	var results []labResult
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			l := newLab(t, sc)
+			cfg := loopbackConfig(t)
+			cfg.ICE.Interfaces = nil
+			cfg.ICE.IncludeLoopback = false
+			cfg.ICE.ConnectTimeout = 5 * time.Second
+			for _, s := range sc.serverSTUN {
+				cfg.ICE.Servers = append(cfg.ICE.Servers, ICEServer{URLs: []string{"stun:" + s}})
+			}
+			if sc.serverTURN {
+				cfg.ICE.Servers = append(cfg.ICE.Servers, ICEServer{URLs: []string{turnURL}, Username: "lab", Credential: "labpass"})
+			}
+			ts := startServer(t, cfg, WithNet(l.serverNet))
+			res := labResult{scenario: sc}
+			for range sc.calls {
+				ok, pair := labCall(t, ts, l, sc, turnURL)
+				if ok {
+					res.success++
+					res.pairs = append(res.pairs, pair)
+				}
+			}
+			for _, e := range ts.logs.find(EventICEGathering, nil) {
+				res.gatherMs = append(res.gatherMs, e["duration_seconds"].(float64)*1000)
+				res.gatherEnds = append(res.gatherEnds, e["complete"].(string))
+			}
+			eventually(t, 10*time.Second, "sessions to end", func() bool { return ts.ActiveSessions() == 0 })
+			if res.success < sc.minSuccess {
+				t.Errorf("%d/%d calls connected, want ≥ %d", res.success, sc.calls, sc.minSuccess)
+			}
+			if sc.minSuccess == 0 && res.success > 0 {
+				t.Errorf("%d calls connected where none can", res.success)
+			}
+			for _, p := range res.pairs {
+				parts := strings.Split(p, "/")
+				if sc.wantPair != nil && !sc.wantPair(parts[0], parts[1]) {
+					t.Errorf("selected pair %s, want %s", p, sc.pairDesc)
+				}
+			}
+			for _, g := range res.gatherEnds {
+				if gatherEnd(g) != sc.wantGather {
+					t.Errorf("gathering ended %q, want %q (a dead or slow server must not hold the answer)", g, sc.wantGather)
+				}
+			}
+			if sc.minSuccess == 0 {
+				failed := ts.metric(t, MetricConnections, LabelResult, ConnectionFailed) + ts.metric(t, MetricConnections, LabelResult, ConnectionTimeout)
+				if failed != float64(sc.calls) {
+					t.Errorf("connections failed+timeout = %v, want %d", failed, sc.calls)
+				}
+			}
+			results = append(results, res)
+		})
+	}
+	if *labReport != "" {
+		writeLabReport(t, *labReport, results)
+	}
+}
+
+// labCall places one call from the lab's caller; it reports whether the call
+// connected and the server's selected pair (local/remote/protocol).
+func labCall(t *testing.T, ts *testServer, l *lab, sc labScenario, turnURL string) (bool, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	o := callerOpts{net: l.clientNet, iceServers: []webrtc.ICEServer{{URLs: []string{"stun:" + labTURN + ":3478"}}}}
+	if sc.clientTURN {
+		o.iceServers = append(o.iceServers, webrtc.ICEServer{URLs: []string{turnURL}, Username: "lab", Credential: "labpass"})
+	}
+	c := newTestCaller(t, ts.base, o)
+	before := len(ts.logs.find(EventICESelectedPair, nil))
+	if _, err := c.call(ctx); err != nil {
+		t.Logf("call: %v", err)
+		return false, ""
+	}
+	select {
+	case <-c.connected:
+	case <-time.After(7 * time.Second):
+		_, _ = c.hangup(ctx)
+		return false, ""
+	}
+	var pair string
+	eventually(t, 5*time.Second, "selected pair event", func() bool {
+		ev := ts.logs.find(EventICESelectedPair, nil)
+		if len(ev) <= before {
+			return false
+		}
+		e := ev[len(ev)-1]
+		pair = fmt.Sprintf("%s/%s/%s", e["local_type"], e["remote_type"], e["protocol"])
+		return true
+	})
+	_, _ = c.hangup(ctx)
+	_ = c.pc.Close()
+	return true, pair
+}
+
+func writeLabReport(t *testing.T, path string, results []labResult) {
+	var b strings.Builder
+	b.WriteString("| scenario | connected | selected pairs (server local/remote/proto) | server ICE gathering (ms, median) | gathering ended by |\n|---|---|---|---|---|\n")
+	for _, r := range results {
+		pairs := slices.Compact(slices.Sorted(slices.Values(r.pairs)))
+		ends := slices.Compact(slices.Sorted(slices.Values(r.gatherEnds)))
+		fmt.Fprintf(&b, "| %s | %d/%d | %s | %.1f | %s |\n", r.scenario.name, r.success, r.scenario.calls,
+			strings.Join(pairs, ", "), median(r.gatherMs), strings.Join(ends, ", "))
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(v))
+	return s[len(s)/2]
+}
