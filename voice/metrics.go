@@ -211,3 +211,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	return m
 }
+
+// RegisterMetrics registers the media core's instruments on reg without a
+// server, for documentation (docs/metrics.md is generated from it).
+func RegisterMetrics(reg prometheus.Registerer) { newMetrics(reg) }

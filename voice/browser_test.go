@@ -1,0 +1,112 @@
+package voice
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/voicewatch/voicewatch/internal/netns"
+)
+
+// chromiumPath finds Debian's chromium.
+func chromiumPath(t *testing.T) string {
+	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	netns.Missing(t, "chromium (Debian package chromium)")
+	return ""
+}
+
+// TestBrowserCall opens the test page in headless Chromium with fake media
+// devices, inside a loopback-only network namespace, and completes a call.
+func TestBrowserCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Chromium")
+	}
+	chrome := chromiumPath(t)
+	if !netns.Run(t) {
+		return
+	}
+	cfg := loopbackConfig(t)
+	greet := true
+	cfg.Audio.Greeting = &greet
+	ts := startServer(t, cfg)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome),
+		chromedp.NoSandbox,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("allow-loopback-in-peer-connection", true),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	step := func(what string, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, scancel := context.WithTimeout(ctx, d)
+		defer scancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, page)
+		}
+	}
+	step("click Call", 5*time.Second, chromedp.Click(chromedp.ID("call")))
+	step("connected", 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="connected"]`)))
+	poll := func(what string, d time.Duration, expr string) string {
+		t.Helper()
+		sctx, scancel := context.WithTimeout(ctx, d)
+		defer scancel()
+		v, err := chromedp.Run(sctx, chromedp.Poll[any](expr))
+		if err != nil {
+			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, page)
+		}
+		s, _ := v.(string)
+		return s
+	}
+	pair := poll("selected pair shown", 10*time.Second,
+		`document.getElementById("pair").textContent.includes("/") && document.getElementById("pair").textContent`)
+	if !strings.HasPrefix(pair, "host / host / udp") {
+		t.Errorf("page shows selected pair %q, want host / host / udp on loopback", pair)
+	}
+	// The page streams session events over the WebSocket: the greeting
+	// reply proves audio was sent to the browser.
+	poll("events streamed", 15*time.Second, `document.getElementById("events").textContent.includes("bot.reply")`)
+	gathering, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("gathering-ms")))
+	step("hang up", 5*time.Second, chromedp.Click(chromedp.ID("hangup")))
+	eventually(t, 10*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
+	t.Logf("browser: selected pair %q, client ICE gathering %s", pair, gathering)
+
+	if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {
+		t.Errorf("completed sessions = %v, want 1", got)
+	}
+	if got := ts.metric(t, MetricWebSocketConnections); got < 1 {
+		t.Errorf("websocket connections = %v, want ≥ 1", got)
+	}
+	if got := ts.metric(t, MetricRTPPackets, LabelDirection, "in"); got < 10 {
+		t.Errorf("rtp packets in = %v: the browser's microphone audio did not arrive", got)
+	}
+	if got := ts.metric(t, MetricHTTPRequests, LabelRoute, "PATCH /whip/{id}", LabelCode, "204"); got < 1 {
+		t.Errorf("trickle PATCHes = %v, want ≥ 1 (the page trickles candidates)", got)
+	}
+}
