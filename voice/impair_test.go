@@ -43,10 +43,10 @@ type labScenario struct {
 	serverSTUN  []string // server's STUN servers (host:port)
 	calls       int
 	// expectations
-	wantPair    func(local, remote string) bool // nil = any
-	pairDesc    string
-	minSuccess  int
-	wantGather  gatherEnd
+	wantPair   func(local, remote string) bool // nil = any
+	pairDesc   string
+	minSuccess int
+	wantGather gatherEnd
 }
 
 type labResult struct {
@@ -166,7 +166,7 @@ func TestImpairmentLab(t *testing.T) {
 			serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
 		{name: "one of two STUN servers never answers", clientNAT: fullCone, calls: n,
 			serverSTUN: []string{labDeadSTUN + ":3478", labTURN + ":3478"},
-			wantPair: reflexive, pairDesc: "remote srflx/prflx", minSuccess: n, wantGather: gatherEnough},
+			wantPair:   reflexive, pairDesc: "remote srflx/prflx", minSuccess: n, wantGather: gatherEnough},
 	}
 	var results []labResult
 	for _, sc := range scenarios {

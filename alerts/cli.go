@@ -1,0 +1,177 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+const usage = `Usage: agent alerts <command> [flags]
+
+Alerts as code: Prometheus rules, Alertmanager routes, CloudWatch alarms.
+
+Commands:
+  export --out DIR          write prometheus/voicewatch.rules.yml,
+                            alertmanager/alertmanager.yml and
+                            cloudwatch/cloudwatch.json under DIR
+  apply --cloudwatch        create or update the SNS topic, log metric filters
+                            and alarms; only what differs is written, and a
+                            second run reports "no changes"
+        [--dry-run]         describe only: print what would change, write nothing
+  test-notify --alarm NAME  set an alarm's state (default ALARM) to test the
+        [--state STATE]     notification path; NAME with or without the prefix
+
+Common flags:
+  --config FILE             YAML config (see alerts.Config; unknown keys are errors)
+  --time-scale N            divide every window and 'for' by N (export only; for
+                            fast end-to-end tests)
+  --region REGION           AWS region (default: from the AWS config/environment)
+
+AWS credentials and endpoints come from the standard AWS environment and
+config files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).
+`
+
+// awsClients builds the AWS APIs for a region.
+type awsClients func(ctx context.Context, region string) (CloudWatchAPI, LogsAPI, TopicAPI, error)
+
+func defaultAWSClients(ctx context.Context, region string) (CloudWatchAPI, LogsAPI, TopicAPI, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return cloudwatch.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), NewSNSTopics(sns.NewFromConfig(cfg)), nil
+}
+
+// RunAlerts implements `agent alerts export|apply|test-notify`. args are
+// the arguments after "alerts". --help prints usage to stdout and returns
+// nil; usage errors wrap ErrUsage.
+func RunAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runAlerts(ctx, args, stdout, stderr, defaultAWSClients)
+}
+
+func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, clients awsClients) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: missing command (export, apply or test-notify)", ErrUsage)
+	}
+	cmd := args[0]
+	if cmd == "-h" || cmd == "--help" || cmd == "help" {
+		_, err := fmt.Fprint(stdout, usage)
+		return err
+	}
+	fs := flag.NewFlagSet("agent alerts "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfgPath := fs.String("config", "", "YAML config file")
+	region := fs.String("region", "", "AWS region")
+	var out, alarm, state string
+	var timeScale int
+	var useCW, dryRun bool
+	switch cmd {
+	case "export":
+		fs.StringVar(&out, "out", "", "output directory")
+		fs.IntVar(&timeScale, "time-scale", 1, "divide windows and for by N")
+	case "apply":
+		fs.BoolVar(&useCW, "cloudwatch", false, "apply to CloudWatch")
+		fs.BoolVar(&dryRun, "dry-run", false, "describe only")
+	case "test-notify":
+		fs.StringVar(&alarm, "alarm", "", "alarm name")
+		fs.StringVar(&state, "state", "ALARM", "state to set")
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: unknown command %q (export, apply or test-notify)", ErrUsage, cmd)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, err := fmt.Fprint(stdout, usage)
+			return err
+		}
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %v", ErrUsage, fs.Args())
+	}
+	cfg, err := loadConfigFile(*cfgPath)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil)).With("component", "alerts")
+	switch cmd {
+	case "export":
+		if out == "" {
+			return fmt.Errorf("%w: export needs --out DIR", ErrUsage)
+		}
+		if cfg, err = New(cfg, WithTimeScale(timeScale)); err != nil {
+			return err
+		}
+		written, err := cfg.Export(out)
+		for _, p := range written {
+			fmt.Fprintln(stdout, "wrote", p)
+		}
+		return err
+	case "apply":
+		if !useCW {
+			return fmt.Errorf("%w: apply needs a target: --cloudwatch (Prometheus and Alertmanager files are deployed from `export`)", ErrUsage)
+		}
+		defs, err := cfg.CloudWatchDefinitions()
+		if err != nil {
+			return err
+		}
+		cw, logs, topics, err := clients(ctx, *region)
+		if err != nil {
+			return err
+		}
+		res, err := NewApplier(cw, logs, topics, logger).Apply(ctx, defs, dryRun)
+		if rerr := res.Report(stdout); err == nil {
+			err = rerr
+		}
+		return err
+	default: // test-notify
+		if alarm == "" {
+			return fmt.Errorf("%w: test-notify needs --alarm NAME", ErrUsage)
+		}
+		defs, err := cfg.CloudWatchDefinitions()
+		if err != nil {
+			return err
+		}
+		cw, _, _, err := clients(ctx, *region)
+		if err != nil {
+			return err
+		}
+		if err := TestNotify(ctx, cw, defs, alarm, state); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "alarm %s set to %s; subscribers of the topic should be notified\n", alarm, state)
+		return err
+	}
+}
+
+// loadConfigFile reads the YAML config, or returns the defaults for "".
+func loadConfigFile(path string) (Config, error) {
+	if path == "" {
+		return New(Config{})
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("alerts config: %w", err)
+	}
+	defer f.Close()
+	c, err := LoadConfig(f)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,230 @@
+package dashboards_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/dashboards/dashtest"
+	"github.com/voicewatch/voicewatch/internal/awstest"
+)
+
+const testToken = "glsa_test-token-do-not-log"
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func actions(rs []dashboards.ApplyResult) []dashboards.Action {
+	var out []dashboards.Action
+	for _, r := range rs {
+		out = append(out, r.Action)
+	}
+	return out
+}
+
+func allAre(rs []dashboards.ApplyResult, a dashboards.Action) bool {
+	for _, r := range rs {
+		if r.Action != a {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// TestApplyGrafana: the first apply creates the folder and the dashboards,
+// a second one writes nothing, a config change updates them.
+func TestApplyGrafana(t *testing.T) {
+	fake := dashtest.NewGrafana(t, testToken)
+	g, err := dashboards.New(dashboards.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := g.ApplyGrafana(ctxT(t), fake.URL, testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !allAre(rs, dashboards.ActionCreated) || len(rs) != 4 {
+		t.Fatalf("first apply = %v, want 4 × created", actions(rs))
+	}
+	if fake.Folders()["voicewatch"] != "voicewatch" {
+		t.Errorf("folder not created: %v", fake.Folders())
+	}
+	stored := fake.Dashboards()["voicewatch-overview"]
+	if stored.FolderUID != "voicewatch" || stored.Model["title"] != "Voice agent overview" {
+		t.Errorf("stored overview = folder %q title %v", stored.FolderUID, stored.Model["title"])
+	}
+	writes := fake.Writes()
+
+	rs, err = g.ApplyGrafana(ctxT(t), fake.URL, testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !allAre(rs, dashboards.ActionUnchanged) || fake.Writes() != writes {
+		t.Fatalf("second apply = %v with %d new writes, want all unchanged and none", actions(rs), fake.Writes()-writes)
+	}
+
+	g2, err := dashboards.New(dashboards.Config{ConnectionSuccessTarget: 0.97})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err = g2.ApplyGrafana(ctxT(t), fake.URL, testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Action != dashboards.ActionUpdated || fake.Dashboards()["voicewatch-overview"].Version != 2 {
+		t.Errorf("apply after a change = %v, want overview updated to version 2", actions(rs))
+	}
+}
+
+func TestApplyGrafanaErrors(t *testing.T) {
+	fake := dashtest.NewGrafana(t, testToken)
+	g, err := dashboards.New(dashboards.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, url, token string
+		want             error
+		wantMsg          string
+	}{
+		{"no token", fake.URL, "", dashboards.ErrNoToken, "GRAFANA_TOKEN"},
+		{"wrong token", fake.URL, "wrong-secret-token", dashboards.ErrGrafanaAPI, "HTTP 401"},
+		{"not a URL", "grafana:3000", testToken, dashboards.ErrUsage, "not an http(s) URL"},
+		{"credentials in URL", "http://admin:hunter2@127.0.0.1:1", testToken, dashboards.ErrUsage, "must not contain credentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := g.ApplyGrafana(ctxT(t), tt.url, tt.token)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Fatalf("err = %v, want %v containing %q", err, tt.want, tt.wantMsg)
+			}
+			for _, secret := range []string{"wrong-secret-token", testToken, "hunter2"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error leaks a secret: %v", err)
+				}
+			}
+		})
+	}
+	if len(fake.Dashboards()) != 0 {
+		t.Errorf("failed applies stored dashboards: %v", fake.Dashboards())
+	}
+}
+
+// TestApplyCloudWatch runs against the in-repo CloudWatch server through
+// the real SDK: create, then unchanged, retry through a throttle, dry run
+// without calls.
+func TestApplyCloudWatch(t *testing.T) {
+	cw := awstest.NewCloudWatch(t)
+	client := cw.Client()
+	g, err := dashboards.New(dashboards.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := g.CloudWatchBody()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := g.ApplyCloudWatch(ctxT(t), client, true)
+	if err != nil || res.Action != dashboards.ActionWouldPut || cw.TotalRequests() != 0 {
+		t.Fatalf("dry run = %v, %v with %d requests, want would put and no request", res.Action, err, cw.TotalRequests())
+	}
+
+	cw.ThrottleNext(1)
+	res, err = g.ApplyCloudWatch(ctxT(t), client, false)
+	if err != nil || res.Action != dashboards.ActionCreated {
+		t.Fatalf("first apply = %v, %v; want created", res.Action, err)
+	}
+	if got := cw.Dashboards()["voicewatch"]; got != string(want) {
+		t.Errorf("stored body differs from the generated one")
+	}
+
+	puts := cw.Requests("PutDashboard")
+	res, err = g.ApplyCloudWatch(ctxT(t), client, false)
+	if err != nil || res.Action != dashboards.ActionUnchanged || cw.Requests("PutDashboard") != puts {
+		t.Fatalf("second apply = %v, %v, %d puts; want unchanged, no put", res.Action, err, cw.Requests("PutDashboard")-puts)
+	}
+
+	cw.FailNext(5, 500)
+	if _, err := g.ApplyCloudWatch(ctxT(t), cw.Client(awstest.WithMaxAttempts(1)), false); err == nil {
+		t.Fatal("apply against a failing CloudWatch succeeded")
+	}
+}
+
+// TestCLI drives RunDashboards as `agent dashboards` would.
+func TestCLI(t *testing.T) {
+	t.Run("help", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		if err := dashboards.RunDashboards(ctxT(t), []string{"--help"}, &out, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(errOut.String(), "GRAFANA_TOKEN") || !strings.Contains(errOut.String(), "export --out DIR") {
+			t.Errorf("help does not explain usage:\n%s", errOut.String())
+		}
+	})
+	t.Run("usage errors", func(t *testing.T) {
+		for _, args := range [][]string{{}, {"frobnicate"}, {"export"}, {"apply"}, {"apply", "--dry-run", "--grafana-url", "http://127.0.0.1:1"}} {
+			var out, errOut bytes.Buffer
+			if err := dashboards.RunDashboards(ctxT(t), args, &out, &errOut); !errors.Is(err, dashboards.ErrUsage) {
+				t.Errorf("%q: err = %v, want ErrUsage", args, err)
+			}
+		}
+	})
+	t.Run("export matches the committed files", func(t *testing.T) {
+		dir := t.TempDir()
+		var out, errOut bytes.Buffer
+		if err := dashboards.RunDashboards(ctxT(t), []string{"export", "--out", dir}, &out, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"grafana/overview.json", "grafana/probes.json", "grafana/edge.json", "grafana/sidecar.json", "cloudwatch/voicewatch.json", "provisioning/dashboards/voicewatch.yaml"} {
+			got, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			committed, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, committed) {
+				t.Errorf("export %s differs from the committed file", f)
+			}
+		}
+	})
+	t.Run("apply grafana and cloudwatch", func(t *testing.T) {
+		fake := dashtest.NewGrafana(t, testToken)
+		cw := awstest.NewCloudWatch(t)
+		t.Setenv("GRAFANA_TOKEN", testToken)
+		t.Setenv("AWS_ENDPOINT_URL_CLOUDWATCH", cw.URL)
+		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+		t.Setenv("AWS_REGION", "us-east-1")
+		t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+		var out, errOut bytes.Buffer
+		if err := dashboards.RunDashboards(ctxT(t), []string{"apply", "--grafana-url", fake.URL, "--cloudwatch"}, &out, &errOut); err != nil {
+			t.Fatalf("%v\n%s", err, errOut.String())
+		}
+		if n := strings.Count(out.String(), ": created"); n != 5 {
+			t.Errorf("want 5 created lines, got:\n%s", out.String())
+		}
+		out.Reset()
+		if err := dashboards.RunDashboards(ctxT(t), []string{"apply", "--grafana-url", fake.URL, "--cloudwatch"}, &out, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(out.String(), ": unchanged"); n != 5 {
+			t.Errorf("second apply: want 5 unchanged lines, got:\n%s", out.String())
+		}
+		if strings.Contains(out.String()+errOut.String(), testToken) || strings.Contains(out.String()+errOut.String(), "test-secret") {
+			t.Error("output leaks a secret")
+		}
+	})
+}

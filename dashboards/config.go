@@ -1,0 +1,195 @@
+package dashboards
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config describes the environment the dashboards are generated for. The zero
+// value of every field means "use the default" documented on the field, so
+// the committed JSON is generated from Config{}.
+type Config struct {
+	// EnvironmentLabel is the target label that the $environment variable
+	// filters on. Default "environment".
+	EnvironmentLabel string `yaml:"environment_label"`
+	// ServiceLabel is the target label that the $service variable filters
+	// on. Default "service".
+	ServiceLabel string `yaml:"service_label"`
+	// VoiceJob is the Prometheus job (a regular expression) that scrapes the
+	// media core. Default "voice".
+	VoiceJob string `yaml:"voice_job"`
+	// SidecarJob is the Prometheus job (a regular expression) that scrapes
+	// the sidecar's /metrics. Default "voicewatch-sidecar".
+	SidecarJob string `yaml:"sidecar_job"`
+
+	// UIDPrefix prefixes every dashboard UID. Default "voicewatch-".
+	UIDPrefix string `yaml:"uid_prefix"`
+	// FolderUID is the Grafana folder that apply writes into. Default "voicewatch".
+	FolderUID string `yaml:"folder_uid"`
+	// FolderTitle is the title of that folder. Default "voicewatch".
+	FolderTitle string `yaml:"folder_title"`
+
+	// ConnectionObjective is the connection success SLO. Default 0.99.
+	ConnectionObjective float64 `yaml:"connection_objective"`
+	// CompletionObjective is the session completion SLO. Default 0.90.
+	CompletionObjective float64 `yaml:"completion_objective"`
+	// SLOWindow is the PromQL range of the error budget stats. Default "30d".
+	SLOWindow string `yaml:"slo_window"`
+
+	// ConnectionSuccessTarget is the red/green threshold of the connection
+	// success panels. Default 0.95 (the incident report's target).
+	ConnectionSuccessTarget float64 `yaml:"connection_success_target"`
+	// CompletionTarget is the red/green threshold of the completion panels.
+	// Default 0.90.
+	CompletionTarget float64 `yaml:"completion_target"`
+	// ICEGatheringTarget is the threshold of the ICE gathering panels.
+	// Default 3s.
+	ICEGatheringTarget time.Duration `yaml:"ice_gathering_target"`
+
+	// CloudWatch holds the CloudWatch dashboard settings.
+	CloudWatch CloudWatchConfig `yaml:"cloudwatch"`
+	// Provisioning holds the Grafana provisioning file settings.
+	Provisioning ProvisioningConfig `yaml:"provisioning"`
+}
+
+// ProvisioningConfig describes the Grafana provisioning files that let
+// docker compose load the dashboards at start.
+type ProvisioningConfig struct {
+	// DashboardsPath is where the Grafana container sees dashboards/grafana.
+	// Default "/var/lib/grafana/dashboards/voicewatch".
+	DashboardsPath string `yaml:"dashboards_path"`
+	// PrometheusURL is the Prometheus the provisioned data source points at.
+	// Default "http://prometheus:9090".
+	PrometheusURL string `yaml:"prometheus_url"`
+	// DatasourceUID is the UID of the provisioned data source. Default "prometheus".
+	DatasourceUID string `yaml:"datasource_uid"`
+}
+
+// CloudWatchConfig describes the CloudWatch dashboard.
+type CloudWatchConfig struct {
+	// DashboardName is the CloudWatch dashboard name. Default "voicewatch".
+	DashboardName string `yaml:"dashboard_name"`
+	// Namespace is where the sidecar publishes voicewatch metrics.
+	// Default "VoiceWatch".
+	Namespace string `yaml:"namespace"`
+	// Region is the region every widget reads from. Default "us-east-1".
+	Region string `yaml:"region"`
+	// ECSCluster restricts the ECS widgets to one cluster. Default "" (all
+	// clusters, through a SEARCH expression).
+	ECSCluster string `yaml:"ecs_cluster"`
+	// LoadBalancer restricts the ALB widgets to one load balancer, in the
+	// dimension form "app/NAME/ID". Default "" (all load balancers).
+	LoadBalancer string `yaml:"load_balancer"`
+	// Period is the widget period. Default 5m.
+	Period time.Duration `yaml:"period"`
+}
+
+var promDuration = regexp.MustCompile(`^[0-9]+(ms|s|m|h|d|w|y)$`)
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.EnvironmentLabel, "environment")
+	def(&c.ServiceLabel, "service")
+	def(&c.VoiceJob, "voice")
+	def(&c.SidecarJob, "voicewatch-sidecar")
+	def(&c.UIDPrefix, "voicewatch-")
+	def(&c.FolderUID, "voicewatch")
+	def(&c.FolderTitle, "voicewatch")
+	def(&c.SLOWindow, "30d")
+	if c.ConnectionObjective == 0 {
+		c.ConnectionObjective = 0.99
+	}
+	if c.CompletionObjective == 0 {
+		c.CompletionObjective = 0.90
+	}
+	if c.ConnectionSuccessTarget == 0 {
+		c.ConnectionSuccessTarget = 0.95
+	}
+	if c.CompletionTarget == 0 {
+		c.CompletionTarget = 0.90
+	}
+	if c.ICEGatheringTarget == 0 {
+		c.ICEGatheringTarget = 3 * time.Second
+	}
+	def(&c.CloudWatch.DashboardName, "voicewatch")
+	def(&c.CloudWatch.Namespace, "VoiceWatch")
+	def(&c.CloudWatch.Region, "us-east-1")
+	def(&c.Provisioning.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
+	def(&c.Provisioning.PrometheusURL, "http://prometheus:9090")
+	def(&c.Provisioning.DatasourceUID, "prometheus")
+	if c.CloudWatch.Period == 0 {
+		c.CloudWatch.Period = 5 * time.Minute
+	}
+	return c
+}
+
+// validate reports every problem of a defaulted config at once.
+func (c Config) validate() error {
+	var errs []error
+	ratio := func(name string, v float64) {
+		if v <= 0 || v >= 1 {
+			errs = append(errs, fmt.Errorf("%s: %v is not a ratio strictly between 0 and 1 (e.g. 0.99 for 99 %%)", name, v))
+		}
+	}
+	ratio("connection_objective", c.ConnectionObjective)
+	ratio("completion_objective", c.CompletionObjective)
+	ratio("connection_success_target", c.ConnectionSuccessTarget)
+	ratio("completion_target", c.CompletionTarget)
+	if c.ICEGatheringTarget < 0 {
+		errs = append(errs, fmt.Errorf("ice_gathering_target: %v must be positive", c.ICEGatheringTarget))
+	}
+	if !promDuration.MatchString(c.SLOWindow) {
+		errs = append(errs, fmt.Errorf("slo_window: %q is not a PromQL duration such as 30d or 28d", c.SLOWindow))
+	}
+	for name, v := range map[string]string{"environment_label": c.EnvironmentLabel, "service_label": c.ServiceLabel} {
+		if !labelName.MatchString(v) {
+			errs = append(errs, fmt.Errorf("%s: %q is not a Prometheus label name", name, v))
+		}
+	}
+	for name, v := range map[string]string{"voice_job": c.VoiceJob, "sidecar_job": c.SidecarJob} {
+		if strings.ContainsAny(v, "\"\\`") {
+			errs = append(errs, fmt.Errorf("%s: %q must not contain quotes or backslashes", name, v))
+		}
+	}
+	if c.CloudWatch.Period < time.Minute || c.CloudWatch.Period%time.Minute != 0 {
+		errs = append(errs, fmt.Errorf("cloudwatch.period: %v must be a whole number of minutes (CloudWatch periods are multiples of 60 s)", c.CloudWatch.Period))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidConfig, errors.Join(errs...))
+}
+
+var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// LoadConfig decodes a YAML config strictly (unknown fields are errors),
+// applies defaults and validates it. An empty document yields the defaults.
+func LoadConfig(r io.Reader) (Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Config{}, fmt.Errorf("read dashboards config: %w", err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("%w: decode YAML: %w", ErrInvalidConfig, err)
+	}
+	c = c.withDefaults()
+	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}

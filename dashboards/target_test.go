@@ -1,0 +1,180 @@
+package dashboards_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/voice"
+)
+
+// The voice and exporter packages declare their metric names but do not yet
+// expose instruments that a test can register, so these targets build
+// registries from the constants, with the documented types and labels. The
+// probe target uses the real probes.Collector. Each scrape records one
+// more "session", so rate() and histogram_quantile() have data.
+
+// activity is something a scrape advances.
+type activity func()
+
+// serve starts an httptest server on 127.0.0.1 serving reg at /metrics,
+// running tick before each scrape.
+func serve(t *testing.T, reg *prometheus.Registry, tick activity) string {
+	t.Helper()
+	var mu sync.Mutex
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		tick()
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+func counter(reg *prometheus.Registry, name string, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: name}, labels)
+	reg.MustRegister(c)
+	return c
+}
+
+func gauge(reg *prometheus.Registry, name string, labels ...string) *prometheus.GaugeVec {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: name}, labels)
+	reg.MustRegister(g)
+	return g
+}
+
+func histogram(reg *prometheus.Registry, name string, labels ...string) *prometheus.HistogramVec {
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: name, Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}}, labels)
+	reg.MustRegister(h)
+	return h
+}
+
+func withRuntime(reg *prometheus.Registry) *prometheus.Registry {
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// voiceTarget serves the media core's metrics.
+func voiceTarget(t *testing.T) string {
+	reg := withRuntime(prometheus.NewRegistry())
+	started := counter(reg, voice.MetricSessionsStarted)
+	ended := counter(reg, voice.MetricSessionsEnded, voice.LabelOutcome)
+	active := gauge(reg, voice.MetricSessionsActive)
+	duration := histogram(reg, voice.MetricSessionDuration, voice.LabelOutcome)
+	gathering := histogram(reg, voice.MetricICEGatheringDuration)
+	gatherTimeouts := counter(reg, voice.MetricICEGatheringTimeouts)
+	setup := histogram(reg, voice.MetricConnectionSetup)
+	conns := counter(reg, voice.MetricConnections, voice.LabelResult)
+	states := counter(reg, voice.MetricConnectionStateChanges, voice.LabelState)
+	pairs := counter(reg, voice.MetricICESelectedPairs, voice.LabelLocalType, voice.LabelRemoteType, voice.LabelProtocol)
+	restarts := counter(reg, voice.MetricICERestarts, voice.LabelResult)
+	sttReq := counter(reg, voice.MetricSTTRequests, voice.LabelProvider)
+	sttErr := counter(reg, voice.MetricSTTErrors, voice.LabelProvider, voice.LabelReason)
+	ttsReq := counter(reg, voice.MetricTTSRequests, voice.LabelProvider)
+	ttsErr := counter(reg, voice.MetricTTSErrors, voice.LabelProvider, voice.LabelReason)
+	ttsFirst := histogram(reg, voice.MetricTTSFirstByte, voice.LabelProvider)
+	latency := histogram(reg, voice.MetricResponseLatency)
+	store := counter(reg, voice.MetricStoreWrites, voice.LabelResult)
+	httpReq := counter(reg, voice.MetricHTTPRequests, voice.LabelRoute, voice.LabelCode)
+	scanner := counter(reg, voice.MetricHTTPScannerRequests, voice.LabelPattern)
+	limited := counter(reg, voice.MetricHTTPRateLimited)
+	rejected := counter(reg, voice.MetricHTTPRejected, voice.LabelReason)
+	wsConns := counter(reg, voice.MetricWebSocketConnections)
+	wsActive := gauge(reg, voice.MetricWebSocketActive)
+	rtpBytes := counter(reg, voice.MetricRTPBytes, voice.LabelDirection)
+	counter(reg, voice.MetricRTPPackets, voice.LabelDirection).WithLabelValues("in").Add(0)
+	gauge(reg, voice.MetricBuildInfo, "version").WithLabelValues("test").Set(1)
+
+	n := 0
+	return serve(t, reg, func() {
+		n++
+		started.WithLabelValues().Inc()
+		ended.WithLabelValues(voice.OutcomeCompleted).Inc()
+		if n%3 == 0 {
+			ended.WithLabelValues(voice.OutcomeAbandoned).Inc()
+		}
+		ended.WithLabelValues(voice.OutcomeRejected).Add(0)
+		active.WithLabelValues().Set(float64(n % 4))
+		duration.WithLabelValues(voice.OutcomeCompleted).Observe(42)
+		gathering.WithLabelValues().Observe(0.3)
+		gatherTimeouts.WithLabelValues().Add(0)
+		setup.WithLabelValues().Observe(0.5)
+		conns.WithLabelValues(voice.ConnectionConnected).Inc()
+		conns.WithLabelValues(voice.ConnectionTimeout).Add(0)
+		states.WithLabelValues("connected").Inc()
+		pairs.WithLabelValues("host", "srflx", "udp").Inc()
+		restarts.WithLabelValues(voice.RestartSucceeded).Add(0)
+		sttReq.WithLabelValues("transcribe").Inc()
+		sttErr.WithLabelValues("transcribe", voice.ReasonTimeout).Inc()
+		sttErr.WithLabelValues("transcribe", voice.ReasonNetwork).Add(0)
+		ttsReq.WithLabelValues("elevenlabs").Inc()
+		ttsErr.WithLabelValues("elevenlabs", voice.ReasonPolicyViolation).Inc()
+		ttsFirst.WithLabelValues("elevenlabs").Observe(0.2)
+		latency.WithLabelValues().Observe(0.8)
+		store.WithLabelValues(voice.StoreOK).Inc()
+		httpReq.WithLabelValues("/whip", "201").Inc()
+		scanner.WithLabelValues("weblogic_console").Add(3)
+		limited.WithLabelValues().Inc()
+		rejected.WithLabelValues("body_too_large").Inc()
+		wsConns.WithLabelValues().Inc()
+		wsActive.WithLabelValues().Set(1)
+		rtpBytes.WithLabelValues("in").Add(16000)
+	})
+}
+
+// sidecarTarget serves the sidecar's own metrics and real probe results.
+func sidecarTarget(t *testing.T) string {
+	reg := withRuntime(prometheus.NewRegistry())
+	scrapeUp := gauge(reg, exporter.MetricScrapeUp, "target")
+	scrapeDur := gauge(reg, exporter.MetricScrapeDuration, "target")
+	scrapeSamples := gauge(reg, exporter.MetricScrapeSamples, "target")
+	scrapeErr := counter(reg, exporter.MetricScrapeErrors, "target")
+	logLines := counter(reg, exporter.MetricLogLines, "class")
+	logReq := counter(reg, exporter.MetricLogRequests, "class", "code_class")
+	logErr := counter(reg, exporter.MetricLogErrors, "kind")
+	logScanner := counter(reg, exporter.MetricLogScannerRequests, "pattern")
+	logEvents := counter(reg, exporter.MetricLogEvents, "event")
+	queued := gauge(reg, exporter.MetricCloudWatchQueued)
+	sent := counter(reg, exporter.MetricCloudWatchSent)
+	dropped := counter(reg, exporter.MetricCloudWatchDropped)
+	cwReq := counter(reg, exporter.MetricCloudWatchRequests, "result")
+	retries := counter(reg, exporter.MetricCloudWatchRetries)
+	seriesDropped := counter(reg, exporter.MetricSeriesDropped, "metric")
+	reg.MustRegister(probes.NewCollector(
+		probes.Result{Probe: "stun-primary", Kind: probes.KindSTUN, Target: "stun:127.0.0.1:3478", Success: true,
+			Duration: 2 * time.Millisecond, Phases: probes.Phases{{Name: "binding", Duration: time.Millisecond}}},
+		probes.Result{Probe: "turn-udp", Kind: probes.KindTURN, Target: "turn:127.0.0.1:3478?transport=udp", Success: false,
+			Duration: 5 * time.Second, Phases: probes.Phases{{Name: "allocate", Duration: 5 * time.Second}},
+			Failure: &probes.Failure{Phase: "allocate", Reason: probes.ReasonBadCredentials, Err: errors.New("401")}},
+	))
+
+	return serve(t, reg, func() {
+		scrapeUp.WithLabelValues("voice").Set(1)
+		scrapeDur.WithLabelValues("voice").Set(0.01)
+		scrapeSamples.WithLabelValues("voice").Set(300)
+		scrapeErr.WithLabelValues("voice").Add(0)
+		logLines.WithLabelValues("legitimate").Add(10)
+		logLines.WithLabelValues("scanner").Add(2)
+		logReq.WithLabelValues("legitimate", "2xx").Add(10)
+		logErr.WithLabelValues("unparsable").Add(0)
+		logScanner.WithLabelValues("sendmail_injection").Inc()
+		logEvents.WithLabelValues("session.started").Inc()
+		queued.WithLabelValues().Set(20)
+		sent.WithLabelValues().Add(100)
+		dropped.WithLabelValues().Add(0)
+		cwReq.WithLabelValues("ok").Inc()
+		retries.WithLabelValues().Add(0)
+		seriesDropped.WithLabelValues(exporter.MetricLogScannerRequests).Inc()
+	})
+}

@@ -1,0 +1,254 @@
+package cloudwatch
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Modes of the exporter.
+const (
+	// ModeAPI publishes with PutMetricData.
+	ModeAPI = "api"
+	// ModeEMF writes Embedded Metric Format JSON lines; no API calls.
+	ModeEMF = "emf"
+)
+
+// API limits (PutMetricData documentation).
+const (
+	apiMaxDatums       = 1000
+	apiMaxRequestBytes = 1_000_000 // 1 MB, with headroom for the envelope
+	apiMaxValues       = 150
+	apiMaxDimensions   = 30
+	emfMaxValues       = 100
+)
+
+// Config configures the CloudWatch exporter. The zero value of a field means
+// its documented default; DefaultConfig returns the defaults filled in.
+type Config struct {
+	// Mode is "api" (PutMetricData) or "emf" (Embedded Metric Format lines).
+	// Default "api".
+	Mode string `yaml:"mode"`
+	// Namespace of every metric. Default "VoiceWatch". Must not start with
+	// "AWS/".
+	Namespace string `yaml:"namespace"`
+	// Region of the CloudWatch endpoint. Default: the SDK default chain
+	// (AWS_REGION, shared config).
+	Region string `yaml:"region"`
+	// Endpoint overrides the CloudWatch endpoint URL (tests, LocalStack).
+	// Default: the SDK's endpoint for the region.
+	Endpoint string `yaml:"endpoint"`
+	// EMFPath is where mode "emf" appends its lines; "" or "-" is stdout.
+	// Default stdout.
+	EMFPath string `yaml:"emf_path"`
+	// Dimensions selects which labels become dimensions. Default: none, so
+	// every metric is aggregated to its static dimensions.
+	Dimensions Dimensions `yaml:"dimensions"`
+	// StaticDimensions are added to every datum, e.g. Service and
+	// Environment. Default none.
+	StaticDimensions map[string]string `yaml:"static_dimensions"`
+	// StorageResolution is 60 (standard) or 1 (high resolution). Default 60.
+	StorageResolution int `yaml:"storage_resolution"`
+	// BufferDatums bounds the datums held while CloudWatch is unreachable.
+	// Default 100000.
+	BufferDatums int `yaml:"buffer_datums"`
+	// MaxDatumsPerRequest bounds one PutMetricData request (1..1000).
+	// Default 1000.
+	MaxDatumsPerRequest int `yaml:"max_datums_per_request"`
+	// DisableCompression turns off the SDK's gzip request compression.
+	// Default false (requests of 10 KiB and more are gzip-compressed).
+	DisableCompression bool `yaml:"disable_compression"`
+	// SeriesTTL is how long the state of a series that is no longer reported
+	// is kept (for delta computation). Default 1h.
+	SeriesTTL time.Duration `yaml:"series_ttl"`
+	// Retry configures retries of throttled and failed requests.
+	Retry RetryConfig `yaml:"retry"`
+}
+
+// Dimensions is the label allow-list.
+type Dimensions struct {
+	// Default lists the labels kept as dimensions for metrics not in Metrics.
+	// Default none.
+	Default []string `yaml:"default"`
+	// Metrics maps a metric name to the labels kept for it (overrides
+	// Default; an empty list keeps none). Default none.
+	Metrics map[string][]string `yaml:"metrics"`
+}
+
+// RetryConfig configures the exponential backoff of failed requests.
+type RetryConfig struct {
+	// MaxAttempts per request within one Export or flush, first try
+	// included. Default 5.
+	MaxAttempts int `yaml:"max_attempts"`
+	// InitialBackoff is the wait before the first retry. Default 200ms.
+	InitialBackoff time.Duration `yaml:"initial_backoff"`
+	// MaxBackoff caps the wait between retries. Default 5s.
+	MaxBackoff time.Duration `yaml:"max_backoff"`
+}
+
+// DefaultConfig returns the configuration with every default filled in.
+func DefaultConfig() Config {
+	var c Config
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	if c.Mode == "" {
+		c.Mode = ModeAPI
+	}
+	if c.Namespace == "" {
+		c.Namespace = "VoiceWatch"
+	}
+	if c.StorageResolution == 0 {
+		c.StorageResolution = 60
+	}
+	if c.BufferDatums == 0 {
+		c.BufferDatums = 100000
+	}
+	if c.MaxDatumsPerRequest == 0 {
+		c.MaxDatumsPerRequest = apiMaxDatums
+	}
+	if c.SeriesTTL == 0 {
+		c.SeriesTTL = time.Hour
+	}
+	if c.Retry.MaxAttempts == 0 {
+		c.Retry.MaxAttempts = 5
+	}
+	if c.Retry.InitialBackoff == 0 {
+		c.Retry.InitialBackoff = 200 * time.Millisecond
+	}
+	if c.Retry.MaxBackoff == 0 {
+		c.Retry.MaxBackoff = 5 * time.Second
+	}
+}
+
+// UnmarshalYAML applies the defaults, decodes strictly (unknown fields are
+// errors, also when the enclosing document is decoded leniently) and
+// validates.
+func (c *Config) UnmarshalYAML(node *yaml.Node) error {
+	raw, err := yaml.Marshal(node)
+	if err != nil {
+		return err
+	}
+	type plain Config
+	var p plain
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil && err != io.EOF {
+		return fmt.Errorf("cloudwatch (line %d): %w", node.Line, err)
+	}
+	*c = Config(p)
+	c.applyDefaults()
+	return c.Validate()
+}
+
+// Validate reports the first invalid setting with what to change. It
+// expects defaults to be applied (DefaultConfig or UnmarshalYAML); zero
+// values are reported as invalid.
+func (c *Config) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, a...))
+	}
+	switch c.Mode {
+	case ModeAPI, ModeEMF:
+	default:
+		return bad("mode %q: use %q (PutMetricData) or %q (Embedded Metric Format lines)", c.Mode, ModeAPI, ModeEMF)
+	}
+	if c.Namespace == "" || len(c.Namespace) > 255 {
+		return bad("namespace %q: must be 1 to 255 characters", c.Namespace)
+	}
+	if strings.HasPrefix(c.Namespace, "AWS/") {
+		return bad("namespace %q: names starting with \"AWS/\" are reserved for AWS services; use e.g. \"VoiceWatch\"", c.Namespace)
+	}
+	if c.Endpoint != "" && !strings.HasPrefix(c.Endpoint, "http://") && !strings.HasPrefix(c.Endpoint, "https://") {
+		return bad("endpoint %q: must be an http:// or https:// URL", c.Endpoint)
+	}
+	if c.StorageResolution != 1 && c.StorageResolution != 60 {
+		return bad("storage_resolution %d: use 60 (standard) or 1 (high resolution)", c.StorageResolution)
+	}
+	if c.BufferDatums < 1 {
+		return bad("buffer_datums %d: must be at least 1 (default 100000)", c.BufferDatums)
+	}
+	if c.MaxDatumsPerRequest < 1 || c.MaxDatumsPerRequest > apiMaxDatums {
+		return bad("max_datums_per_request %d: must be between 1 and %d", c.MaxDatumsPerRequest, apiMaxDatums)
+	}
+	if c.SeriesTTL < 0 {
+		return bad("series_ttl %s: must be positive", c.SeriesTTL)
+	}
+	if c.Retry.MaxAttempts < 1 {
+		return bad("retry.max_attempts %d: must be at least 1", c.Retry.MaxAttempts)
+	}
+	if c.Retry.InitialBackoff <= 0 || c.Retry.MaxBackoff < c.Retry.InitialBackoff {
+		return bad("retry: initial_backoff %s and max_backoff %s must be positive with max_backoff >= initial_backoff", c.Retry.InitialBackoff, c.Retry.MaxBackoff)
+	}
+	for _, name := range sortedKeys(c.StaticDimensions) {
+		if name == "" || c.StaticDimensions[name] == "" {
+			return bad("static_dimensions: %q=%q: names and values must not be empty", name, c.StaticDimensions[name])
+		}
+		if slices.Contains(c.Dimensions.Default, name) {
+			return bad("static dimension %q is also in dimensions.default; remove one of them", name)
+		}
+	}
+	lists := map[string][]string{"dimensions.default": c.Dimensions.Default}
+	for m, l := range c.Dimensions.Metrics {
+		lists["dimensions.metrics."+m] = l
+	}
+	for _, where := range sortedKeys(lists) {
+		l := lists[where]
+		if n := len(l) + len(c.StaticDimensions); n > apiMaxDimensions {
+			return bad("%s: %d labels plus %d static dimensions exceed CloudWatch's %d dimensions per metric", where, len(l), len(c.StaticDimensions), apiMaxDimensions)
+		}
+		for i, label := range l {
+			if label == "" || slices.Contains(l[:i], label) {
+				return bad("%s: label %q is empty or listed twice", where, label)
+			}
+			if _, ok := c.StaticDimensions[label]; ok {
+				return bad("%s: label %q is also a static dimension; remove one of them", where, label)
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Option configures New beyond Config.
+type Option func(*options)
+
+type options struct {
+	logger *slog.Logger
+	client PutMetricDataAPI
+	writer io.Writer
+	now    func() time.Time
+}
+
+// WithLogger sets the logger (default: discard). The exporter adds
+// component=cloudwatch.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClient sets the PutMetricData client (default: an SDK client from the
+// default credential chain, Config.Region and Config.Endpoint, with SDK
+// retries disabled). The exporter retries itself and counts retries, so
+// give it a client whose own retries are off (MaxAttempts 1).
+func WithClient(c PutMetricDataAPI) Option { return func(o *options) { o.client = c } }
+
+// WithWriter sets where mode "emf" writes (overrides Config.EMFPath).
+func WithWriter(w io.Writer) Option { return func(o *options) { o.writer = w } }
+
+// withNow injects the clock used for series expiry (tests).
+func withNow(now func() time.Time) Option { return func(o *options) { o.now = now } }

@@ -1,0 +1,166 @@
+package awstest
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+// testAccount is the account ID used in every ARN the servers return.
+const testAccount = "123456789012"
+
+func alarmNotFound(name string) *APIError {
+	return &APIError{Status: http.StatusNotFound, Shape: "ResourceNotFound", Message: "alarm " + name + " does not exist", Fault: "Sender"}
+}
+
+func (s *CloudWatch) putMetricAlarm(in cbor.Value) (any, *APIError) {
+	req, apiErr := decodeInput[cloudwatch.PutMetricAlarmInput](in)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if req.AlarmName == nil || *req.AlarmName == "" {
+		return nil, cwInvalid("AlarmName is required")
+	}
+	if req.MetricName == nil && len(req.Metrics) == 0 {
+		return nil, cwInvalid("either MetricName or Metrics must be specified")
+	}
+	var a types.MetricAlarm
+	copyFields(&a, req)
+	now := time.Now().UTC()
+	a.AlarmArn = aws.String("arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:" + *req.AlarmName)
+	a.AlarmConfigurationUpdatedTimestamp = &now
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.alarms[*req.AlarmName]; ok {
+		a.StateValue, a.StateReason, a.StateUpdatedTimestamp = old.StateValue, old.StateReason, old.StateUpdatedTimestamp
+	} else {
+		a.StateValue = types.StateValueInsufficientData
+		a.StateReason = aws.String("Unchecked: Initial alarm creation")
+		a.StateUpdatedTimestamp = &now
+	}
+	s.alarms[*req.AlarmName] = a
+	return &cloudwatch.PutMetricAlarmOutput{}, nil
+}
+
+func (s *CloudWatch) describeAlarms(in cbor.Value) (any, *APIError) {
+	req, apiErr := decodeInput[cloudwatch.DescribeAlarmsInput](in)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	var matched []types.MetricAlarm
+	for _, a := range s.Alarms() {
+		name := aws.ToString(a.AlarmName)
+		switch {
+		case len(req.AlarmNames) > 0 && !slices.Contains(req.AlarmNames, name),
+			req.AlarmNamePrefix != nil && !strings.HasPrefix(name, *req.AlarmNamePrefix),
+			req.StateValue != "" && req.StateValue != a.StateValue,
+			req.ActionPrefix != nil && !hasActionPrefix(a, *req.ActionPrefix):
+			continue
+		}
+		matched = append(matched, a)
+	}
+	start := 0
+	if req.NextToken != nil {
+		n, err := strconv.Atoi(*req.NextToken)
+		if err != nil || n < 0 || n > len(matched) {
+			return nil, &APIError{Status: http.StatusBadRequest, Shape: "InvalidNextToken", Message: "invalid NextToken", Fault: "Sender"}
+		}
+		start = n
+	}
+	page := 50
+	if req.MaxRecords != nil && *req.MaxRecords > 0 {
+		page = int(*req.MaxRecords)
+	}
+	end := min(start+page, len(matched))
+	out := &cloudwatch.DescribeAlarmsOutput{MetricAlarms: matched[start:end]}
+	if out.MetricAlarms == nil {
+		out.MetricAlarms = []types.MetricAlarm{}
+	}
+	if end < len(matched) {
+		out.NextToken = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
+}
+
+func hasActionPrefix(a types.MetricAlarm, prefix string) bool {
+	for _, l := range [][]string{a.AlarmActions, a.OKActions, a.InsufficientDataActions} {
+		for _, act := range l {
+			if strings.HasPrefix(act, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *CloudWatch) deleteAlarms(in cbor.Value) (any, *APIError) {
+	req, apiErr := decodeInput[cloudwatch.DeleteAlarmsInput](in)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range req.AlarmNames {
+		if _, ok := s.alarms[n]; !ok {
+			return nil, alarmNotFound(n)
+		}
+	}
+	for _, n := range req.AlarmNames {
+		delete(s.alarms, n)
+	}
+	return &cloudwatch.DeleteAlarmsOutput{}, nil
+}
+
+func (s *CloudWatch) setAlarmState(in cbor.Value) (any, *APIError) {
+	req, apiErr := decodeInput[cloudwatch.SetAlarmStateInput](in)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	name := aws.ToString(req.AlarmName)
+	switch req.StateValue {
+	case types.StateValueOk, types.StateValueAlarm, types.StateValueInsufficientData:
+	default:
+		return nil, cwInvalid("invalid StateValue " + string(req.StateValue))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.alarms[name]
+	if !ok {
+		return nil, alarmNotFound(name)
+	}
+	now := time.Now().UTC()
+	a.StateValue = req.StateValue
+	a.StateReason = req.StateReason
+	a.StateReasonData = req.StateReasonData
+	a.StateUpdatedTimestamp = &now
+	a.StateTransitionedTimestamp = &now
+	s.alarms[name] = a
+	return &cloudwatch.SetAlarmStateOutput{}, nil
+}
+
+// Alarms returns the stored metric alarms sorted by name.
+func (s *CloudWatch) Alarms() []types.MetricAlarm {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]types.MetricAlarm, 0, len(s.alarms))
+	for _, a := range s.alarms {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b types.MetricAlarm) int { return strings.Compare(*a.AlarmName, *b.AlarmName) })
+	return out
+}
+
+// Alarm returns the stored alarm with that name.
+func (s *CloudWatch) Alarm(name string) (types.MetricAlarm, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.alarms[name]
+	return a, ok
+}

@@ -1,0 +1,155 @@
+package awstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+// logsTargetPrefix is the X-Amz-Target prefix of CloudWatch Logs operations.
+const logsTargetPrefix = "Logs_20140328."
+
+// defaultFilterPageSize is FilterLogEvents' documented default page size.
+const defaultFilterPageSize = 10000
+
+// Logs is a CloudWatch Logs API test server speaking AWS JSON 1.1. Fault
+// injection and request counting are promoted from the embedded injector.
+// All methods are safe for concurrent use.
+type Logs struct {
+	*faults
+
+	// URL is the base endpoint, e.g. http://127.0.0.1:43123.
+	URL string
+
+	srv      *httptest.Server
+	mu       sync.Mutex
+	groups   map[string]*logGroup
+	pageSize int
+	seq      int64
+}
+
+type logGroup struct {
+	streams map[string]bool
+	events  []types.FilteredLogEvent
+	filters map[string]types.MetricFilter
+}
+
+// NewLogs starts a CloudWatch Logs test server on 127.0.0.1; it is closed
+// when the test ends.
+func NewLogs(tb testing.TB) *Logs {
+	tb.Helper()
+	s := &Logs{faults: newFaults(), groups: map[string]*logGroup{}, pageSize: defaultFilterPageSize}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.srv.URL
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Close releases held requests and stops the server. It is idempotent.
+func (s *Logs) Close() {
+	s.Clear()
+	s.srv.Close()
+}
+
+// SetFilterPageSize sets how many events one FilterLogEvents page holds at
+// most (default 10000, the service default), to exercise pagination.
+func (s *Logs) SetFilterPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
+}
+
+func (s *Logs) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), logsTargetPrefix)
+	if !ok || r.Method != http.MethodPost {
+		writeJSONError(w, &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "missing or foreign X-Amz-Target"})
+		return
+	}
+	ft, release := s.admit(op)
+	if apiErr := applyFault(r, ft, release, logsThrottle, logsInternal); apiErr != nil {
+		writeJSONError(w, apiErr)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeJSONError(w, logsInvalid("read body: "+err.Error()))
+		return
+	}
+	var out any
+	var apiErr *APIError
+	switch op {
+	case "CreateLogGroup":
+		out, apiErr = s.createLogGroup(body)
+	case "CreateLogStream":
+		out, apiErr = s.createLogStream(body)
+	case "PutLogEvents":
+		out, apiErr = s.putLogEvents(body)
+	case "FilterLogEvents":
+		out, apiErr = s.filterLogEvents(body)
+	case "PutMetricFilter":
+		out, apiErr = s.putMetricFilter(body)
+	case "DescribeMetricFilters":
+		out, apiErr = s.describeMetricFilters(body)
+	case "DeleteMetricFilter":
+		out, apiErr = s.deleteMetricFilter(body)
+	default:
+		apiErr = &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "operation " + op + " is not served by awstest"}
+	}
+	if apiErr != nil {
+		writeJSONError(w, apiErr)
+		return
+	}
+	shaped, _ := jsonShape(reflect.ValueOf(out))
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(shaped)
+}
+
+// decodeJSONInput decodes an AWS JSON 1.1 request into the SDK input type;
+// encoding/json matches the camelCase wire names to the Go fields.
+func decodeJSONInput[T any](body []byte) (*T, *APIError) {
+	v := new(T)
+	if len(body) == 0 {
+		return v, nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return nil, logsInvalid(fmt.Sprintf("%v: %v", ErrDecode, err))
+	}
+	return v, nil
+}
+
+// writeJSONError answers in the AWS JSON error shape: X-Amzn-ErrorType header
+// and a body with __type and message.
+func writeJSONError(w http.ResponseWriter, e *APIError) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", e.Shape)
+	w.WriteHeader(e.Status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": e.Shape, "message": e.Message})
+}
+
+func logsThrottle(status int) *APIError {
+	return &APIError{Status: status, Shape: "ThrottlingException", Message: "Rate exceeded"}
+}
+
+func logsInternal(status int) *APIError {
+	return &APIError{Status: status, Shape: "ServiceUnavailableException", Message: "injected server error"}
+}
+
+func logsInvalid(msg string) *APIError {
+	return &APIError{Status: http.StatusBadRequest, Shape: "InvalidParameterException", Message: msg}
+}
+
+func logsNotFound(msg string) *APIError {
+	return &APIError{Status: http.StatusBadRequest, Shape: "ResourceNotFoundException", Message: msg}
+}
+
+func logsExists(msg string) *APIError {
+	return &APIError{Status: http.StatusBadRequest, Shape: "ResourceAlreadyExistsException", Message: msg}
+}

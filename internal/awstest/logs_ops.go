@@ -1,0 +1,289 @@
+package awstest
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+func (s *Logs) createLogGroup(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.CreateLogGroupInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	name := aws.ToString(req.LogGroupName)
+	if name == "" {
+		return nil, logsInvalid("logGroupName is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.groups[name]; ok {
+		return nil, logsExists("The specified log group already exists")
+	}
+	s.groups[name] = &logGroup{streams: map[string]bool{}, filters: map[string]types.MetricFilter{}}
+	return &cloudwatchlogs.CreateLogGroupOutput{}, nil
+}
+
+func (s *Logs) createLogStream(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.CreateLogStreamInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[aws.ToString(req.LogGroupName)]
+	if !ok {
+		return nil, logsNotFound("The specified log group does not exist.")
+	}
+	stream := aws.ToString(req.LogStreamName)
+	if g.streams[stream] {
+		return nil, logsExists("The specified log stream already exists")
+	}
+	g.streams[stream] = true
+	return &cloudwatchlogs.CreateLogStreamOutput{}, nil
+}
+
+func (s *Logs) putLogEvents(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.PutLogEventsInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[aws.ToString(req.LogGroupName)]
+	if !ok || !g.streams[aws.ToString(req.LogStreamName)] {
+		return nil, logsNotFound("The specified log group or stream does not exist.")
+	}
+	s.appendEvents(g, aws.ToString(req.LogStreamName), req.LogEvents)
+	return &cloudwatchlogs.PutLogEventsOutput{}, nil
+}
+
+// appendEvents stores events; the caller holds s.mu.
+func (s *Logs) appendEvents(g *logGroup, stream string, events []types.InputLogEvent) {
+	ingested := time.Now().UnixMilli()
+	for _, e := range events {
+		s.seq++
+		g.events = append(g.events, types.FilteredLogEvent{
+			EventId: aws.String(strconv.FormatInt(s.seq, 10)), LogStreamName: aws.String(stream),
+			Timestamp: e.Timestamp, Message: e.Message, IngestionTime: aws.Int64(ingested),
+		})
+	}
+	slices.SortStableFunc(g.events, func(a, b types.FilteredLogEvent) int {
+		return int(aws.ToInt64(a.Timestamp) - aws.ToInt64(b.Timestamp))
+	})
+}
+
+// SeedEvents stores events directly (creating the group and stream if
+// needed), without going through the API: for tests of log readers.
+func (s *Logs) SeedEvents(group, stream string, events ...types.InputLogEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[group]
+	if !ok {
+		g = &logGroup{streams: map[string]bool{}, filters: map[string]types.MetricFilter{}}
+		s.groups[group] = g
+	}
+	g.streams[stream] = true
+	s.appendEvents(g, stream, events)
+}
+
+// Events returns the stored events of a log group in timestamp order.
+func (s *Logs) Events(group string) []types.FilteredLogEvent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.groups[group]; ok {
+		return slices.Clone(g.events)
+	}
+	return nil
+}
+
+// filterLogEvents serves FilterLogEvents: time range [startTime, endTime],
+// logStreamNames / logStreamNamePrefix, and a filterPattern of plain terms
+// (every term, or "quoted phrase", must occur in the message; JSON and
+// space-delimited patterns are not interpreted and match every event).
+// nextToken is an opaque offset into the matching events.
+func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.FilterLogEventsInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	name := aws.ToString(req.LogGroupName)
+	if name == "" {
+		name = aws.ToString(req.LogGroupIdentifier)
+	}
+	if len(req.LogStreamNames) > 0 && req.LogStreamNamePrefix != nil {
+		return nil, logsInvalid("logStreamNames and logStreamNamePrefix are mutually exclusive")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[name]
+	if !ok {
+		return nil, logsNotFound("The specified log group does not exist.")
+	}
+	terms := patternTerms(aws.ToString(req.FilterPattern))
+	var matched []types.FilteredLogEvent
+	for _, e := range g.events {
+		ts, stream := aws.ToInt64(e.Timestamp), aws.ToString(e.LogStreamName)
+		switch {
+		case req.StartTime != nil && ts < *req.StartTime,
+			req.EndTime != nil && ts > *req.EndTime,
+			len(req.LogStreamNames) > 0 && !slices.Contains(req.LogStreamNames, stream),
+			req.LogStreamNamePrefix != nil && !strings.HasPrefix(stream, *req.LogStreamNamePrefix),
+			!matchTerms(aws.ToString(e.Message), terms):
+			continue
+		}
+		matched = append(matched, e)
+	}
+	start := 0
+	if req.NextToken != nil {
+		n, err := strconv.Atoi(*req.NextToken)
+		if err != nil || n < 0 || n > len(matched) {
+			return nil, logsInvalid("The specified nextToken is invalid.")
+		}
+		start = n
+	}
+	page := s.pageSize
+	if req.Limit != nil && int(*req.Limit) < page {
+		page = int(*req.Limit)
+	}
+	end := min(start+page, len(matched))
+	out := &cloudwatchlogs.FilterLogEventsOutput{Events: slices.Clone(matched[start:end])}
+	if out.Events == nil {
+		out.Events = []types.FilteredLogEvent{}
+	}
+	if end < len(matched) {
+		out.NextToken = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
+}
+
+func patternTerms(p string) []string {
+	p = strings.TrimSpace(p)
+	if p == "" || strings.HasPrefix(p, "{") || strings.HasPrefix(p, "[") {
+		return nil
+	}
+	var terms []string
+	for p != "" {
+		if rest, ok := strings.CutPrefix(p, `"`); ok {
+			phrase, after, _ := strings.Cut(rest, `"`)
+			terms = append(terms, phrase)
+			p = strings.TrimSpace(after)
+			continue
+		}
+		term, after, _ := strings.Cut(p, " ")
+		terms = append(terms, term)
+		p = strings.TrimSpace(after)
+	}
+	return terms
+}
+
+func matchTerms(msg string, terms []string) bool {
+	for _, t := range terms {
+		if !strings.Contains(msg, t) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Logs) putMetricFilter(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.PutMetricFilterInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	name := aws.ToString(req.FilterName)
+	if name == "" || len(req.MetricTransformations) != 1 {
+		return nil, logsInvalid("filterName and exactly one metricTransformation are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[aws.ToString(req.LogGroupName)]
+	if !ok {
+		return nil, logsNotFound("The specified log group does not exist.")
+	}
+	g.filters[name] = types.MetricFilter{
+		FilterName: req.FilterName, FilterPattern: req.FilterPattern, LogGroupName: req.LogGroupName,
+		MetricTransformations: req.MetricTransformations, CreationTime: aws.Int64(time.Now().UnixMilli()),
+	}
+	return &cloudwatchlogs.PutMetricFilterOutput{}, nil
+}
+
+func (s *Logs) describeMetricFilters(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.DescribeMetricFiltersInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	var all []types.MetricFilter
+	for _, f := range s.MetricFilters(aws.ToString(req.LogGroupName)) {
+		mt := f.MetricTransformations[0]
+		switch {
+		case req.FilterNamePrefix != nil && !strings.HasPrefix(aws.ToString(f.FilterName), *req.FilterNamePrefix),
+			req.MetricName != nil && aws.ToString(mt.MetricName) != *req.MetricName,
+			req.MetricNamespace != nil && aws.ToString(mt.MetricNamespace) != *req.MetricNamespace:
+			continue
+		}
+		all = append(all, f)
+	}
+	start := 0
+	if req.NextToken != nil {
+		n, err := strconv.Atoi(*req.NextToken)
+		if err != nil || n < 0 || n > len(all) {
+			return nil, logsInvalid("The specified nextToken is invalid.")
+		}
+		start = n
+	}
+	page := 50
+	if req.Limit != nil && *req.Limit > 0 {
+		page = int(*req.Limit)
+	}
+	end := min(start+page, len(all))
+	out := &cloudwatchlogs.DescribeMetricFiltersOutput{MetricFilters: all[start:end]}
+	if out.MetricFilters == nil {
+		out.MetricFilters = []types.MetricFilter{}
+	}
+	if end < len(all) {
+		out.NextToken = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
+}
+
+func (s *Logs) deleteMetricFilter(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.DeleteMetricFilterInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[aws.ToString(req.LogGroupName)]
+	if !ok {
+		return nil, logsNotFound("The specified log group does not exist.")
+	}
+	if _, ok := g.filters[aws.ToString(req.FilterName)]; !ok {
+		return nil, logsNotFound("The specified metric filter does not exist.")
+	}
+	delete(g.filters, aws.ToString(req.FilterName))
+	return &cloudwatchlogs.DeleteMetricFilterOutput{}, nil
+}
+
+// MetricFilters returns the metric filters of a log group (every group when
+// group is empty) sorted by filter name.
+func (s *Logs) MetricFilters(group string) []types.MetricFilter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []types.MetricFilter
+	for name, g := range s.groups {
+		if group != "" && name != group {
+			continue
+		}
+		for _, f := range g.filters {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b types.MetricFilter) int { return strings.Compare(*a.FilterName, *b.FilterName) })
+	return out
+}

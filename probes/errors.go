@@ -1,0 +1,14 @@
+package probes
+
+import "errors"
+
+var (
+	// ErrUnknownKind is returned by [Registry.Lookup] for an unregistered kind.
+	ErrUnknownKind = errors.New("unknown probe kind")
+	// ErrDuplicateKind is returned by [Registry.Register] for a kind already registered.
+	ErrDuplicateKind = errors.New("probe kind already registered")
+	// ErrAssertion wraps every assertion failure.
+	ErrAssertion = errors.New("assertion failed")
+	// ErrTimeout is the error of a probe that ran out of time.
+	ErrTimeout = errors.New("probe timed out")
+)

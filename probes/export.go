@@ -1,0 +1,73 @@
+package probes
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+var (
+	descSuccess = prometheus.NewDesc(MetricProbeSuccess,
+		"Whether the probe succeeded (1) or failed (0), assertions included.",
+		[]string{LabelProbe, LabelKind, LabelTarget}, nil)
+	descDuration = prometheus.NewDesc(MetricProbeDuration,
+		"How long the probe took to complete in seconds.",
+		[]string{LabelProbe, LabelKind, LabelTarget}, nil)
+	descPhase = prometheus.NewDesc(MetricProbePhaseDuration,
+		"Duration of each probe phase in seconds.",
+		[]string{LabelProbe, LabelKind, LabelTarget, LabelPhase}, nil)
+	descFailure = prometheus.NewDesc(MetricProbeFailureInfo,
+		"Present (1) when the probe failed: the failed phase and the reason.",
+		[]string{LabelProbe, LabelKind, LabelTarget, LabelPhase, LabelReason}, nil)
+)
+
+// Collector exposes a fixed set of results as probe metrics. Register it in
+// a fresh registry per run (see [MetricsRegistry]) so no series outlives
+// the run that produced it.
+type Collector struct {
+	results []Result
+}
+
+var _ prometheus.Collector = (*Collector)(nil)
+
+// NewCollector returns a collector for results.
+func NewCollector(results ...Result) *Collector {
+	return &Collector{results: results}
+}
+
+// Describe sends the four metric descriptors.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descSuccess
+	ch <- descDuration
+	ch <- descPhase
+	ch <- descFailure
+}
+
+// Collect sends one sample per result and phase.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	for _, r := range c.results {
+		success := 0.0
+		if r.Success {
+			success = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descSuccess, prometheus.GaugeValue, success, r.Probe, r.Kind, r.Target)
+		ch <- prometheus.MustNewConstMetric(descDuration, prometheus.GaugeValue, r.Duration.Seconds(), r.Probe, r.Kind, r.Target)
+		for _, ph := range r.Phases {
+			ch <- prometheus.MustNewConstMetric(descPhase, prometheus.GaugeValue, ph.Duration.Seconds(), r.Probe, r.Kind, r.Target, ph.Name)
+		}
+		if !r.Success && r.Failure != nil {
+			ch <- prometheus.MustNewConstMetric(descFailure, prometheus.GaugeValue, 1, r.Probe, r.Kind, r.Target, r.Failure.Phase, string(r.Failure.Reason))
+		}
+	}
+}
+
+// MetricsRegistry returns a fresh registry holding the metrics of results.
+// It fails when two results share probe, kind and target.
+func MetricsRegistry(results ...Result) (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(NewCollector(results...)); err != nil {
+		return nil, err
+	}
+	if _, err := reg.Gather(); err != nil { // duplicate series surface here
+		return nil, err
+	}
+	return reg, nil
+}

@@ -1,0 +1,41 @@
+package probes
+
+// Metric names exported for probe results. They follow the blackbox_exporter
+// convention so existing dashboards and alerts keep working; dashboards/ and
+// alerts/ import these constants instead of retyping the strings.
+const (
+	// MetricProbeSuccess is a gauge: 1 when the probe passed (including its
+	// assertions), 0 otherwise. Labels: probe, kind, target.
+	MetricProbeSuccess = "probe_success"
+	// MetricProbeDuration is a gauge: how long the whole probe took, in
+	// seconds. Labels: probe, kind, target.
+	MetricProbeDuration = "probe_duration_seconds"
+	// MetricProbePhaseDuration is a gauge: how long each phase took, in
+	// seconds. Labels: probe, kind, target, phase.
+	MetricProbePhaseDuration = "probe_phase_duration_seconds"
+	// MetricProbeFailureInfo is an info-style gauge, always 1, present only
+	// when the probe failed. Labels: probe, kind, target, phase, reason.
+	MetricProbeFailureInfo = "probe_failure_info"
+)
+
+// Label names used by the probe metrics.
+const (
+	// LabelProbe is the configured probe name (e.g. "stun-primary").
+	LabelProbe = "probe"
+	// LabelKind is the probe kind: stun, turn, webrtc or http.
+	LabelKind = "kind"
+	// LabelTarget is the probed target (URI or URL, never with credentials).
+	LabelTarget = "target"
+	// LabelPhase is the phase name (e.g. "ice_gathering").
+	LabelPhase = "phase"
+	// LabelReason is a failure [Reason].
+	LabelReason = "reason"
+)
+
+// Kind names of the built-in probers.
+const (
+	KindSTUN   = "stun"
+	KindTURN   = "turn"
+	KindWebRTC = "webrtc"
+	KindHTTP   = "http"
+)

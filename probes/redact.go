@@ -1,0 +1,39 @@
+package probes
+
+import (
+	"net/url"
+	"strings"
+)
+
+// RedactTarget removes credentials from a target before it is shown or
+// used as a label: the user-info of a URL or of a stun:/turn: URI, and the
+// values of query parameters that look like secrets.
+func RedactTarget(target string) string {
+	if i := strings.LastIndex(target, "@"); i >= 0 {
+		if j := strings.Index(target, ":"); j >= 0 && j < i {
+			prefix := target[:j+1]
+			if strings.HasPrefix(target[j+1:], "//") {
+				prefix += "//"
+			}
+			target = prefix + "REDACTED@" + target[i+1:]
+		}
+	}
+	if q := strings.Index(target, "?"); q >= 0 {
+		vals, err := url.ParseQuery(target[q+1:])
+		if err != nil {
+			return target[:q] + "?REDACTED"
+		}
+		changed := false
+		for k := range vals {
+			lk := strings.ToLower(k)
+			if strings.Contains(lk, "pass") || strings.Contains(lk, "secret") || strings.Contains(lk, "token") || strings.Contains(lk, "key") || strings.Contains(lk, "cred") {
+				vals[k] = []string{"REDACTED"}
+				changed = true
+			}
+		}
+		if changed {
+			target = target[:q+1] + vals.Encode()
+		}
+	}
+	return target
+}
