@@ -47,6 +47,7 @@ type session struct {
 
 	stt    STTStream
 	sig    *turnSignals
+	saves  chan store.Record // records to write, in order; see startSaver
 	player *player
 
 	ctx    context.Context // the session's lifetime; cancelled by end
@@ -66,6 +67,7 @@ type session struct {
 	outcome     string
 	reason      string
 	timers      []*time.Timer
+	savesClosed bool
 }
 
 // outcomeFor maps how a session ended onto the documented outcomes.
@@ -139,10 +141,28 @@ func (s *session) after(d time.Duration, f func()) {
 	s.timers = append(s.timers, t)
 }
 
-// save writes the session record; failures are counted and logged, never
-// fatal to the call.
+// startSaver starts the goroutine that writes this session's records in
+// order, off the signaling and ICE paths (a store write may fsync or call
+// DynamoDB).
+func (s *session) startSaver() {
+	s.saves = make(chan store.Record, 8) // at most one record per state change
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for r := range s.saves {
+			s.put(r)
+		}
+	}()
+}
+
+// save queues a snapshot of the session record; the ended record is the
+// last one.
 func (s *session) save() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.savesClosed {
+		return
+	}
 	s.version++
 	r := store.Record{
 		ID: s.id, Version: s.version, State: s.state, Outcome: s.outcome, Reason: s.reason,
@@ -155,7 +175,16 @@ func (s *session) save() {
 	if s.state == stateEnded {
 		r.EndedAt = s.srv.now()
 	}
-	s.mu.Unlock()
+	s.saves <- r
+	if s.state == stateEnded {
+		s.savesClosed = true
+		close(s.saves)
+	}
+}
+
+// put writes one record; failures are counted and logged, never fatal to
+// the call.
+func (s *session) put(r store.Record) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.srv.store.Put(ctx, r)

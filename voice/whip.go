@@ -122,6 +122,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
 		return
 	}
+	sess.startSaver()
 	s.metrics.sessionsStarted.Inc()
 	s.metrics.sessionsActive.Inc()
 	sess.events.emit(slog.LevelInfo, EventSessionStarted, "client_ip", sess.clientIP, "codec", string(info.codec))

@@ -1,0 +1,129 @@
+package httpguard
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/netip"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults applied by [Config.ApplyDefaults] to zero-valued fields.
+const (
+	DefaultRatePerSecond = 20
+	DefaultBurst         = 40
+	DefaultMaxBodyBytes  = 64 << 10
+	DefaultMaxClients    = 10000
+)
+
+// Config configures a [Guard]. The zero value is usable: every zero field
+// takes its default.
+type Config struct {
+	// TrustedProxies lists the CIDRs (or single addresses) of the proxies
+	// in front of the server, e.g. the ALB's subnets. X-Forwarded-For is
+	// honoured only from a peer inside one of them. Default: none, so the
+	// TCP peer is always the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// RatePerSecond is the sustained request rate allowed per client IP.
+	// Default 20.
+	RatePerSecond float64 `yaml:"rate_per_second"`
+	// Burst is the number of requests a client may send at once before the
+	// rate applies. Default 40.
+	Burst int `yaml:"burst"`
+	// MaxBodyBytes is the largest request body accepted, in bytes.
+	// Default 64 KiB.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxClients bounds the number of client IPs whose rate-limit state is
+	// kept; the least recently seen client is forgotten first. Default 10000.
+	MaxClients int `yaml:"max_clients"`
+}
+
+// ApplyDefaults sets every zero field to its default.
+func (c *Config) ApplyDefaults() {
+	if c.RatePerSecond == 0 {
+		c.RatePerSecond = DefaultRatePerSecond
+	}
+	if c.Burst == 0 {
+		c.Burst = DefaultBurst
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxClients == 0 {
+		c.MaxClients = DefaultMaxClients
+	}
+}
+
+// Validate reports every problem in c, each wrapped in [ErrInvalidConfig]
+// and naming the YAML field. Zero fields are valid (they take defaults).
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...))
+	}
+	for i, s := range c.TrustedProxies {
+		if _, err := parsePrefix(s); err != nil {
+			bad("trusted_proxies[%d]: %q is not a CIDR or IP address (want e.g. 10.0.0.0/16 or 10.0.3.7)", i, s)
+		}
+	}
+	if math.IsNaN(c.RatePerSecond) || math.IsInf(c.RatePerSecond, 0) || c.RatePerSecond < 0 {
+		bad("rate_per_second: %v must be a positive number of requests per second (0 means the default, %d)", c.RatePerSecond, DefaultRatePerSecond)
+	}
+	if c.Burst < 0 {
+		bad("burst: %d must be positive (0 means the default, %d)", c.Burst, DefaultBurst)
+	}
+	if c.MaxBodyBytes < 0 {
+		bad("max_body_bytes: %d must be positive (0 means the default, %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
+	}
+	if c.MaxClients < 0 {
+		bad("max_clients: %d must be positive (0 means the default, %d)", c.MaxClients, DefaultMaxClients)
+	}
+	return errors.Join(errs...)
+}
+
+// prefixes returns the parsed TrustedProxies; c must be valid.
+func (c *Config) prefixes() ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(c.TrustedProxies))
+	for i, s := range c.TrustedProxies {
+		p, err := parsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: trusted_proxies[%d]: %w", ErrInvalidConfig, i, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// parsePrefix accepts a CIDR or a bare address (a one-address prefix).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96).Masked(), nil
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// ParseConfig decodes a YAML guard configuration strictly (unknown fields
+// are errors), applies defaults and validates it.
+func ParseConfig(r io.Reader) (Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	c.ApplyDefaults()
+	return c, nil
+}
