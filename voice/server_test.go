@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envLoadServer) == "1" {
+		os.Exit(loadServerMain())
+	}
 	goleak.VerifyTestMain(m)
 }
 
