@@ -1,0 +1,105 @@
+package voice
+
+import (
+	"context"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/voicewatch/voicewatch/internal/coturntest"
+	"github.com/voicewatch/voicewatch/internal/netns"
+	"github.com/voicewatch/voicewatch/internal/secret"
+	"github.com/voicewatch/voicewatch/internal/turncred"
+)
+
+func startCoturn(t testing.TB) *coturntest.Server {
+	t.Helper()
+	if _, err := exec.LookPath(coturntest.Binary); err != nil {
+		netns.Missing(t, "coturn (Debian package coturn)")
+	}
+	return coturntest.Start(t, coturntest.Options{Secret: "coturn-rest-secret", AllowLoopbackPeers: true})
+}
+
+// TestRelayOnlyViaCoturn proves the TURN path end to end: a relay-only caller
+// reaches the media core through a real coturn, and the media core records a
+// relay pair; the media core itself gathers srflx and relay candidates from
+// the same coturn with REST credentials.
+func TestRelayOnlyViaCoturn(t *testing.T) {
+	ct := startCoturn(t)
+	cfg := loopbackConfig(t)
+	cfg.ICE.Servers = []ICEServer{
+		{URLs: []string{ct.STUNURI()}},
+		{URLs: []string{ct.TURNURI("udp")}, Username: "voice", Secret: secret.Secret(ct.Secret), TTL: time.Hour},
+	}
+	ts := startServer(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	user, pass := restCreds(ct.Secret)
+	c := newTestCaller(t, ts.base, callerOpts{relayOnly: true,
+		iceServers: []webrtc.ICEServer{{URLs: []string{ct.TURNURI("udp")}, Username: user, Credential: pass}}})
+	if _, err := c.call(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "connected through coturn", c.connected, 10*time.Second)
+	if err := c.speak(ctx, 400*time.Millisecond, 500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "echo through the relay", c.gotAudio, 5*time.Second)
+	if got := ts.metric(t, MetricICESelectedPairs, LabelRemoteType, "relay"); got != 1 {
+		t.Errorf("pairs with a relay remote candidate = %v, want 1", got)
+	}
+	g := ts.logs.find(EventICEGathering, nil)
+	if len(g) != 1 || g[0]["complete"] == string(gatherTimeout) {
+		t.Errorf("gathering with coturn: %v", g)
+	}
+	_, _ = c.hangup(ctx)
+}
+
+func restCreds(secretValue string) (string, string) {
+	return turncred.REST(secretValue, "caller", time.Hour, time.Now())
+}
+
+// BenchmarkICEGatheringCoturn is the media core's ICE gathering with STUN and
+// TURN (REST credentials) on a local coturn, per call; compare with
+// BenchmarkSTUNBindingCoturn, one raw STUN round trip to the same server.
+func BenchmarkICEGatheringCoturn(b *testing.B) {
+	ct := startCoturn(b)
+	cfg := loopbackConfig(b)
+	cfg.ICE.Servers = []ICEServer{
+		{URLs: []string{ct.STUNURI()}},
+		{URLs: []string{ct.TURNURI("udp")}, Username: "voice", Secret: secret.Secret(ct.Secret), TTL: time.Hour},
+	}
+	ts := startServer(b, cfg)
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c := newTestCaller(b, ts.base, callerOpts{})
+		if _, err := c.call(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		_, _ = c.hangup(ctx)
+		_ = c.pc.Close()
+		cancel()
+		b.StartTimer()
+	}
+	var ms []time.Duration
+	for _, e := range ts.logs.find(EventICEGathering, nil) {
+		ms = append(ms, time.Duration(e["duration_seconds"].(float64)*float64(time.Second)))
+	}
+	reportMedian(b, ms)
+}
+
+func BenchmarkSTUNBindingCoturn(b *testing.B) {
+	ct := startCoturn(b)
+	var ms []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := coturntest.Binding(ct.Addr, time.Second); err != nil {
+			b.Fatal(err)
+		}
+		ms = append(ms, time.Since(start))
+	}
+	reportMedian(b, ms)
+}
