@@ -39,6 +39,12 @@ type Config struct {
 	Audio AudioConfig `yaml:"audio"`
 	// Store configures where sessions are saved.
 	Store StoreConfig `yaml:"store"`
+	// Providers selects and configures the STT, dialog, TTS and store
+	// adapters (AWS Transcribe, ElevenLabs, DynamoDB, ...). It is kept raw
+	// here and decoded by package voice/providers, which imports the
+	// adapters (they import this package for its interfaces). Empty: the
+	// embedded offline providers and the file store.
+	Providers yaml.Node `yaml:"providers"`
 	// HTTP configures the guard in front of every route: trusted proxies
 	// (for X-Forwarded-For), per-client rate limit, body size limit.
 	HTTP httpguard.Config `yaml:"http"`
