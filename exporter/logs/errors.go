@@ -1,0 +1,14 @@
+package logs
+
+import "errors"
+
+var (
+	// ErrUnparsable is returned by a Parser for a line it does not recognise.
+	ErrUnparsable = errors.New("unparsable line")
+	// ErrInvalidRuleSet is returned when a YAML rule set fails to decode or validate.
+	ErrInvalidRuleSet = errors.New("invalid rule set")
+	// ErrUnknownFormat is returned for a --format / format value that names no parser.
+	ErrUnknownFormat = errors.New("unknown log format")
+	// ErrInvalidConfig is returned by New and RunReport for invalid settings.
+	ErrInvalidConfig = errors.New("invalid logs config")
+)

@@ -1,0 +1,308 @@
+package logs
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// Report is the summary of a set of log lines: the incident report's
+// "filtered logs" and "malicious traffic" analysis. Its JSON form is the
+// output of `agent logs report --json`.
+type Report struct {
+	Sources    []string        `json:"sources"`
+	Format     string          `json:"format"`
+	Since      string          `json:"since,omitempty"` // the --since window, empty for all lines
+	From       *time.Time      `json:"from,omitempty"`  // oldest line counted
+	To         *time.Time      `json:"to,omitempty"`    // newest line counted
+	Lines      int             `json:"lines"`           // non-empty lines counted (legitimate+scanner+unparsable)
+	Unparsable int             `json:"unparsable"`
+	LongLines  uint64          `json:"long_lines_skipped"` // lines over the length limit, not counted in lines
+	Legitimate LegitimateStats `json:"legitimate"`
+	Scanner    ScannerStats    `json:"scanner"`
+	Sessions   SessionStats    `json:"sessions"`
+	WebSockets int             `json:"websocket_connections"`
+	Warnings   int             `json:"warnings"`
+	Store      StoreStats      `json:"store_writes"`
+	PerMinute  RateStats       `json:"requests_per_minute"`
+}
+
+// LegitimateStats counts legitimate lines.
+type LegitimateStats struct {
+	Lines        int            `json:"lines"`
+	Requests     int            `json:"requests"`
+	ByStatus     map[string]int `json:"requests_by_status_class"` // 1xx..5xx
+	Errors       int            `json:"errors"`                   // 5xx and application errors
+	ErrorsByKind map[string]int `json:"errors_by_kind"`
+}
+
+// ScannerStats counts scanner requests.
+type ScannerStats struct {
+	Total     int            `json:"total"`
+	ByPattern map[string]int `json:"by_pattern"`
+	// ByClientIP is keyed by the real client (X-Forwarded-For behind a trusted
+	// proxy, the ALB client field), limited to the top N addresses; the rest
+	// are summed under "other".
+	ByClientIP map[string]int `json:"by_client_ip"`
+}
+
+// SessionStats counts voice sessions.
+type SessionStats struct {
+	Started        int            `json:"started"`
+	Completed      int            `json:"completed"`
+	CompletionRate float64        `json:"completion_rate"` // completed/started, 0 when none started
+	EndedOtherwise map[string]int `json:"ended_otherwise"` // by outcome: abandoned, failed, ...
+}
+
+// StoreStats counts session state writes.
+type StoreStats struct {
+	Total  int `json:"total"`
+	Failed int `json:"failed"`
+}
+
+// RateStats is the request rate (both classes) per minute.
+type RateStats struct {
+	Average    float64       `json:"average"` // over the minutes from the first to the last request
+	Peak       int           `json:"peak"`
+	PeakMinute *time.Time    `json:"peak_minute,omitempty"`
+	Series     []MinuteCount `json:"series"` // minutes with at least one request, in order
+}
+
+// MinuteCount is the number of requests in one minute.
+type MinuteCount struct {
+	Minute     time.Time `json:"minute"`
+	Legitimate int       `json:"legitimate"`
+	Scanner    int       `json:"scanner"`
+}
+
+// record is the part of a classified line a Report needs, kept until all
+// sources are read so that --since can be applied relative to the newest line.
+type record struct {
+	t        time.Time
+	class    Class
+	request  bool
+	status   int
+	errKind  string
+	pattern  string
+	client   netip.Addr
+	kind     Kind
+	outcome  string
+	ws, warn bool
+	failed   bool
+}
+
+// recorder keeps the records of classified lines for a Report.
+type recorder struct {
+	recs    []record
+	strs    map[string]string
+	last    time.Time // newest timestamp of the current source
+	untimed []int     // records of the current source before its first timestamp
+	long    uint64
+}
+
+// startSource resets the per-source timestamp inheritance.
+func (rr *recorder) startSource() {
+	rr.last = time.Time{}
+	rr.untimed = rr.untimed[:0]
+}
+
+// add records e. A line without a timestamp takes fallback (e.g. the
+// CloudWatch event time) or else the time of the line before it in the same
+// source; lines before the source's first timestamp take that first timestamp.
+func (rr *recorder) add(e *Entry, fallback time.Time) {
+	t := e.Time
+	if t.IsZero() {
+		t = fallback
+	}
+	if t.IsZero() {
+		t = rr.last
+	} else {
+		rr.last = t
+		for _, i := range rr.untimed {
+			rr.recs[i].t = t
+		}
+		rr.untimed = rr.untimed[:0]
+	}
+	if t.IsZero() {
+		rr.untimed = append(rr.untimed, len(rr.recs))
+	}
+	rr.recs = append(rr.recs, record{
+		t: t, class: e.Class, request: e.IsRequest(), status: e.Status,
+		errKind: rr.intern(e.ErrorKindOf()), pattern: rr.intern(e.Pattern), client: e.ClientIP,
+		kind: e.Kind, outcome: rr.intern(e.Outcome), ws: e.IsWebSocketOpen(), warn: e.IsWarning(),
+		failed: e.Kind == KindStoreWrite && e.storeFailed(),
+	})
+}
+
+// intern keeps one copy of the few distinct label-like strings.
+func (rr *recorder) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := rr.strs[s]; ok {
+		return v
+	}
+	if rr.strs == nil {
+		rr.strs = map[string]string{}
+	}
+	if len(rr.strs) < 10000 {
+		rr.strs[s] = s
+	}
+	return s
+}
+
+// buildReport aggregates recs (all sources) into r. since > 0 keeps only the
+// records within since of the newest timestamp; topN bounds ByClientIP.
+func buildReport(r *Report, recs []record, since time.Duration, topN int) {
+	var newest time.Time
+	for _, rc := range recs {
+		if rc.t.After(newest) {
+			newest = rc.t
+		}
+	}
+	r.Legitimate.ByStatus = map[string]int{}
+	r.Legitimate.ErrorsByKind = map[string]int{}
+	r.Scanner.ByPattern = map[string]int{}
+	r.Sessions.EndedOtherwise = map[string]int{}
+	clients := map[netip.Addr]int{}
+	minutes := map[time.Time]*MinuteCount{}
+	var from, to time.Time
+	for _, rc := range recs {
+		if since > 0 && !newest.IsZero() && rc.t.Before(newest.Add(-since)) {
+			continue
+		}
+		r.Lines++
+		if !rc.t.IsZero() {
+			if from.IsZero() || rc.t.Before(from) {
+				from = rc.t
+			}
+			if rc.t.After(to) {
+				to = rc.t
+			}
+		}
+		if rc.request && !rc.t.IsZero() && rc.class != ClassUnparsable {
+			m := rc.t.UTC().Truncate(time.Minute)
+			mc := minutes[m]
+			if mc == nil {
+				mc = &MinuteCount{Minute: m}
+				minutes[m] = mc
+			}
+			if rc.class == ClassScanner {
+				mc.Scanner++
+			} else {
+				mc.Legitimate++
+			}
+		}
+		switch rc.class {
+		case ClassUnparsable:
+			r.Unparsable++
+		case ClassScanner:
+			r.Scanner.Total++
+			r.Scanner.ByPattern[rc.pattern]++
+			clients[rc.client]++
+		case ClassLegitimate:
+			r.Legitimate.Lines++
+			r.addLegitimate(rc)
+		}
+	}
+	if r.Sessions.Started > 0 {
+		r.Sessions.CompletionRate = float64(r.Sessions.Completed) / float64(r.Sessions.Started)
+	}
+	if !from.IsZero() {
+		f, t := from.UTC(), to.UTC()
+		r.From, r.To = &f, &t
+	}
+	r.Scanner.ByClientIP = topClients(clients, topN)
+	r.PerMinute = rates(minutes)
+}
+
+func (r *Report) addLegitimate(rc record) {
+	if rc.errKind != "" {
+		r.Legitimate.Errors++
+		r.Legitimate.ErrorsByKind[rc.errKind]++
+	}
+	if rc.kind == KindRequest {
+		r.Legitimate.Requests++
+		if rc.status >= 100 && rc.status <= 599 {
+			r.Legitimate.ByStatus[string(rune('0'+rc.status/100))+"xx"]++
+		}
+	}
+	if rc.ws {
+		r.WebSockets++
+	}
+	if rc.warn {
+		r.Warnings++
+	}
+	switch rc.kind {
+	case KindSessionStarted:
+		r.Sessions.Started++
+	case KindSessionCompleted:
+		r.Sessions.Completed++
+	case KindSessionEnded:
+		o := rc.outcome
+		if o == "" {
+			o = "unknown"
+		}
+		r.Sessions.EndedOtherwise[o]++
+	case KindStoreWrite:
+		r.Store.Total++
+		if rc.failed {
+			r.Store.Failed++
+		}
+	}
+}
+
+// topClients keeps the n busiest client addresses (0 = all); the rest are
+// summed under "other". Lines without an address count as "unknown".
+func topClients(m map[netip.Addr]int, n int) map[string]int {
+	type kv struct {
+		a netip.Addr
+		n int
+	}
+	all := make([]kv, 0, len(m))
+	for a, c := range m {
+		all = append(all, kv{a, c})
+	}
+	slices.SortFunc(all, func(x, y kv) int {
+		if c := cmp.Compare(y.n, x.n); c != 0 {
+			return c
+		}
+		return x.a.Compare(y.a)
+	})
+	out := map[string]int{}
+	for i, e := range all {
+		key := "unknown"
+		if e.a.IsValid() {
+			key = e.a.String()
+		}
+		if n > 0 && i >= n {
+			key = "other"
+		}
+		out[key] += e.n
+	}
+	return out
+}
+
+func rates(minutes map[time.Time]*MinuteCount) RateStats {
+	rs := RateStats{Series: []MinuteCount{}}
+	total := 0
+	for _, mc := range minutes {
+		rs.Series = append(rs.Series, *mc)
+	}
+	slices.SortFunc(rs.Series, func(a, b MinuteCount) int { return a.Minute.Compare(b.Minute) })
+	for _, mc := range rs.Series {
+		n := mc.Legitimate + mc.Scanner
+		total += n
+		if n > rs.Peak {
+			rs.Peak = n
+			m := mc.Minute
+			rs.PeakMinute = &m
+		}
+	}
+	if len(rs.Series) > 0 {
+		span := rs.Series[len(rs.Series)-1].Minute.Sub(rs.Series[0].Minute)/time.Minute + 1
+		rs.Average = float64(total) / float64(span)
+	}
+	return rs
+}
