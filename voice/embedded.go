@@ -15,6 +15,9 @@ import (
 const (
 	GreetingText = "Hello, this is the voicewatch echo bot. Say something, and I will repeat it."
 	StillThere   = "Are you still there?"
+	// Apology is said when the real TTS fails, so the caller is not left in
+	// silence.
+	Apology = "Sorry, I am having trouble speaking right now. Please try again in a moment."
 )
 
 // EmbeddedSTT segments audio into utterances without recognising words: each
@@ -115,7 +118,7 @@ var _ TTS = (*PromptTTS)(nil)
 // NewPromptTTS loads the embedded prompts.
 func NewPromptTTS() (*PromptTTS, error) {
 	t := &PromptTTS{prompts: map[string]prompt{}}
-	for text, name := range map[string]string{GreetingText: "greeting", StillThere: "still"} {
+	for text, name := range map[string]string{GreetingText: "greeting", StillThere: "still", Apology: "sorry"} {
 		p, err := loadPrompt(name)
 		if err != nil {
 			return nil, err
@@ -134,7 +137,7 @@ func NewPromptTTS() (*PromptTTS, error) {
 func (*PromptTTS) Name() string { return "embedded" }
 
 // Synthesize implements TTS.
-func (t *PromptTTS) Synthesize(ctx context.Context, text string, f AudioFormat) (<-chan Chunk, error) {
+func (t *PromptTTS) Synthesize(ctx context.Context, text string, f AudioFormat, out chan<- Chunk) error {
 	var chunks []Chunk
 	if p, ok := t.prompts[text]; ok {
 		chunks = p.chunks(f.Codec)
@@ -144,10 +147,12 @@ func (t *PromptTTS) Synthesize(ctx context.Context, text string, f AudioFormat) 
 			chunks = append(chunks, t.beep.chunks(f.Codec)...)
 		}
 	}
-	out := make(chan Chunk, len(chunks))
 	for _, c := range chunks {
-		out <- c
+		select {
+		case out <- c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	close(out)
-	return out, nil
+	return nil
 }

@@ -88,9 +88,14 @@ type Dialog interface {
 // (no account), ElevenLabs (a later issue).
 type TTS interface {
 	Name() string
-	// Synthesize streams the audio of text in format f; the channel is closed
-	// at the end. The first chunk's arrival is the time to first byte.
-	Synthesize(ctx context.Context, text string, f AudioFormat) (<-chan Chunk, error)
+	// Synthesize streams the audio of text, in format f, to out as it
+	// arrives, and returns when the speech is complete or failed; it never
+	// closes out. The first chunk's arrival is the time to first byte. An
+	// error after some chunks were sent means the speech was cut short (for
+	// example a policy violation reported mid-stream); it is classified with
+	// ErrorReason like any other. Implementations must return promptly when
+	// ctx ends.
+	Synthesize(ctx context.Context, text string, f AudioFormat, out chan<- Chunk) error
 }
 
 // Providers bundles the pipeline's three providers.

@@ -36,6 +36,7 @@ type Server struct {
 	now       func() time.Time
 	tokens    [][]byte
 	guard     *httpguard.Guard
+	fallback  *PromptTTS // speaks the apology when the TTS fails
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -110,12 +111,12 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	if p.Dialog == nil {
 		p.Dialog = EchoDialog{Greet: *cfg.Audio.Greeting}
 	}
+	fallback, err := NewPromptTTS()
+	if err != nil {
+		return nil, err
+	}
 	if p.TTS == nil {
-		t, err := NewPromptTTS()
-		if err != nil {
-			return nil, err
-		}
-		p.TTS = t
+		p.TTS = fallback
 	}
 	st := o.store
 	if st == nil {
@@ -127,7 +128,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: o.logger.With("component", "voice"), metrics: newMetrics(o.registry), gatherer: o.registry,
-		api: api, providers: p, store: st, now: o.now, sessions: map[string]*session{},
+		api: api, providers: p, store: st, now: o.now, sessions: map[string]*session{}, fallback: fallback,
 	}
 	if s.guard, err = httpguard.New(cfg.HTTP, guardObserver{s}); err != nil {
 		return nil, err

@@ -220,6 +220,9 @@ func TestEchoCall(t *testing.T) {
 				t.Fatalf("DELETE: %d %v", code, err)
 			}
 			eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
+			eventually(t, 5*time.Second, "the ended record written", func() bool {
+				return ts.metric(t, MetricStoreWrites, LabelResult, StoreOK) == 3
+			})
 
 			checks := []struct {
 				name   string

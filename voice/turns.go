@@ -2,9 +2,13 @@ package voice
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
+
+// errSTTEnded: the STT stream closed while the session was still up.
+var errSTTEnded = errors.New("speech recognition stream ended")
 
 // runTurns is the session's conversation: greeting, then one reply per user
 // turn, with the silence timeout counted as an STT timeout (the user's turn
@@ -38,7 +42,15 @@ func (s *session) runTurns() {
 			s.sttError(err)
 		case t, ok := <-results:
 			if !ok {
-				return
+				// The recognizer gave up (adapters reconnect by themselves
+				// first). Tell the caller instead of going silent; the call
+				// stays up so it can still be hung up cleanly.
+				results = nil
+				if ctx.Err() == nil {
+					s.sttError(&ProviderError{Provider: p.STT.Name(), Reason: ReasonOther, Err: errSTTEnded})
+					s.say(ctx, Reply{Text: Apology}, time.Time{})
+				}
+				continue
 			}
 			if !t.Final {
 				continue
@@ -106,36 +118,46 @@ func (s *session) say(ctx context.Context, r Reply, speechEnd time.Time) {
 	}
 }
 
-// synthesize calls the TTS and measures the time to its first chunk.
+// synthesize streams the TTS of text, measuring the time to its first
+// chunk. When the TTS fails before any audio, the embedded apology is played
+// instead, so the caller is never left in silence; the error is counted.
 func (s *session) synthesize(ctx context.Context, text string) <-chan Chunk {
 	tts := s.srv.providers.TTS
 	m := s.srv.metrics
 	m.ttsRequests.WithLabelValues(tts.Name()).Inc()
 	start := s.srv.now()
-	in, err := tts.Synthesize(ctx, text, s.format())
-	if err != nil {
-		s.ttsError(err)
-		return nil
-	}
+	in := make(chan Chunk, 8)
 	out := make(chan Chunk, 8)
-	s.wg.Add(1)
+	errc := make(chan error, 1)
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		errc <- tts.Synthesize(ctx, text, s.format(), in)
+		close(in)
+	}()
 	go func() {
 		defer s.wg.Done()
 		defer close(out)
-		first := true
+		n := 0
 		for c := range in {
-			if first {
+			if n == 0 {
 				m.ttsFirstByte.WithLabelValues(tts.Name()).Observe(s.srv.now().Sub(start).Seconds())
-				first = false
 			}
+			n++
 			select {
 			case out <- c:
 			case <-ctx.Done():
-				for range in { // providers close their channel when ctx ends
-				}
-				return
 			}
 		}
+		err := <-errc
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		s.ttsError(err)
+		if n > 0 || s.srv.fallback == nil || tts == TTS(s.srv.fallback) {
+			return
+		}
+		_ = s.srv.fallback.Synthesize(ctx, Apology, s.format(), out)
 	}()
 	return out
 }

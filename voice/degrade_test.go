@@ -1,0 +1,65 @@
+package voice
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// failingTTS fails like a provider in an outage, after sendFirst chunks.
+type failingTTS struct {
+	reason    string
+	sendFirst int
+}
+
+func (failingTTS) Name() string { return "flaky" }
+
+func (f failingTTS) Synthesize(ctx context.Context, text string, af AudioFormat, out chan<- Chunk) error {
+	for range f.sendFirst {
+		out <- Chunk{Payload: []byte{0xff, 0xff}, Duration: 20 * time.Millisecond}
+	}
+	return &ProviderError{Provider: "flaky", Reason: f.reason, Err: errors.New("provider says no")}
+}
+
+// TestTTSOutageDegrades: when the TTS fails before any audio the caller
+// hears the embedded apology, the error is counted by reason, and the call
+// goes on; a failure mid-speech is counted too.
+func TestTTSOutageDegrades(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		tts       failingTTS
+		wantAudio bool
+	}{
+		{"fails before audio: apology played", failingTTS{reason: ReasonNetwork}, true},
+		{"policy violation mid-stream", failingTTS{reason: ReasonPolicyViolation, sendFirst: 5}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := loopbackConfig(t)
+			greet := true
+			cfg.Audio.Greeting = &greet
+			ts := startServer(t, cfg, WithProviders(Providers{TTS: tc.tts}))
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			c := newTestCaller(t, ts.base, callerOpts{})
+			if _, err := c.call(ctx); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "connected", c.connected, 10*time.Second)
+			waitFor(t, "audio despite the TTS outage", c.gotAudio, 5*time.Second)
+			eventually(t, 5*time.Second, "tts error counted", func() bool {
+				return ts.metric(t, MetricTTSErrors, LabelProvider, "flaky", LabelReason, tc.tts.reason) == 1
+			})
+			if got := ts.logs.find(EventTTSError, map[string]any{"reason": tc.tts.reason, "provider": "flaky"}); len(got) != 1 {
+				t.Errorf("tts.error events: %v", got)
+			}
+			if code, err := c.hangup(ctx); err != nil || code != 200 {
+				t.Fatalf("hangup %d %v", code, err)
+			}
+			eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
+			if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {
+				t.Errorf("completed = %v: a TTS outage must not fail the session", got)
+			}
+		})
+	}
+}
