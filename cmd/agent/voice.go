@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/voicewatch/voicewatch/voice"
+)
+
+func runVoice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("voice --config voice.yaml [flags]",
+		"Runs the instrumented WebRTC media core: WHIP signaling on POST /whip, the test page on /,\n"+
+			"metrics on /metrics. Configuration reference: README.md#configuration.", stderr)
+	var (
+		configPath = fs.String("config", "", "path to voice.yaml (required unless --insecure-no-auth on loopback); ${VAR} is expanded from the environment")
+		listen     = fs.String("listen", "", "override the listen address (host:port)")
+		noAuth     = fs.Bool("insecure-no-auth", false, "accept WHIP requests without a bearer token; only allowed on a loopback listen address")
+		check      = fs.Bool("check-config", false, "validate the configuration and exit")
+		lf         logFlags
+	)
+	lf.register(fs, "info", "json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	cfg := voice.Default()
+	if *configPath != "" {
+		if cfg, err = voice.ReadConfig(*configPath); err != nil {
+			return err
+		}
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	if *noAuth {
+		cfg.Auth.InsecureNoAuth = true
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid config: %w", err)
+	}
+	if *check {
+		fmt.Fprintln(stdout, "config OK")
+		return nil
+	}
+	srv, err := voice.New(cfg, voice.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	var mln net.Listener
+	if cfg.MetricsListen != "" {
+		if mln, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listen: %w", err)
+		}
+	}
+	log.Info("media core listening", "addr", ln.Addr().String(), "whip", "http://"+ln.Addr().String()+"/whip")
+	return srv.Serve(ctx, ln, mln)
+}

@@ -1,0 +1,10 @@
+package http
+
+import "errors"
+
+var (
+	// ErrStatus: the endpoint answered an unexpected status.
+	ErrStatus = errors.New("http: unexpected status")
+	// ErrBadURL: the target is not an http(s) URL.
+	ErrBadURL = errors.New("http: bad URL")
+)

@@ -1,0 +1,122 @@
+package stun
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/voicewatch/voicewatch/internal/coturntest"
+)
+
+// BenchmarkSTUNvsRaw compares one STUN probe (UDP only) with the raw
+// baseline: one Binding request/response on a fresh UDP socket
+// (coturntest.Binding), against the same coturn in the same run.
+func BenchmarkSTUNvsRaw(b *testing.B) {
+	s := coturntest.Start(b, coturntest.Options{})
+	b.Run("raw_udp_binding", func(b *testing.B) {
+		for b.Loop() {
+			if err := coturntest.Binding(s.Addr, time.Second); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("probe_udp", func(b *testing.B) {
+		p, err := New(Config{Target: s.STUNURI(), Transports: []string{"udp"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			r := p.Probe(ctx)
+			cancel()
+			if !r.Success {
+				b.Fatal(r.Failure)
+			}
+		}
+	})
+	b.Run("probe_udp_tcp", func(b *testing.B) {
+		p, err := New(Config{Target: s.STUNURI()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			r := p.Probe(ctx)
+			cancel()
+			if !r.Success {
+				b.Fatal(r.Failure)
+			}
+		}
+	})
+}
+
+// BenchmarkSTUNConcurrent runs batches of 1, 10 and 100 concurrent UDP
+// probes against coturn and reports probes per second.
+func BenchmarkSTUNConcurrent(b *testing.B) {
+	s := coturntest.Start(b, coturntest.Options{})
+	p, err := New(Config{Target: s.STUNURI(), Transports: []string{"udp"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 10, 100} {
+		b.Run(concName(n), func(b *testing.B) {
+			start := time.Now()
+			probesDone := 0
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range n {
+					wg.Go(func() {
+						ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+						defer cancel()
+						if r := p.Probe(ctx); !r.Success {
+							b.Error(r.Failure)
+						}
+					})
+				}
+				wg.Wait()
+				probesDone += n
+			}
+			b.ReportMetric(float64(probesDone)/time.Since(start).Seconds(), "probes/s")
+		})
+	}
+}
+
+func concName(n int) string {
+	switch n {
+	case 1:
+		return "concurrent_1"
+	case 10:
+		return "concurrent_10"
+	default:
+		return "concurrent_100"
+	}
+}
+
+// BenchmarkTimeoutOvershoot measures how far past its timeout a UDP probe
+// of a silent server (a socket that never answers) returns.
+func BenchmarkTimeoutOvershoot(b *testing.B) {
+	silent, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = silent.Close() }()
+	p, err := New(Config{Target: "stun:" + silent.LocalAddr().String(), Transports: []string{"udp"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const timeout = 50 * time.Millisecond
+	var total, worst time.Duration
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		start := time.Now()
+		_ = p.Probe(ctx)
+		over := time.Since(start) - timeout
+		cancel()
+		total += over
+		worst = max(worst, over)
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "overshoot_µs")
+	b.ReportMetric(float64(worst.Microseconds()), "max_overshoot_µs")
+}

@@ -1,0 +1,98 @@
+package turn
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/voicewatch/voicewatch/internal/coturntest"
+)
+
+// BenchmarkTURNProbe is one full TURN probe over UDP against coturn:
+// allocate (with the 401 challenge), peer binding, permission, 3 echoes
+// through the relay, refresh, deallocate. Compare with
+// testdata/bench-uclient.sh (coturn's own turnutils_uclient).
+func BenchmarkTURNProbe(b *testing.B) {
+	s := coturntest.Start(b, coturntest.Options{AllowLoopbackPeers: true, RelayPorts: 5000})
+	for _, tr := range []string{"udp", "tcp"} {
+		b.Run(tr, func(b *testing.B) {
+			p, err := New(Config{Target: s.TURNURI(tr), Username: coturntest.DefaultUser, Password: coturntest.DefaultPassword})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var rtt time.Duration
+			for b.Loop() {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				r := p.Probe(ctx)
+				cancel()
+				if !r.Success {
+					b.Fatal(r.Failure)
+				}
+				d, _ := time.ParseDuration(r.Details["relay_rtt"])
+				rtt += d
+			}
+			b.ReportMetric(float64(rtt.Microseconds())/float64(b.N), "relay_rtt_µs")
+		})
+	}
+}
+
+// BenchmarkTURNConcurrent runs batches of 1, 10 and 100 concurrent UDP
+// TURN probes and reports probes per second.
+func BenchmarkTURNConcurrent(b *testing.B) {
+	s := coturntest.Start(b, coturntest.Options{AllowLoopbackPeers: true, RelayPorts: 5000})
+	p, err := New(Config{Target: s.TURNURI("udp"), Username: coturntest.DefaultUser, Password: coturntest.DefaultPassword})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 10, 100} {
+		b.Run("concurrent_"+strconv.Itoa(n), func(b *testing.B) {
+			start := time.Now()
+			done := 0
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range n {
+					wg.Go(func() {
+						ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+						defer cancel()
+						if r := p.Probe(ctx); !r.Success {
+							b.Error(r.Failure)
+						}
+					})
+				}
+				wg.Wait()
+				done += n
+			}
+			b.ReportMetric(float64(done)/time.Since(start).Seconds(), "probes/s")
+		})
+	}
+}
+
+// BenchmarkTimeoutOvershoot measures how far past its timeout a TURN probe
+// of a silent UDP server returns.
+func BenchmarkTimeoutOvershoot(b *testing.B) {
+	silent, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = silent.Close() }()
+	p, err := New(Config{Target: "turn:" + silent.LocalAddr().String() + "?transport=udp", Username: "u", Password: "p"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const timeout = 50 * time.Millisecond
+	var total, worst time.Duration
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		start := time.Now()
+		_ = p.Probe(ctx)
+		over := time.Since(start) - timeout
+		cancel()
+		total += over
+		worst = max(worst, over)
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "overshoot_µs")
+	b.ReportMetric(float64(worst.Microseconds()), "max_overshoot_µs")
+}

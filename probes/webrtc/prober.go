@@ -1,0 +1,482 @@
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/transport/v5"
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/turn"
+)
+
+// Prober makes one WHIP call per Probe.
+type Prober struct {
+	cfg      Config
+	endpoint *url.URL
+	api      *webrtc.API
+	http     *http.Client
+	logger   *slog.Logger
+}
+
+var _ probes.Prober = (*Prober)(nil)
+
+// New returns a prober for cfg.Target.
+func New(cfg Config, opts ...Option) (*Prober, error) {
+	cfg = cfg.withDefaults()
+	u, err := url.Parse(cfg.Target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w %q: want http(s)://host/whip", ErrBadURL, probes.RedactTarget(cfg.Target))
+	}
+	for i, s := range cfg.ICEServers {
+		if !strings.HasPrefix(s.URL, "stun:") && !strings.HasPrefix(s.URL, "turn:") && !strings.HasPrefix(s.URL, "turns:") {
+			return nil, fmt.Errorf("%w: ice_servers[%d] %q: want stun:, turn: or turns:", ErrBadICEServer, i, probes.RedactTarget(s.URL))
+		}
+		if strings.HasPrefix(s.URL, "turn") && s.Secret == "" && (s.Username == "" || s.Password == "") {
+			return nil, fmt.Errorf("%w: ice_servers[%d] %q needs username+password or secret", ErrBadICEServer, i, probes.RedactTarget(s.URL))
+		}
+	}
+	if cfg.RelayOnly && !hasTURN(cfg.ICEServers) {
+		return nil, fmt.Errorf("%w: relay_only needs a turn: or turns: ICE server", ErrBadICEServer)
+	}
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	api, err := newAPI(cfg, o.net)
+	if err != nil {
+		return nil, err
+	}
+	return &Prober{cfg: cfg, endpoint: u, api: api, http: &http.Client{},
+		logger: o.logger.With("component", "probe.webrtc")}, nil
+}
+
+func hasTURN(servers []ICEServer) bool {
+	for _, s := range servers {
+		if strings.HasPrefix(s.URL, "turn") {
+			return true
+		}
+	}
+	return false
+}
+
+// newAPI builds the pion API: PCMU only, mDNS off (a probe has no privacy
+// to protect and .local candidates rarely resolve across networks), and
+// the loopback and relay settings from cfg.
+func newAPI(cfg Config, n transport.Net) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1},
+		PayloadType:        0,
+	}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, fmt.Errorf("register PCMU: %w", err)
+	}
+	se := webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	if cfg.Loopback {
+		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeTCP4})
+	}
+	switch {
+	case cfg.RelayAcceptanceMinWait != nil:
+		se.SetRelayAcceptanceMinWait(*cfg.RelayAcceptanceMinWait)
+	case cfg.RelayOnly:
+		se.SetRelayAcceptanceMinWait(0)
+	}
+	if n != nil {
+		se.SetNet(n)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se)), nil
+}
+
+// iceServers converts the config, deriving REST credentials now.
+func (p *Prober) iceServers() []webrtc.ICEServer {
+	out := make([]webrtc.ICEServer, 0, len(p.cfg.ICEServers))
+	for _, s := range p.cfg.ICEServers {
+		is := webrtc.ICEServer{URLs: []string{s.URL}}
+		if strings.HasPrefix(s.URL, "turn") {
+			user, pass := s.Username, s.Password
+			if s.Secret != "" {
+				user, pass = turn.RESTCredentials(s.Secret, "voicewatch-probe", time.Now().Add(time.Hour))
+			}
+			is.Username, is.Credential = user, pass
+		}
+		out = append(out, is)
+	}
+	return out
+}
+
+// call is the state of one probe call.
+type call struct {
+	p       *Prober
+	pc      *webrtc.PeerConnection
+	track   *webrtc.TrackLocalStaticSample
+	whip    *whipClient
+	phases  map[string]time.Duration
+	gather  *event
+	ice     *event
+	iceBad  *event
+	dtls    *event
+	dtlsBad *event
+	conn    *event
+	connBad *event
+	audio   *event
+	wg      sync.WaitGroup
+	// stop ends the call's own goroutines (trickle) at close.
+	stop context.CancelFunc
+	// gatherStart is when gathering began; trickleDone closes when the
+	// trickle goroutine has sent end-of-candidates (or given up).
+	gatherStart time.Time
+	trickleDone chan struct{}
+}
+
+// Probe makes the call; it hangs up and releases everything before it
+// returns.
+func (p *Prober) Probe(ctx context.Context) probes.Result {
+	start := time.Now()
+	r := probes.Result{Kind: probes.KindWebRTC, Target: probes.RedactTarget(p.cfg.Target), Success: true}
+	c := &call{p: p, phases: map[string]time.Duration{},
+		gather: newEvent(), ice: newEvent(), iceBad: newEvent(), dtls: newEvent(), dtlsBad: newEvent(),
+		conn: newEvent(), connBad: newEvent(), audio: newEvent(),
+		whip: &whipClient{http: p.http, endpoint: p.endpoint, token: p.cfg.Token}}
+	cctx, stop := context.WithCancel(ctx)
+	c.stop = stop
+	phase, reason, err := c.run(cctx, &r)
+	c.close(ctx, &r, err == nil)
+	select {
+	case <-c.gather.c:
+		c.phases["ice_gathering"] = c.gather.time().Sub(c.gatherStart)
+	default:
+	}
+	for _, name := range Phases {
+		if d, ok := c.phases[name]; ok {
+			r.Phases = append(r.Phases, probes.Phase{Name: name, Duration: d})
+		}
+	}
+	if err != nil {
+		r.Fail(phase, reason, err)
+	}
+	r.Duration = time.Since(start)
+	p.logger.DebugContext(ctx, "webrtc probe done", "success", r.Success, "duration", r.Duration)
+	return r
+}
+
+func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason probes.Reason, err error) {
+	p := c.p
+	policy := webrtc.ICETransportPolicyAll
+	if p.cfg.RelayOnly {
+		policy = webrtc.ICETransportPolicyRelay
+		r.SetDetail("ice_policy", "relay")
+	}
+	pc, err := p.api.NewPeerConnection(webrtc.Configuration{ICEServers: p.iceServers(), ICETransportPolicy: policy})
+	if err != nil {
+		return "signaling", probes.ReasonConfig, fmt.Errorf("peer connection: %w", err)
+	}
+	c.pc = pc
+	c.track, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "audio", "voicewatch-probe")
+	if err != nil {
+		return "signaling", probes.ReasonOther, err
+	}
+	sender, err := pc.AddTrack(c.track)
+	if err != nil {
+		return "signaling", probes.ReasonOther, err
+	}
+	c.wire(sender)
+
+	gatherStart := time.Now()
+	c.gatherStart = gatherStart
+	cands := make(chan *webrtc.ICECandidate, 64)
+	var gathered sync.Map // candidate type → *atomic.Int32
+	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
+		if cand == nil {
+			c.gather.fire()
+			return
+		}
+		n, _ := gathered.LoadOrStore(cand.Typ.String(), new(atomic.Int32))
+		n.(*atomic.Int32).Add(1)
+		select {
+		case cands <- cand:
+		default: // more than 64 candidates: the offer/end-of-candidates still carry the rest
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return "signaling", probes.ReasonOther, fmt.Errorf("create offer: %w", err)
+	}
+	if err := pc.SetLocalDescription(offer); err != nil {
+		return "signaling", probes.ReasonOther, fmt.Errorf("set local description: %w", err)
+	}
+	if !p.cfg.Trickle {
+		if err := wait(ctx, c.gather.c, nil); err != nil {
+			c.phases["ice_gathering"] = time.Since(gatherStart)
+			counts := []string{}
+			for _, typ := range []string{"host", "srflx", "relay"} {
+				v := int32(0)
+				if n, ok := gathered.Load(typ); ok {
+					v = n.(*atomic.Int32).Load()
+				}
+				counts = append(counts, fmt.Sprintf("%s %d", typ, v))
+			}
+			return "ice_gathering", probes.ReasonTimeout, fmt.Errorf("ICE gathering did not complete (candidates so far: %s); check that the ICE servers answer: %w",
+				strings.Join(counts, ", "), orTimeout(err, "gathering"))
+		}
+		c.phases["ice_gathering"] = c.gather.time().Sub(gatherStart)
+		offer = *pc.LocalDescription()
+	}
+
+	sigStart := time.Now()
+	answer, err := c.whip.offer(ctx, offer.SDP)
+	c.phases["signaling"] = time.Since(sigStart)
+	if err != nil {
+		return "signaling", signalingReason(ctx, err), err
+	}
+	r.SetDetail("session", "created")
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		return "signaling", probes.ReasonSignaling, fmt.Errorf("%w: bad answer: %w", ErrSignaling, err)
+	}
+	answered := time.Now()
+	if p.cfg.Trickle {
+		c.trickleDone = make(chan struct{})
+		c.wg.Go(func() {
+			defer close(c.trickleDone)
+			c.trickle(ctx, cands)
+		})
+	}
+
+	if err := wait(ctx, c.ice.c, c.iceBad.c); err != nil {
+		c.phases["ice_connected"] = time.Since(answered)
+		return "ice_connected", probes.ReasonICEFailed, fmt.Errorf("%w: %w", ErrICEFailed, orTimeout(err, "ICE did not connect"))
+	}
+	c.phases["ice_connected"] = c.ice.time().Sub(answered)
+	if pair, err := sender.Transport().ICETransport().GetSelectedCandidatePair(); err == nil && pair != nil {
+		r.SetDetail(probes.DetailLocalCandidate, pair.Local.Typ.String())
+		r.SetDetail(probes.DetailRemoteCandidate, pair.Remote.Typ.String())
+		r.SetDetail("candidate_protocol", pair.Local.Protocol.String())
+	}
+	if err := wait(ctx, c.dtls.c, c.dtlsBad.c); err != nil {
+		c.phases["dtls"] = time.Since(c.ice.time())
+		return "dtls", probes.ReasonDTLSFailed, fmt.Errorf("%w: %w", ErrDTLSFailed, orTimeout(err, "DTLS handshake did not complete"))
+	}
+	c.phases["dtls"] = c.dtls.time().Sub(c.ice.time())
+	if err := wait(ctx, c.conn.c, c.connBad.c); err != nil {
+		c.phases["connected"] = time.Since(c.dtls.time())
+		return "connected", probes.ReasonICEFailed, fmt.Errorf("peer connection did not connect: %w", orTimeout(err, "not connected"))
+	}
+	c.phases["connected"] = max(c.conn.time().Sub(c.dtls.time()), 0)
+	if !*p.cfg.WaitForAudio {
+		return "", "", nil
+	}
+
+	stopAudio := make(chan struct{})
+	defer close(stopAudio)
+	audioStart := time.Now()
+	toneEnd := audioStart.Add(p.cfg.ToneDuration)
+	c.wg.Go(func() { c.sendAudio(stopAudio) })
+	if err := wait(ctx, c.audio.c, c.connBad.c); err != nil {
+		c.phases["first_audio"] = time.Since(audioStart)
+		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(err, "no audio"))
+	}
+	c.phases["first_audio"] = c.audio.time().Sub(audioStart)
+	r.SetDetail("response_latency", c.audio.time().Sub(toneEnd).Round(time.Millisecond).String())
+	return "", "", nil
+}
+
+// wire registers the state callbacks that fire the call's events.
+func (c *call) wire(sender *webrtc.RTPSender) {
+	c.pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
+		switch s {
+		case webrtc.ICEConnectionStateConnected, webrtc.ICEConnectionStateCompleted:
+			c.ice.fire()
+		case webrtc.ICEConnectionStateFailed:
+			c.iceBad.fire()
+		}
+	})
+	sender.Transport().OnStateChange(func(s webrtc.DTLSTransportState) {
+		switch s {
+		case webrtc.DTLSTransportStateConnected:
+			c.dtls.fire()
+		case webrtc.DTLSTransportStateFailed:
+			c.dtlsBad.fire()
+		}
+	})
+	c.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		switch s {
+		case webrtc.PeerConnectionStateConnected:
+			c.conn.fire()
+		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			c.connBad.fire()
+		}
+	})
+	threshold := c.p.cfg.AudioThreshold
+	c.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		// Runs on pion's goroutine; ends when the connection closes.
+		for {
+			pkt, _, err := tr.ReadRTP()
+			if err != nil {
+				return
+			}
+			if rms(pkt.Payload) > threshold {
+				c.audio.fire()
+			}
+		}
+	})
+}
+
+// sendAudio writes 20 ms PCMU packets, the tone then silence, until stop.
+func (c *call) sendAudio(stop <-chan struct{}) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	toneN := int(c.p.cfg.ToneDuration / (20 * time.Millisecond))
+	for n := 0; ; n++ {
+		data := silence()
+		if n < toneN {
+			data = tone(n)
+		}
+		if err := c.track.WriteSample(media.Sample{Data: data, Duration: 20 * time.Millisecond}); err != nil {
+			return
+		}
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// trickle PATCHes local candidates as they are gathered, then
+// end-of-candidates. It stops early if the server does not do trickle.
+func (c *call) trickle(ctx context.Context, cands <-chan *webrtc.ICECandidate) {
+	ld := c.pc.LocalDescription()
+	ufrag, pwd := sdpAttr(ld.SDP, "ice-ufrag"), sdpAttr(ld.SDP, "ice-pwd")
+	mid := sdpAttr(ld.SDP, "mid")
+	send := func(lines []string, end bool) bool {
+		ok, err := c.whip.trickle(ctx, sdpFrag(ufrag, pwd, mid, lines, end))
+		if err != nil {
+			c.p.logger.DebugContext(ctx, "trickle PATCH failed", "error", err)
+		}
+		return ok && err == nil
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case cand := <-cands:
+			if !send([]string{cand.ToJSON().Candidate}, false) {
+				return
+			}
+		case <-c.gather.c:
+			var rest []string
+			for len(cands) > 0 {
+				rest = append(rest, (<-cands).ToJSON().Candidate)
+			}
+			_ = send(rest, true)
+			return
+		}
+	}
+}
+
+// close hangs up (DELETE) and closes the peer connection. A DELETE after
+// the deadline gets a 100 ms grace so sessions do not leak on the server.
+func (c *call) close(ctx context.Context, r *probes.Result, record bool) {
+	if c.trickleDone != nil {
+		// Let the candidates reach the server before hanging up; like a
+		// complete offer, a trickled one includes end-of-candidates.
+		select {
+		case <-c.trickleDone:
+		case <-ctx.Done():
+		}
+	}
+	hctx := ctx
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 100*time.Millisecond)
+		defer cancel()
+	}
+	start := time.Now()
+	err := c.whip.hangup(hctx)
+	if c.whip.resource != "" && record {
+		c.phases["hangup"] = time.Since(start)
+	}
+	if err != nil {
+		r.SetDetail("hangup_error", err.Error())
+		if record {
+			r.Fail("hangup", signalingReason(hctx, err), err)
+		}
+	}
+	c.stop()
+	if c.pc != nil {
+		_ = c.pc.Close()
+	}
+	c.wg.Wait()
+}
+
+// wait blocks until ok fires (nil), bad fires, or ctx ends.
+func wait(ctx context.Context, ok, bad <-chan struct{}) error {
+	select {
+	case <-ok:
+		return nil
+	case <-bad:
+		return errors.New("failed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func orTimeout(err error, what string) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s before the probe timeout: %w", what, probes.ErrTimeout)
+	}
+	return err
+}
+
+func signalingReason(ctx context.Context, err error) probes.Reason {
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		return probes.ReasonBadCredentials
+	case errors.Is(err, ErrSignaling):
+		return probes.ReasonSignaling
+	case ctx.Err() != nil:
+		return probes.ReasonTimeout
+	}
+	if r := probes.Classify(err); r != probes.ReasonOther {
+		return r
+	}
+	return probes.ReasonSignaling
+}
+
+// sdpAttr returns the first "a=name:value" value in sdp.
+func sdpAttr(sdp, name string) string {
+	for _, line := range strings.Split(sdp, "\n") {
+		line = strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(line, "a="+name+":"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// Factory builds a WebRTC prober from a suite entry; it is registered as
+// kind "webrtc".
+func Factory(target string, decode func(v any) error, env probes.Env) (probes.Prober, error) {
+	cfg := Config{}
+	if err := decode(&cfg); err != nil {
+		return nil, err
+	}
+	cfg.Target = target
+	return New(cfg, WithNet(env.Net), WithLogger(env.Logger))
+}
