@@ -33,3 +33,13 @@ const (
 	// Build info.
 	MetricBuildInfo = "voicewatch_build_info"
 )
+
+// Label names of the sidecar's own metrics.
+const (
+	// LabelTarget is the scrape target's configured name.
+	LabelTarget = "target"
+	// LabelReason is a bounded failure reason.
+	LabelReason = "reason"
+	// LabelMetric is a metric name (cardinality guard drops).
+	LabelMetric = "metric"
+)

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/voicewatch/voicewatch/exporter/sidecar"
+)
+
+const sidecarSynopsis = `Runs the observability sidecar: scrapes Prometheus targets, runs probe
+suites on a schedule, derives metrics from logs, and publishes everything on
+/metrics (and /probe for blackbox-style probing), to CloudWatch and OTLP.
+SIGHUP reloads the configuration (targets, probes, modules, logs) without
+losing buffered CloudWatch data; SIGTERM flushes within shutdown_grace.`
+
+func init() { extraCommands["sidecar"] = runSidecar }
+
+func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sidecar --config sidecar.yaml [flags]", sidecarSynopsis, stderr)
+	var (
+		configPath, listen string
+		check              bool
+		lf                 logFlags
+	)
+	fs.StringVar(&configPath, "config", "", "sidecar configuration file (YAML; ${ENV} is expanded)")
+	fs.StringVar(&listen, "listen", "", "HTTP address of /metrics, /probe and the status page (overrides listen: in the file; default "+sidecar.DefaultListen+")")
+	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects) and exit")
+	lf.register(fs, "info", "json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %v", errUsage, fs.Args())
+	}
+	if configPath == "" {
+		return fmt.Errorf("%w: --config is required", errUsage)
+	}
+	log, err := lf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	cfg, err := sidecar.LoadConfig(configPath, sidecar.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	if check {
+		fmt.Fprintf(stdout, "%s: OK (%d scrape targets, %d modules)\n", configPath, len(cfg.Scrape.Targets), len(cfg.Modules))
+		return nil
+	}
+	if listen == "" {
+		listen = cfg.Listen
+	}
+	sc, err := sidecar.New(cfg, sidecar.WithLogger(log), sidecar.WithStdin(stdin))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", listen, err)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reloaded := make(chan struct{})
+	go func() { // owner: runSidecar; exits when ctx ends
+		defer close(reloaded)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				newCfg, err := sidecar.LoadConfig(configPath, sidecar.LoadOptions{})
+				if err == nil {
+					err = sc.Reload(ctx, newCfg)
+				}
+				if err != nil {
+					log.Error("reload failed; keeping the running configuration", "err", err)
+				}
+			}
+		}
+	}()
+	err = sc.Run(ctx, ln)
+	cancel()
+	<-reloaded
+	return err
+}

@@ -1,0 +1,63 @@
+package sidecar
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/voicewatch/voicewatch/probes"
+)
+
+// scrapeTimeoutOffset is kept free of the scraper's own timeout, like
+// blackbox_exporter's --timeout-offset default.
+const scrapeTimeoutOffset = 500 * time.Millisecond
+
+// serveProbe answers GET /probe?target=T&module=M the way blackbox_exporter
+// does: it runs one probe of module M against T and returns that run's
+// metrics from a fresh registry (probe_success, probe_duration_seconds,
+// probe_phase_duration_seconds, probe_failure_info).
+func (s *Sidecar) serveProbe(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	target, module := q.Get("target"), q.Get("module")
+	if target == "" {
+		http.Error(w, "target parameter is missing", http.StatusBadRequest)
+		return
+	}
+	if module == "" {
+		http.Error(w, "module parameter is missing", http.StatusBadRequest)
+		return
+	}
+	gen := s.gen.Load()
+	spec, err := gen.cfg.moduleSpec(module, target, s.probeEnv)
+	if err != nil {
+		if errors.Is(err, ErrUnknownModule) {
+			http.Error(w, fmt.Sprintf("unknown module %q (configured: %v)", module, sortedNames(gen.cfg.Modules)), http.StatusBadRequest)
+			return
+		}
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
+			limit := time.Duration(secs*float64(time.Second)) - scrapeTimeoutOffset
+			if limit > 0 && (spec.Timeout <= 0 || spec.Timeout > limit) {
+				spec.Timeout = limit
+			}
+		}
+	}
+	res := probes.RunSpec(r.Context(), spec)
+	if !res.Success && res.Failure != nil {
+		s.log.Debug("probe failed", "module", module, "target", res.Target,
+			"phase", res.Failure.Phase, "reason", string(res.Failure.Reason), "err", res.Failure.Message())
+	}
+	reg, err := probes.MetricsRegistry(res)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+}

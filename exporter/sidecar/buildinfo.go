@@ -1,0 +1,23 @@
+package sidecar
+
+import (
+	"runtime"
+	"runtime/debug"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	names "github.com/voicewatch/voicewatch/exporter"
+)
+
+// newBuildInfo returns the voicewatch_build_info gauge (always 1).
+func newBuildInfo() prometheus.Collector {
+	version := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		version = bi.Main.Version
+	}
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        names.MetricBuildInfo,
+		Help:        "Always 1; labels carry the sidecar's version and Go version.",
+		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
+	}, func() float64 { return 1 })
+}

@@ -1,0 +1,267 @@
+package sidecar
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
+	"github.com/voicewatch/voicewatch/exporter/guard"
+	"github.com/voicewatch/voicewatch/exporter/logs"
+	"github.com/voicewatch/voicewatch/exporter/scrape"
+)
+
+// Config is the sidecar configuration file (see testdata/sidecar.yaml).
+// Every section is optional.
+type Config struct {
+	// Listen is the HTTP address of /metrics, /probe and the status page;
+	// the --listen flag overrides it. Default "127.0.0.1:9464".
+	Listen string `yaml:"listen"`
+	// Scrape lists the Prometheus targets to scrape. Default: none.
+	Scrape scrape.Config `yaml:"scrape"`
+	// Probes are the scheduled probe suite. Default: none.
+	Probes ProbesConfig `yaml:"probes"`
+	// Modules are named probe templates for GET /probe?module=NAME&target=T,
+	// like blackbox_exporter's modules: a probe entry of the suite format
+	// without name and target ({kind, timeout, repeat, assert, <kind>: {...}}).
+	// Default: none.
+	Modules map[string]yaml.Node `yaml:"modules"`
+	// Logs are the followed log files. Default: none (nil).
+	Logs *logs.Config `yaml:"logs"`
+	// Cardinality is the per-metric series limit of everything published.
+	Cardinality guard.Config `yaml:"cardinality"`
+	// CloudWatch enables the CloudWatch sink (mode api or emf). Default:
+	// disabled (nil). Changes need a restart: Reload keeps the exporter and
+	// its buffer.
+	CloudWatch *cloudwatch.Config `yaml:"cloudwatch"`
+	// OTLP enables the OTLP/HTTP sink. Default: disabled (nil). Changes need
+	// a restart.
+	OTLP *OTLPConfig `yaml:"otlp"`
+	// ExportInterval is how often CloudWatch and OTLP receive a collection.
+	// Default 60s. Changes need a restart.
+	ExportInterval time.Duration `yaml:"export_interval"`
+	// ShutdownGrace bounds the final export and flush on shutdown (keep it
+	// below the ECS stop timeout, 30s by default). Default 25s.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// RecentFailures is how many probe failures the status page keeps.
+	// Default 20.
+	RecentFailures int `yaml:"recent_failures"`
+
+	// suiteBase is the directory relative suite_file paths resolve against.
+	suiteBase string
+}
+
+// ProbesConfig schedules a probe suite.
+type ProbesConfig struct {
+	// Interval between runs of each probe. Default 60s.
+	Interval time.Duration `yaml:"interval"`
+	// Intervals overrides Interval per probe name. Default: none.
+	Intervals map[string]time.Duration `yaml:"intervals"`
+	// SuiteFile is a suite file in cmd/probe's format (probes/suite).
+	// Relative paths resolve against the configuration file's directory.
+	SuiteFile string `yaml:"suite_file"`
+	// Suite is an inline suite in the same format; use SuiteFile or Suite.
+	Suite yaml.Node `yaml:"suite"`
+	// Parallel bounds probes running at the same time. Default 4.
+	Parallel int `yaml:"parallel"`
+}
+
+// OTLPConfig configures the OTLP/HTTP metric exporter.
+type OTLPConfig struct {
+	// Endpoint is the full URL, e.g. "http://127.0.0.1:4318/v1/metrics".
+	// Required.
+	Endpoint string `yaml:"endpoint"`
+	// Headers are sent with every request (e.g. an API key through
+	// ${ENV}); never logged. Default none.
+	Headers map[string]string `yaml:"headers"`
+	// Timeout of one export. Default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Defaults.
+const (
+	DefaultListen         = "127.0.0.1:9464"
+	DefaultExportInterval = 60 * time.Second
+	DefaultShutdownGrace  = 25 * time.Second
+	DefaultProbeInterval  = 60 * time.Second
+)
+
+func (c *Config) applyDefaults() {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	c.Scrape = c.Scrape.WithDefaults()
+	c.Cardinality = c.Cardinality.WithDefaults()
+	if c.ExportInterval == 0 {
+		c.ExportInterval = DefaultExportInterval
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.RecentFailures == 0 {
+		c.RecentFailures = 20
+	}
+	if c.Probes.Interval == 0 {
+		c.Probes.Interval = DefaultProbeInterval
+	}
+	if c.Probes.Parallel == 0 {
+		c.Probes.Parallel = 4
+	}
+	if c.OTLP != nil && c.OTLP.Timeout == 0 {
+		c.OTLP.Timeout = 10 * time.Second
+	}
+}
+
+// LoadOptions control ParseConfig.
+type LoadOptions struct {
+	// Getenv resolves ${NAME}. Default os.LookupEnv.
+	Getenv func(string) (string, bool)
+	// Dir is the directory relative paths (probes.suite_file) resolve
+	// against. Default: the current directory.
+	Dir string
+}
+
+// LoadConfig reads, expands and decodes the file at path strictly and
+// validates it, including building every probe and module (no network).
+func LoadConfig(path string, opts LoadOptions) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	if opts.Dir == "" {
+		opts.Dir = dirOf(path)
+	}
+	cfg, err := ParseConfig(bytes.NewReader(b), opts)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ParseConfig decodes a configuration: ${ENV} references in values are
+// expanded, unknown fields are errors, defaults are applied and everything
+// is validated (probes and modules are built, no network is used). Errors
+// wrap ErrInvalidConfig and never contain an expanded value.
+func ParseConfig(r io.Reader, opts LoadOptions) (Config, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.LookupEnv
+	}
+	var root yaml.Node
+	if err := yaml.NewDecoder(r).Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return defaultConfig(opts.Dir)
+		}
+		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	secrets, err := expandEnv(&root, opts.Getenv)
+	if err != nil {
+		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	cfg, err := decodeStrict(&root)
+	if err != nil {
+		return Config{}, scrub(fmt.Errorf("%w: %w", ErrInvalidConfig, err), secrets)
+	}
+	cfg.suiteBase = opts.Dir
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return Config{}, scrub(err, secrets)
+	}
+	return cfg, nil
+}
+
+func defaultConfig(dir string) (Config, error) {
+	var c Config
+	c.suiteBase = dir
+	c.applyDefaults()
+	return c, c.Validate()
+}
+
+// decodeStrict re-encodes the expanded tree and decodes it with unknown
+// fields rejected (yaml.Node.Decode has no such switch).
+func decodeStrict(root *yaml.Node) (Config, error) {
+	b, err := yaml.Marshal(root)
+	if err != nil {
+		return Config{}, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var c Config
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks every section and builds the probes and modules once.
+// ParseConfig calls it; call it on a Config built in Go after filling
+// defaults with WithDefaults.
+func (c *Config) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, a...))
+	}
+	if err := c.Scrape.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	if c.Logs != nil {
+		if err := c.Logs.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
+	if c.CloudWatch != nil {
+		if err := c.CloudWatch.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
+	if c.OTLP != nil {
+		u, err := url.Parse(c.OTLP.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("otlp.endpoint must be an http(s) URL like http://127.0.0.1:4318/v1/metrics")
+		}
+	}
+	if c.ExportInterval <= 0 || c.ShutdownGrace <= 0 {
+		return bad("export_interval and shutdown_grace must be positive")
+	}
+	if c.Cardinality.MaxSeriesPerMetric < 0 || c.Cardinality.MaxMetrics < 0 || c.Cardinality.ForgetAfter < 0 {
+		return bad("cardinality: limits must be positive")
+	}
+	if c.Probes.Interval < 0 || c.Probes.Parallel < 0 || c.RecentFailures < 0 {
+		return bad("probes.interval, probes.parallel and recent_failures must be positive")
+	}
+	if c.Probes.SuiteFile != "" && !c.Probes.Suite.IsZero() {
+		return bad("probes: set suite_file or suite, not both")
+	}
+	specs, err := c.buildSpecs(defaultProbeEnv())
+	if err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for _, s := range specs {
+		names[s.Name] = true
+	}
+	for name, d := range c.Probes.Intervals {
+		if !names[name] {
+			return bad("probes.intervals: no probe named %q in the suite", name)
+		}
+		if d <= 0 {
+			return bad("probes.intervals.%s: must be positive", name)
+		}
+	}
+	for name := range c.Modules {
+		if err := c.checkModule(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	c.applyDefaults()
+	return c
+}

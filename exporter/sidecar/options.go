@@ -1,0 +1,52 @@
+package sidecar
+
+import (
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
+	"github.com/voicewatch/voicewatch/exporter/scrape"
+	"github.com/voicewatch/voicewatch/probes"
+)
+
+// Option configures New beyond Config.
+type Option func(*Sidecar)
+
+// WithLogger sets the logger (default: discard); component names are added.
+func WithLogger(l *slog.Logger) Option { return func(s *Sidecar) { s.log = l } }
+
+// WithStdin sets the reader of a "-" log source (default none).
+func WithStdin(r io.Reader) Option { return func(s *Sidecar) { s.stdin = r } }
+
+// WithProbeEnv sets the environment of every probe (logger, network);
+// default the real network.
+func WithProbeEnv(env probes.Env) Option { return func(s *Sidecar) { s.probeEnv = env } }
+
+// WithCloudWatchOptions passes options to cloudwatch.New (e.g.
+// cloudwatch.WithWriter for EMF, cloudwatch.WithClient).
+func WithCloudWatchOptions(opts ...cloudwatch.Option) Option {
+	return func(s *Sidecar) { s.cwOpts = append(s.cwOpts, opts...) }
+}
+
+// WithScrapeOptions passes options to every scrape.New.
+func WithScrapeOptions(opts ...scrape.Option) Option {
+	return func(s *Sidecar) { s.scrapeOpts = append(s.scrapeOpts, opts...) }
+}
+
+// WithJitter replaces the random first-run offset of probes in
+// [0, interval) (tests pass a function returning 0).
+func WithJitter(f func(interval time.Duration) time.Duration) Option {
+	return func(s *Sidecar) { s.jitter = f }
+}
+
+// WithNow injects the clock of the status page (tests).
+func WithNow(now func() time.Time) Option { return func(s *Sidecar) { s.now = now } }
+
+func randomJitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(d)))
+}

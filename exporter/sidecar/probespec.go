@@ -1,0 +1,106 @@
+package sidecar
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/suite"
+)
+
+func defaultProbeEnv() probes.Env { return probes.Env{} }
+
+func dirOf(path string) string { return filepath.Dir(path) }
+
+// buildSpecs builds the scheduled probes (none when no suite is set).
+func (c *Config) buildSpecs(env probes.Env) ([]probes.Spec, error) {
+	opts := suite.Options{Env: env, Getenv: noEnv}
+	switch {
+	case c.Probes.SuiteFile != "":
+		path := c.Probes.SuiteFile
+		if !filepath.IsAbs(path) && c.suiteBase != "" {
+			path = filepath.Join(c.suiteBase, path)
+		}
+		// A separate file expands its own ${ENV} references.
+		opts.Getenv = nil
+		specs, err := suite.LoadFile(path, opts)
+		if err != nil {
+			return nil, fmt.Errorf("%w: probes.suite_file %s: %w", ErrInvalidConfig, path, err)
+		}
+		return specs, nil
+	case !c.Probes.Suite.IsZero():
+		b, err := yaml.Marshal(&c.Probes.Suite)
+		if err != nil {
+			return nil, fmt.Errorf("%w: probes.suite: %w", ErrInvalidConfig, err)
+		}
+		specs, err := suite.Load(bytes.NewReader(b), opts)
+		if err != nil {
+			return nil, fmt.Errorf("%w: probes.suite: %w", ErrInvalidConfig, err)
+		}
+		return specs, nil
+	}
+	return nil, nil
+}
+
+// noEnv resolves nothing: the inline suite was expanded with the whole
+// configuration already.
+func noEnv(string) (string, bool) { return "", false }
+
+// placeholderTargets validate modules at load time, per kind.
+var placeholderTargets = map[string]string{
+	probes.KindSTUN:   "stun:127.0.0.1:3478",
+	probes.KindTURN:   "turn:127.0.0.1:3478",
+	probes.KindWebRTC: "http://127.0.0.1/whip",
+	probes.KindHTTP:   "http://127.0.0.1/",
+}
+
+// checkModule builds module name against a placeholder target.
+func (c *Config) checkModule(name string) error {
+	mod := c.Modules[name]
+	if mod.Kind != yaml.MappingNode {
+		return fmt.Errorf("%w: modules.%s: must be a mapping like {kind: stun, timeout: 5s}", ErrInvalidConfig, name)
+	}
+	kind := ""
+	for i := 0; i < len(mod.Content); i += 2 {
+		switch k := mod.Content[i].Value; k {
+		case "name", "target":
+			return fmt.Errorf("%w: modules.%s: %q is not allowed in a module (the module name and ?target= set it)", ErrInvalidConfig, name, k)
+		case "kind":
+			kind = mod.Content[i+1].Value
+		}
+	}
+	target, ok := placeholderTargets[kind]
+	if !ok {
+		target = "http://127.0.0.1/"
+	}
+	if _, err := c.moduleSpec(name, target, defaultProbeEnv()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// moduleSpec builds the probe of module name against target.
+func (c *Config) moduleSpec(name, target string, env probes.Env) (probes.Spec, error) {
+	mod, ok := c.Modules[name]
+	if !ok {
+		return probes.Spec{}, fmt.Errorf("%w: %q", ErrUnknownModule, name)
+	}
+	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	entry := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("name"), str(name), str("target"), str(target)}}
+	entry.Content = append(entry.Content, mod.Content...)
+	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+		str("probes"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{entry}},
+	}}
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		return probes.Spec{}, fmt.Errorf("%w: modules.%s: %w", ErrInvalidConfig, name, err)
+	}
+	specs, err := suite.Load(bytes.NewReader(b), suite.Options{Env: env, Getenv: noEnv})
+	if err != nil {
+		return probes.Spec{}, fmt.Errorf("%w: modules.%s: %w", ErrInvalidConfig, name, err)
+	}
+	return specs[0], nil
+}
