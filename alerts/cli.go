@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -29,6 +30,10 @@ Commands:
         [--dry-run]         describe only: print what would change, write nothing
   test-notify --alarm NAME  set an alarm's state (default ALARM) to test the
         [--state STATE]     notification path; NAME with or without the prefix
+  receive [--listen ADDR]   an Alertmanager webhook receiver: POST a notification
+                            to any path (e.g. /pager, /ticket) and it is written
+                            to stdout as one JSON line; GET /-/healthy
+                            (default listen ` + DefaultReceiverListen + `)
 
 Common flags:
   --config FILE             YAML config (see alerts.Config; unknown keys are errors)
@@ -55,7 +60,7 @@ func defaultAWSClients(ctx context.Context, region string) (CloudWatchAPI, LogsA
 	return cloudwatch.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), NewSNSTopics(sns.NewFromConfig(cfg)), nil
 }
 
-// RunAlerts implements `agent alerts export|apply|test-notify`. args are
+// RunAlerts implements `agent alerts export|apply|test-notify|receive`. args are
 // the arguments after "alerts". --help prints usage to stdout and returns
 // nil; usage errors wrap ErrUsage.
 func RunAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -65,7 +70,7 @@ func RunAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, clients awsClients) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("%w: missing command (export, apply or test-notify)", ErrUsage)
+		return fmt.Errorf("%w: missing command (export, apply, test-notify or receive)", ErrUsage)
 	}
 	cmd := args[0]
 	if cmd == "-h" || cmd == "--help" || cmd == "help" {
@@ -76,7 +81,7 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 	fs.SetOutput(io.Discard)
 	cfgPath := fs.String("config", "", "YAML config file")
 	region := fs.String("region", "", "AWS region")
-	var out, alarm, state string
+	var out, alarm, state, listen string
 	var timeScale int
 	var useCW, dryRun bool
 	switch cmd {
@@ -89,9 +94,11 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 	case "test-notify":
 		fs.StringVar(&alarm, "alarm", "", "alarm name")
 		fs.StringVar(&state, "state", "ALARM", "state to set")
+	case "receive":
+		fs.StringVar(&listen, "listen", DefaultReceiverListen, "listen address")
 	default:
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("%w: unknown command %q (export, apply or test-notify)", ErrUsage, cmd)
+		return fmt.Errorf("%w: unknown command %q (export, apply, test-notify or receive)", ErrUsage, cmd)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -104,11 +111,14 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected arguments %v", ErrUsage, fs.Args())
 	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil)).With("component", "alerts")
+	if cmd == "receive" {
+		return runReceive(ctx, listen, stdout, logger)
+	}
 	cfg, err := loadConfigFile(*cfgPath)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil)).With("component", "alerts")
 	switch cmd {
 	case "export":
 		if out == "" {
@@ -157,6 +167,17 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 		_, err = fmt.Fprintf(stdout, "alarm %s set to %s; subscribers of the topic should be notified\n", alarm, state)
 		return err
 	}
+}
+
+// runReceive serves the webhook receiver until ctx ends: notifications go to
+// stdout as JSON lines, the receiver's own logs to the logger.
+func runReceive(ctx context.Context, listen string, stdout io.Writer, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("alert receiver: listen %s: %w", listen, err)
+	}
+	logger.Info("alert receiver listening", "addr", ln.Addr().String())
+	return NewReceiver(stdout, ReceiverConfig{}, WithReceiverLogger(logger)).Serve(ctx, ln)
 }
 
 // loadConfigFile reads the YAML config, or returns the defaults for "".

@@ -33,6 +33,7 @@ type inbound struct {
 // turnSignals carries what the media goroutine saw to the turn goroutine.
 type turnSignals struct {
 	speechStart chan struct{} // buffered 1: a pending start is enough
+	speechEnd   chan struct{} // buffered 1
 	// lastSpeechEnd is the wall time (UnixNano) of the last voiced packet of
 	// the latest utterance: the start of voice-to-voice latency.
 	lastSpeechEnd atomic.Int64
@@ -40,7 +41,7 @@ type turnSignals struct {
 }
 
 func newTurnSignals() *turnSignals {
-	return &turnSignals{speechStart: make(chan struct{}, 1), sttErr: make(chan error, 1)}
+	return &turnSignals{speechStart: make(chan struct{}, 1), speechEnd: make(chan struct{}, 1), sttErr: make(chan error, 1)}
 }
 
 func (in *inbound) handle(buf []byte) error {
@@ -80,6 +81,10 @@ func (in *inbound) handle(buf []byte) error {
 		return in.write(chunk)
 	case audio.VADSpeechEnd:
 		in.sig.lastSpeechEnd.Store(in.lastVoiced.UnixNano())
+		select {
+		case in.sig.speechEnd <- struct{}{}:
+		default:
+		}
 		if err := in.stt.EndOfSpeech(); err != nil {
 			in.reportSTT(err)
 		}

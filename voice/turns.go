@@ -38,6 +38,11 @@ func (s *session) runTurns() {
 			return
 		case <-s.sig.speechStart:
 			silence.Stop()
+		case <-s.sig.speechEnd:
+			// Wait for the recognizer's final; if none comes (nothing
+			// recognised, or a failed request), the silence timeout still
+			// runs from here.
+			reset()
 		case err := <-s.sig.sttErr:
 			s.sttError(err)
 		case t, ok := <-results:

@@ -6,12 +6,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/voicewatch/voicewatch/exporter/sidecar"
 	"github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/internal/turnserver"
 	"github.com/voicewatch/voicewatch/voice"
@@ -20,11 +24,14 @@ import (
 const demoSynopsis = `Starts, in one process on loopback, with nothing to install or configure:
   - the media core with the echo bot (no auth: loopback only),
   - an embedded STUN/TURN server (pion/turn) the media core and the test page use,
+  - the sidecar: it scrapes the media core, probes STUN, TURN and a WebRTC call,
+    serves /metrics and a status page, and writes CloudWatch EMF lines to a file,
   - a synthetic caller that places a short call every --call-interval so metrics move.
 Open the printed test page URL and click Call. Ctrl-C stops everything cleanly.`
 
 type demoFlags struct {
 	listen, turnListen, storeDir string
+	sidecarListen, emfPath       string
 	callInterval                 time.Duration
 	calls                        int
 	greeting                     bool
@@ -37,6 +44,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "media core address (test page, WHIP, /metrics); must be loopback")
 	fs.StringVar(&f.turnListen, "turn-listen", "127.0.0.1:3478", "embedded STUN/TURN server address (UDP and TCP)")
 	fs.StringVar(&f.storeDir, "store-dir", "", "where sessions are saved (default: a temporary directory removed on exit)")
+	fs.StringVar(&f.sidecarListen, "sidecar-listen", sidecar.DefaultListen, "sidecar address (status page, /metrics, /probe); empty disables the sidecar")
+	fs.StringVar(&f.emfPath, "emf-path", "", "where the sidecar writes CloudWatch EMF lines (default: a file in the store directory)")
 	fs.DurationVar(&f.callInterval, "call-interval", 5*time.Second, "how often the synthetic caller places a call (0 disables it)")
 	fs.IntVar(&f.calls, "calls", 0, "stop the synthetic caller after this many calls (0: until Ctrl-C)")
 	fs.BoolVar(&f.greeting, "greeting", true, "play the greeting prompt when a call connects")
@@ -105,6 +114,28 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, ln, nil) })
+	if f.sidecarListen != "" {
+		if f.emfPath == "" {
+			f.emfPath = filepath.Join(f.storeDir, "emf.log")
+		}
+		sc, sln, err := demoSidecar(base, turnAddr, turnSecret, f, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		g.Go(func() error { return sc.Run(gctx, sln) })
+		select {
+		case <-sc.Started():
+		case <-gctx.Done():
+		}
+		sbase := "http://" + sln.Addr().String()
+		fmt.Fprintf(stdout, `  sidecar     %[1]s/  (probe status)
+              %[1]s/metrics  (media core + probes + sidecar health)
+              %[1]s/probe?module=stun&target=stun:%[2]s
+  EMF         %[3]s  (CloudWatch Embedded Metric Format)
+`, sbase, turnAddr, f.emfPath)
+	}
+	fmt.Fprintln(stdout)
 	if f.callInterval > 0 {
 		g.Go(func() error {
 			return runSyntheticCaller(gctx, syntheticCallerConfig{
@@ -115,4 +146,45 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	err = g.Wait()
 	fmt.Fprintln(stdout, "voicewatch demo stopped")
 	return err
+}
+
+// demoSidecar configures the sidecar for the demo: scrape the media core,
+// probe the embedded STUN/TURN server and a WebRTC call, EMF to a file.
+func demoSidecar(base, turnAddr, turnSecret string, f demoFlags, log *slog.Logger) (*sidecar.Sidecar, net.Listener, error) {
+	y := fmt.Sprintf(`listen: %q
+scrape:
+  interval: 5s
+  targets:
+    - {name: voice, url: %q, labels: {job: voice, service: voicewatch-demo}}
+probes:
+  interval: 15s
+  suite:
+    probes:
+      - {name: stun, kind: stun, target: "stun:%[3]s", stun: {transports: [udp, tcp]}}
+      - {name: turn, kind: turn, target: "turn:%[3]s?transport=udp", turn: {secret: "${VW_DEMO_TURN_SECRET}"}}
+      - {name: call, kind: webrtc, target: %[4]q, webrtc: {loopback: true}}
+modules:
+  stun: {kind: stun, timeout: 5s, stun: {transports: [udp]}}
+  webrtc: {kind: webrtc, timeout: 10s, webrtc: {loopback: true}}
+cloudwatch: {mode: emf, emf_path: %[5]q}
+export_interval: 10s
+`, f.sidecarListen, base+"/metrics", turnAddr, base+"/whip", f.emfPath)
+	cfg, err := sidecar.ParseConfig(strings.NewReader(y), sidecar.LoadOptions{Getenv: func(k string) (string, bool) {
+		if k == "VW_DEMO_TURN_SECRET" {
+			return turnSecret, true
+		}
+		return "", false
+	}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo sidecar config: %w", err)
+	}
+	sc, err := sidecar.New(cfg, sidecar.WithLogger(log))
+	if err != nil {
+		return nil, nil, err
+	}
+	sln, err := net.Listen("tcp", f.sidecarListen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen %s: %w (use --sidecar-listen to pick another port)", f.sidecarListen, err)
+	}
+	return sc, sln, nil
 }

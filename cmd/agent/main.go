@@ -51,8 +51,9 @@ Usage:
                                      scrape, derive from logs, probe; publish to Prometheus, CloudWatch, OTLP
   agent logs report [flags] FILE...  summarise voice-agent logs: sessions, errors, scanner traffic
   agent dashboards export|apply      Grafana and CloudWatch dashboards as code
-  agent alerts export|apply|test-notify
-                                     Prometheus rules, Alertmanager routes, CloudWatch alarms
+  agent alerts export|apply|test-notify|receive
+                                     Prometheus rules, Alertmanager routes, CloudWatch alarms,
+                                     and a webhook receiver that logs notifications
 
 Run 'agent COMMAND --help' for the flags of a command.
 `

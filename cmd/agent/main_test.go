@@ -48,7 +48,7 @@ func TestDemo(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--turn-listen", "127.0.0.1:0",
-			"--call-interval", "200ms", "--calls", "2", "--greeting=false"}, nil, &stdout, &stderr)
+			"--sidecar-listen", "127.0.0.1:0", "--call-interval", "200ms", "--calls", "2", "--greeting=false"}, nil, &stdout, &stderr)
 	}()
 	deadline := time.After(30 * time.Second)
 	for !strings.Contains(stdout.String(), "call 2 ") {
@@ -65,6 +65,8 @@ func TestDemo(t *testing.T) {
 		regexp.MustCompile(`test page\s+http://127\.0\.0\.1:\d+/`),
 		regexp.MustCompile(`WHIP\s+http://127\.0\.0\.1:\d+/whip`),
 		regexp.MustCompile(`metrics\s+http://127\.0\.0\.1:\d+/metrics`),
+		regexp.MustCompile(`sidecar\s+http://127\.0\.0\.1:\d+/`),
+		regexp.MustCompile(`EMF\s+\S+emf\.log`),
 		regexp.MustCompile(`call 1 \(direct\): connected in \S+ via host/host`),
 		regexp.MustCompile(`call 2 \(relay-only\): connected in \S+ via relay/`),
 	} {
