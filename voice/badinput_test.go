@@ -195,3 +195,44 @@ func TestSessionCap(t *testing.T) {
 	}
 	_, _ = first.hangup(ctx)
 }
+
+type pcmuOnlyTTS struct{ failingTTS }
+
+func (pcmuOnlyTTS) Codecs() []Codec { return []Codec{CodecPCMU} }
+
+// TestCodecPreferenceFromTTS: a TTS that speaks PCMU only (ElevenLabs'
+// ulaw_8000) makes the media core answer PCMU even when the caller offers
+// Opus first, as browsers do.
+func TestCodecPreferenceFromTTS(t *testing.T) {
+	ts := startServer(t, loopbackConfig(t), WithProviders(Providers{TTS: pcmuOnlyTTS{}}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := newTestCaller(t, ts.base, callerOpts{codec: CodecOpus, alsoPCMU: true})
+	offer, err := c.pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(offer.SDP, "opus/48000") {
+		t.Fatalf("test offer lacks Opus:\n%s", offer.SDP)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.base+"/whip", strings.NewReader(offer.SDP))
+	req.Header.Set("Content-Type", "application/sdp")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST: %d %s", resp.StatusCode, body)
+	}
+	c.location = resp.Header.Get("Location")
+	answer := string(body)
+	if strings.Contains(strings.ToLower(answer), "opus/48000") || !strings.Contains(answer, "PCMU/8000") {
+		t.Fatalf("answer does not pick PCMU only:\n%s", answer)
+	}
+	if got := ts.logs.find(EventSessionStarted, map[string]any{"codec": "pcmu"}); len(got) != 1 {
+		t.Errorf("session.started codec: %v", ts.logs.find(EventSessionStarted, nil))
+	}
+	_, _ = c.hangup(ctx)
+}

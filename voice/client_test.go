@@ -44,6 +44,7 @@ type callerOpts struct {
 	relayOnly  bool
 	token      string
 	header     map[string]string // extra request headers on POST
+	alsoPCMU   bool              // offer PCMU after the main codec
 }
 
 func newTestCaller(t testing.TB, base string, o callerOpts) *testCaller {
@@ -58,6 +59,11 @@ func newTestCaller(t testing.TB, base string, o callerOpts) *testCaller {
 	}
 	if err := m.RegisterCodec(codec, webrtc.RTPCodecTypeAudio); err != nil {
 		t.Fatal(err)
+	}
+	if o.alsoPCMU && o.codec != CodecPCMU {
+		if err := m.RegisterCodec(pcmuCodec, webrtc.RTPCodecTypeAudio); err != nil {
+			t.Fatal(err)
+		}
 	}
 	se := webrtc.SettingEngine{}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,9 +31,10 @@ type offerInfo struct {
 	ufrag string
 }
 
-// parseOffer checks an SDP offer and picks the codec: the first of Opus and
-// PCMU in the offer's audio format order.
-func parseOffer(raw string) (offerInfo, error) {
+// parseOffer checks an SDP offer and picks the codec: the first of prefer
+// that the offer has, else the first of Opus and PCMU in the offer's audio
+// format order (browsers offer Opus first).
+func parseOffer(raw string, prefer []Codec) (offerInfo, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(raw); err != nil {
 		return offerInfo{}, fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -48,6 +50,7 @@ func parseOffer(raw string) (offerInfo, error) {
 		if info.ufrag == "" {
 			info.ufrag, _ = md.Attribute("ice-ufrag")
 		}
+		var offered []Codec
 		for _, f := range md.MediaName.Formats {
 			pt, err := strconv.ParseUint(f, 10, 8)
 			if err != nil {
@@ -59,13 +62,23 @@ func parseOffer(raw string) (offerInfo, error) {
 			}
 			switch strings.ToLower(codec.Name) {
 			case "opus":
-				info.codec = CodecOpus
+				offered = append(offered, CodecOpus)
 			case "pcmu":
-				info.codec = CodecPCMU
+				offered = append(offered, CodecPCMU)
 			}
-			if info.codec != "" {
+		}
+		for _, c := range prefer {
+			if slices.Contains(offered, c) {
+				info.codec = c
 				return info, nil
 			}
+		}
+		if len(prefer) == 0 && len(offered) > 0 {
+			info.codec = offered[0]
+			return info, nil
+		}
+		if len(offered) > 0 {
+			return offerInfo{}, fmt.Errorf("%w: the TTS speaks %v only", ErrNoCodec, prefer)
 		}
 		return offerInfo{}, ErrNoCodec
 	}
@@ -100,7 +113,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 		problem(w, status, err.Error())
 		return
 	}
-	info, err := parseOffer(offer)
+	info, err := parseOffer(offer, s.codecPreference())
 	if err != nil {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
@@ -185,6 +198,15 @@ func (s *Server) negotiate(ctx context.Context, sess *session, offer string) (st
 	codec := opusCodec
 	if sess.codec == CodecPCMU {
 		codec = pcmuCodec
+	}
+	// Answer with the chosen codec only, so the caller sends what the
+	// pipeline expects even when it offered another codec first.
+	for _, tr := range pc.GetTransceivers() {
+		if tr.Kind() == webrtc.RTPCodecTypeAudio {
+			if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{codec}); err != nil {
+				return "", fmt.Errorf("set codec preferences: %w", err)
+			}
+		}
 	}
 	track, err := webrtc.NewTrackLocalStaticRTP(codec.RTPCodecCapability, "audio", "voicewatch")
 	if err != nil {
@@ -416,4 +438,13 @@ func candidateInit(c, mid string) webrtc.ICECandidateInit {
 		init.SDPMid = &mid
 	}
 	return init
+}
+
+// codecPreference is the TTS's codec list when it can speak only some codecs
+// (ElevenLabs streams μ-law: PCMU), else nil (the offer's order).
+func (s *Server) codecPreference() []Codec {
+	if c, ok := s.providers.TTS.(interface{ Codecs() []Codec }); ok {
+		return c.Codecs()
+	}
+	return nil
 }

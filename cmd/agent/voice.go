@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/providers"
 )
 
 func runVoice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,11 +44,15 @@ func runVoice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid config: %w", err)
 	}
+	p, st, err := providers.Build(ctx, cfg, log)
+	if err != nil {
+		return fmt.Errorf("invalid config: %w", err)
+	}
 	if *check {
 		fmt.Fprintln(stdout, "config OK")
 		return nil
 	}
-	srv, err := voice.New(cfg, voice.WithLogger(log))
+	srv, err := voice.New(cfg, voice.WithLogger(log), voice.WithProviders(p), voice.WithStore(st))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,211 @@
+package scripted
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is a form script (the `dialog.scripted` block of voice.yaml, or
+// the file it names).
+type Config struct {
+	// File reads the script from a YAML file instead of the fields below.
+	File string `yaml:"file"`
+	// Greeting is said when the call connects, before the first prompt.
+	// Default: none.
+	Greeting string `yaml:"greeting"`
+	// Slots are asked in order. At least one is required.
+	Slots []Slot `yaml:"slots"`
+	// Confirm is asked once every slot is filled; {slot} placeholders are
+	// replaced by the values. A "no" answer starts the form again. Default:
+	// none (no confirmation).
+	Confirm string `yaml:"confirm"`
+	// Done is said, then the call ends (completed). Placeholders allowed.
+	// Default "Thank you. Goodbye."
+	Done string `yaml:"done"`
+	// Restart is said when the caller rejects the confirmation. Default
+	// "Let's start again."
+	Restart string `yaml:"restart"`
+	// GiveUp is said before hanging up when a slot failed MaxAttempts times
+	// or the caller stayed silent MaxSilences times in a row. Default
+	// "Sorry, I could not understand. Goodbye."
+	GiveUp string `yaml:"give_up"`
+	// StillThere prefixes the prompt after a silence timeout. Default
+	// "Are you still there?"
+	StillThere string `yaml:"still_there"`
+	// MaxAttempts is how many answers a slot may fail. Default 3.
+	MaxAttempts int `yaml:"max_attempts"`
+	// MaxSilences is how many silence timeouts in a row end the call.
+	// Default 2.
+	MaxSilences int `yaml:"max_silences"`
+	// StateTTL forgets a session not heard from for this long (the dialog
+	// is not told when a call ends). Default 1h.
+	StateTTL time.Duration `yaml:"state_ttl"`
+}
+
+// Slot is one form field.
+type Slot struct {
+	// Name is the placeholder name ({name}). Required, unique.
+	Name string `yaml:"name"`
+	// Prompt asks for the value. Required.
+	Prompt string `yaml:"prompt"`
+	// Reprompt is said when an answer does not fit. Default: "Sorry, I did
+	// not get that. " + Prompt.
+	Reprompt string `yaml:"reprompt"`
+	// Type is how the value is read from the transcript: text (default),
+	// number, yesno, choice or pattern.
+	Type string `yaml:"type"`
+	// Choices are the accepted words of a choice slot.
+	Choices []string `yaml:"choices"`
+	// Pattern is the regular expression of a pattern slot; its first
+	// capture group (or the whole match) is the value. Case-insensitive.
+	Pattern string `yaml:"pattern"`
+	// Min and Max bound a number slot (inclusive) when set.
+	Min *int `yaml:"min"`
+	Max *int `yaml:"max"`
+
+	re *regexp.Regexp
+}
+
+// Slot types.
+const (
+	TypeText    = "text"
+	TypeNumber  = "number"
+	TypeYesNo   = "yesno"
+	TypeChoice  = "choice"
+	TypePattern = "pattern"
+)
+
+var placeholder = regexp.MustCompile(`\{([a-z0-9_]+)\}`)
+
+// Validate reads File when set, applies defaults and checks the script,
+// saying what to fix.
+func (c *Config) Validate() error {
+	if c.File != "" {
+		if c.Greeting != "" || len(c.Slots) > 0 || c.Confirm != "" || c.Done != "" {
+			return errors.New("scripted: set either file or the inline script, not both")
+		}
+		s, err := Load(c.File)
+		if err != nil {
+			return err
+		}
+		*c = s
+	}
+	if c.Done == "" {
+		c.Done = "Thank you. Goodbye."
+	}
+	if c.Restart == "" {
+		c.Restart = "Let's start again."
+	}
+	if c.GiveUp == "" {
+		c.GiveUp = "Sorry, I could not understand. Goodbye."
+	}
+	if c.StillThere == "" {
+		c.StillThere = "Are you still there?"
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 3
+	}
+	if c.MaxSilences == 0 {
+		c.MaxSilences = 2
+	}
+	if c.StateTTL == 0 {
+		c.StateTTL = time.Hour
+	}
+	var errs []error
+	if len(c.Slots) == 0 {
+		errs = append(errs, errors.New("scripted: slots: at least one slot is required"))
+	}
+	names := map[string]bool{}
+	for i := range c.Slots {
+		s := &c.Slots[i]
+		where := fmt.Sprintf("scripted: slots[%d] (%s)", i, s.Name)
+		switch {
+		case s.Name == "":
+			errs = append(errs, fmt.Errorf("scripted: slots[%d]: name is required", i))
+		case !placeholder.MatchString("{" + s.Name + "}"):
+			errs = append(errs, fmt.Errorf("%s: name must be lower-case letters, digits and _", where))
+		case names[s.Name]:
+			errs = append(errs, fmt.Errorf("%s: duplicate name", where))
+		}
+		names[s.Name] = true
+		if s.Prompt == "" {
+			errs = append(errs, fmt.Errorf("%s: prompt is required", where))
+		}
+		if s.Reprompt == "" {
+			s.Reprompt = "Sorry, I did not get that. " + s.Prompt
+		}
+		if s.Type == "" {
+			s.Type = TypeText
+		}
+		switch s.Type {
+		case TypeText, TypeNumber, TypeYesNo:
+		case TypeChoice:
+			if len(s.Choices) == 0 {
+				errs = append(errs, fmt.Errorf("%s: a choice slot needs choices", where))
+			}
+		case TypePattern:
+			re, err := regexp.Compile("(?i)" + s.Pattern)
+			if err != nil || s.Pattern == "" {
+				errs = append(errs, fmt.Errorf("%s: pattern %q is not a regular expression: %v", where, s.Pattern, err))
+			}
+			s.re = re
+		default:
+			errs = append(errs, fmt.Errorf("%s: type %q: want text, number, yesno, choice or pattern", where, s.Type))
+		}
+	}
+	for _, ft := range [][2]string{{"confirm", c.Confirm}, {"done", c.Done}} {
+		for _, m := range placeholder.FindAllStringSubmatch(ft[1], -1) {
+			if !names[m[1]] {
+				errs = append(errs, fmt.Errorf("scripted: %s: placeholder {%s} names no slot", ft[0], m[1]))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Load reads a script file strictly: unknown fields are errors.
+func Load(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("scripted: %w", err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("scripted: %s: %w", path, err)
+	}
+	if c.File != "" {
+		return Config{}, fmt.Errorf("scripted: %s: a script file cannot name another file", path)
+	}
+	return c, nil
+}
+
+// fill replaces {slot} placeholders with values.
+func fill(text string, values map[string]string) string {
+	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
+		return values[strings.Trim(m, "{}")]
+	})
+}
+
+type options struct {
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// Option configures the dialog.
+type Option func(*options)
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClock injects the clock (state expiry).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
