@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/dashboards/dashtest"
+	"github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/voice"
+)
+
+// TestDemoDashboards runs the demo, lets a real Prometheus scrape its media
+// core and sidecar, and evaluates every panel query of every dashboard:
+// none may error, and every panel whose metrics the demo produces must
+// return data.
+func TestDemoDashboards(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo and Prometheus")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--turn-listen", "127.0.0.1:0",
+			"--sidecar-listen", "127.0.0.1:0", "--call-interval", "300ms", "--calls", "6"}, nil, &stdout, &stderr)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	addr := func(re string) string {
+		r := regexp.MustCompile(re)
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if m := r.FindStringSubmatch(stdout.String()); m != nil {
+				return m[1]
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("demo did not print %s:\n%s\n%s", re, stdout.String(), stderr.String())
+		return ""
+	}
+	voiceAddr := addr(`metrics\s+http://(127\.0\.0\.1:\d+)/metrics`)
+	sidecarAddr := addr(`sidecar\s+http://(127\.0\.0\.1:\d+)/`)
+	addr(`(call 6) `) // every synthetic call placed
+
+	prom := dashtest.StartPrometheus(t,
+		dashtest.Target{Job: "voice", Addr: voiceAddr},
+		dashtest.Target{Job: "voicewatch-sidecar", Addr: sidecarAddr})
+	prom.WaitScraped(t, 3)
+
+	gen, err := dashboards.New(dashboards.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries, err := gen.Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the demo must exercise, so "panels with data" cannot pass vacuously.
+	for _, m := range []string{voice.MetricSessionsStarted, voice.MetricConnections, voice.MetricICEGatheringDuration + "_bucket",
+		voice.MetricICESelectedPairs, voice.MetricResponseLatency + "_bucket", probes.MetricProbeSuccess, exporter.MetricScrapeUp} {
+		if !present(t, prom, m) {
+			t.Errorf("the demo produced no %s", m)
+		}
+	}
+	results := dashtest.EvalAll(t, prom, queries)
+	var withData, exercised int
+	for _, r := range results {
+		names := dashtest.MetricNames(r.Expr)
+		all := len(names) > 0
+		for _, n := range names {
+			if !present(t, prom, n) {
+				all = false
+				break
+			}
+		}
+		if !all {
+			continue
+		}
+		exercised++
+		if len(r.Samples) > 0 {
+			withData++
+			continue
+		}
+		t.Errorf("%s: its metrics exist but the query returns no data: %s", r.Query, r.Expr)
+	}
+	t.Logf("%d panel queries evaluated; %d use only metrics the demo produces, %d of them returned data", len(results), exercised, withData)
+	if exercised < len(results)/2 {
+		t.Errorf("only %d of %d queries are exercised by the demo", exercised, len(results))
+	}
+}
+
+var presentCache = map[string]bool{}
+
+func present(t *testing.T, p *dashtest.Prometheus, metric string) bool {
+	if v, ok := presentCache[metric]; ok {
+		return v
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := p.Query(ctx, `count({__name__="`+strings.ReplaceAll(metric, `"`, ``)+`"})`)
+	ok := err == nil && len(res) > 0
+	presentCache[metric] = ok
+	return ok
+}
