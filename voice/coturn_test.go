@@ -67,6 +67,7 @@ func restCreds(secretValue string) (string, string) {
 func BenchmarkICEGatheringCoturn(b *testing.B) {
 	ct := startCoturn(b)
 	cfg := loopbackConfig(b)
+	cfg.HTTP.RatePerSecond, cfg.HTTP.Burst = 1e4, 1e4 // one client places every call
 	cfg.ICE.Servers = []ICEServer{
 		{URLs: []string{ct.STUNURI()}},
 		{URLs: []string{ct.TURNURI("udp")}, Username: "voice", Secret: secret.Secret(ct.Secret), TTL: time.Hour},
