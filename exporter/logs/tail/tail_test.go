@@ -40,16 +40,55 @@ func (c *collector) snapshot() []string {
 	return append([]string(nil), c.lines...)
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitTimeout bounds every wait in these tests.
+const waitTimeout = 10 * time.Second
+
+// waitUntil polls cond until it holds (true) or waitTimeout passes (false).
+func waitUntil(cond func() bool) bool {
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			return cond()
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
+// waitFor fails the test unless cond holds within waitTimeout.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
+	if !waitUntil(cond) {
+		t.Fatalf("timed out after %v waiting for %s", waitTimeout, what)
 	}
+}
+
+// waitForTailer is waitFor that reports the tailer's state on timeout.
+func waitForTailer(t *testing.T, tl *Tailer, c *collector, what string, cond func() bool) {
+	t.Helper()
+	if waitUntil(cond) {
+		return
+	}
+	got, last := c.snapshot(), "none"
+	if len(got) > 0 {
+		last = fmt.Sprintf("%q", got[len(got)-1])
+	}
+	t.Fatalf("timed out after %v waiting for %s: %d lines delivered (last %s), stats %+v",
+		waitTimeout, what, len(got), last, tl.Stats())
+}
+
+// waitAll waits for n lines and checks they are line-0..line-(n-1), each
+// once, in order; on timeout it also says which line is missing.
+func waitAll(t *testing.T, tl *Tailer, c *collector, n int) {
+	t.Helper()
+	if !waitUntil(func() bool { return c.len() >= n }) {
+		t.Errorf("timed out after %v waiting for all %d lines: stats %+v", waitTimeout, n, tl.Stats())
+	}
+	checkExactlyOnce(t, c.snapshot(), n)
 }
 
 // startTailer runs a tailer in a goroutine owned by the test.
@@ -65,8 +104,13 @@ func startTailer(t *testing.T, cfg Config) (*Tailer, *collector) {
 	go func() { done <- tl.Run(ctx, c.add) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(waitTimeout):
+			t.Errorf("Run did not return within %v of cancel", waitTimeout)
 		}
 	})
 	return tl, c
@@ -99,64 +143,60 @@ func checkExactlyOnce(t *testing.T, got []string, n int) {
 	}
 }
 
-// TestFollowAcrossRotation: a writer goroutine writes numbered lines, each
-// in two writes (so the tailer sees partial lines), and rotates the file by
-// rename+create; every line arrives exactly once, in order.
+// TestFollowAcrossRotation: the writer writes numbered lines, each in two
+// writes (so the tailer sees partial lines), and rotates the file by
+// rename+create. At each rotation a line is left half-written, the file is
+// renamed, and the line is finished in the renamed file before the new one is
+// created (a process that reopens its log lazily), so the tailer must finish
+// the old file before switching. Every line arrives exactly once, in order.
 func TestFollowAcrossRotation(t *testing.T) {
 	const total, perFile = 3000, 250
-	dir := t.TempDir()
-	path := filepath.Join(dir, "app.log")
+	path := filepath.Join(t.TempDir(), "app.log")
 	tl, c := startTailer(t, Config{Path: path, PollInterval: time.Millisecond, FromStart: true})
 
-	errc := make(chan error, 1)
-	go func() {
-		errc <- func() error {
-			f, err := os.Create(path)
-			if err != nil {
-				return err
-			}
-			rotations := uint64(0)
-			for i := range total {
-				if i > 0 && i%perFile == 0 {
-					// Before rotating again, wait until the tailer switched
-					// to the current file (a second rename before it looks
-					// would hide a whole file, as with tail -F).
-					for tl.Stats().Rotations < rotations {
-						time.Sleep(100 * time.Microsecond)
-					}
-					if err := os.Rename(path, fmt.Sprintf("%s.%d", path, i/perFile)); err != nil {
-						return err
-					}
-					// The writer keeps writing to the renamed file for a
-					// while, like a process that reopens its log lazily.
-					if _, err := fmt.Fprintf(f, "line-%06d\n", i); err != nil {
-						return err
-					}
-					if err := f.Close(); err != nil {
-						return err
-					}
-					if f, err = os.Create(path); err != nil {
-						return err
-					}
-					rotations++
-					continue
-				}
-				s := fmt.Sprintf("line-%06d\n", i)
-				if _, err := f.WriteString(s[:4]); err != nil {
-					return err
-				}
-				if _, err := f.WriteString(s[4:]); err != nil {
-					return err
-				}
-			}
-			return f.Close()
-		}()
-	}()
-	if err := <-errc; err != nil {
+	f, err := os.Create(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "all lines", func() bool { return c.len() >= total })
-	checkExactlyOnce(t, c.snapshot(), total)
+	defer func() { _ = f.Close() }() // on failure; closed below otherwise
+	write := func(s string) {
+		t.Helper()
+		if _, err := f.WriteString(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := 0 // the first line written to the file now at path
+	for i := range total {
+		s := fmt.Sprintf("line-%06d\n", i)
+		if i == 0 || i%perFile != 0 {
+			write(s[:4])
+			write(s[4:])
+			continue
+		}
+		// A file that is created and renamed away between two polls is never
+		// seen by a follower that polls the path (tail -F neither): before
+		// rotating, wait until the tailer has the current file open, i.e. has
+		// delivered its first line. It may still lag behind within the file.
+		n := i / perFile
+		waitForTailer(t, tl, c, fmt.Sprintf("line %d, the first of file %d, before rotation %d", first, n, n),
+			func() bool { return c.len() > first })
+		write(s[:4])
+		if err := os.Rename(path, fmt.Sprintf("%s.%d", path, n)); err != nil {
+			t.Fatal(err)
+		}
+		write(s[4:])
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if f, err = os.Create(path); err != nil {
+			t.Fatal(err)
+		}
+		first = i + 1
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitAll(t, tl, c, total)
 	if s := tl.Stats(); s.Rotations != total/perFile-1 {
 		t.Errorf("Rotations = %d, want %d", s.Rotations, total/perFile-1)
 	}
@@ -166,53 +206,85 @@ func TestFollowAcrossRotation(t *testing.T) {
 // truncates it and goes on writing; lines are neither lost nor repeated.
 func TestFollowAcrossTruncation(t *testing.T) {
 	const total, perFile = 2000, 200
-	dir := t.TempDir()
-	path := filepath.Join(dir, "app.log")
+	path := filepath.Join(t.TempDir(), "app.log")
 	tl, c := startTailer(t, Config{Path: path, PollInterval: time.Millisecond, FromStart: true})
 
-	errc := make(chan error, 1)
-	go func() {
-		errc <- func() error {
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			truncations := uint64(0)
-			for i := range total {
-				if i > 0 && i%perFile == 0 {
-					// copytruncate loses whatever the reader has not read
-					// when the file is cut (tail -F too): cut once it caught up.
-					for c.len() < i {
-						time.Sleep(100 * time.Microsecond)
-					}
-					data, err := os.ReadFile(path)
-					if err != nil {
-						return err
-					}
-					if err := os.WriteFile(fmt.Sprintf("%s.%d", path, i/perFile), data, 0o644); err != nil {
-						return err
-					}
-					if err := f.Truncate(0); err != nil {
-						return err
-					}
-					truncations++
-					for tl.Stats().Truncations < truncations {
-						time.Sleep(100 * time.Microsecond)
-					}
-				}
-				if _, err := fmt.Fprintf(f, "line-%06d\n", i); err != nil {
-					return err
-				}
-			}
-			return nil
-		}()
-	}()
-	if err := <-errc; err != nil {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "all lines", func() bool { return c.len() >= total })
-	checkExactlyOnce(t, c.snapshot(), total)
+	defer func() { _ = f.Close() }()
+	truncations := uint64(0)
+	for i := range total {
+		if i > 0 && i%perFile == 0 {
+			n := i / perFile
+			// copytruncate loses whatever the reader has not read when the
+			// file is cut (tail -F too): cut once it caught up.
+			waitForTailer(t, tl, c, fmt.Sprintf("%d lines before truncation %d", i, n),
+				func() bool { return c.len() >= i })
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(fmt.Sprintf("%s.%d", path, n), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(0); err != nil {
+				t.Fatal(err)
+			}
+			truncations++
+			// Writing before the tailer looks could grow the file past its
+			// offset again and hide the truncation (tail -F too).
+			waitForTailer(t, tl, c, fmt.Sprintf("truncation %d to be noticed", n),
+				func() bool { return tl.Stats().Truncations >= truncations })
+		}
+		if _, err := fmt.Fprintf(f, "line-%06d\n", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitAll(t, tl, c, total)
+	if s := tl.Stats(); s.Truncations != truncations || s.Rotations != 0 {
+		t.Errorf("Truncations, Rotations = %d, %d, want %d, 0", s.Truncations, s.Rotations, truncations)
+	}
+}
+
+// TestRotationStepByStep drives poll by hand: while Path is missing the old
+// file is kept; a line finished in the renamed file is delivered whole; a
+// partial last line of the old file is delivered when it is left; the new
+// file is read from its start, after the old one.
+func TestRotationStepByStep(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	appendFile(t, path, "old-1\nold-")
+	tl, err := New(Config{Path: path, FromStart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.close()
+	c := &collector{}
+	poll := func(first bool) {
+		t.Helper()
+		if err := tl.poll(c.add, first); err != nil {
+			t.Fatal(err)
+		}
+	}
+	poll(true) // old-1; holds "old-"
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path+".1", "2\n")
+	poll(false) // Path missing: keeps the old file
+	appendFile(t, path+".1", "old-3")
+	appendFile(t, path, "new-1\n")
+	poll(false) // rotated
+	appendFile(t, path, "new-2\n")
+	poll(false)
+	want := []string{"old-1", "old-2", "old-3", "new-1", "new-2"}
+	if got := c.snapshot(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("lines = %q, want %q", got, want)
+	}
+	if s := tl.Stats(); s.Rotations != 1 || s.Lines != uint64(len(want)) || s.Offset != int64(len("new-1\nnew-2\n")) {
+		t.Errorf("stats = %+v, want Rotations 1, Lines %d, Offset 12", s, len(want))
+	}
 }
 
 func TestStartsAtEndUnlessFromStart(t *testing.T) {
