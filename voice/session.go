@@ -48,6 +48,7 @@ type session struct {
 	stt    STTStream
 	sig    *turnSignals
 	saves  chan store.Record // records to write, in order; see startSaver
+	saved  chan struct{}     // closed when the last record is written
 	player *player
 
 	ctx    context.Context // the session's lifetime; cancelled by end
@@ -119,6 +120,12 @@ func (s *session) end(reason string) {
 	s.events.emit(level, EventSessionEnded, "outcome", s.outcome, "reason", reason,
 		"duration_seconds", dur.Seconds(), "turns", s.turnsDone())
 	s.save()
+	// The session leaves the table only once its final record is stored
+	// (bounded by the store's timeout), so a completed DELETE means the
+	// record is final.
+	if s.saved != nil {
+		<-s.saved
+	}
 	s.events.close()
 	s.srv.remove(s)
 }
@@ -146,9 +153,11 @@ func (s *session) after(d time.Duration, f func()) {
 // DynamoDB).
 func (s *session) startSaver() {
 	s.saves = make(chan store.Record, 8) // at most one record per state change
+	s.saved = make(chan struct{})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer close(s.saved)
 		for r := range s.saves {
 			s.put(r)
 		}
