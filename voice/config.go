@@ -1,10 +1,8 @@
 package voice
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"net/url"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 	"github.com/voicewatch/voicewatch/internal/secret"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Config is the media core's configuration (voice.yaml). Zero fields take
@@ -295,25 +294,24 @@ func ReadConfig(path string) (Config, error) {
 	return DecodeConfig(b)
 }
 
-// DecodeConfig expands ${VAR} references, decodes strictly (unknown fields
-// are errors) and reads auth.token_file; it does not validate.
+// DecodeConfig expands ${VAR} references in values (never in comments or
+// keys, and an environment value cannot add YAML), decodes strictly (unknown
+// fields are errors) and reads auth.token_file; it does not validate.
 func DecodeConfig(b []byte) (Config, error) {
-	var missing []string
-	expanded := os.Expand(string(b), func(k string) string {
-		v, ok := os.LookupEnv(k)
-		if !ok {
-			missing = append(missing, k)
-		}
-		return v
-	})
-	if len(missing) > 0 {
-		return Config{}, fmt.Errorf("config references unset environment variables: %s", strings.Join(missing, ", "))
-	}
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
 		return Config{}, fmt.Errorf("parse config: %w", err)
+	}
+	if root.Kind == 0 { // empty file: every default
+		return c, nil
+	}
+	secrets, err := yamlenv.Expand(&root, os.LookupEnv)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := yamlenv.DecodeStrict(&root, &c); err != nil {
+		return Config{}, yamlenv.Scrub(fmt.Errorf("parse config: %w", err), secrets)
 	}
 	if c.Auth.TokenFile != "" {
 		s, err := secret.FromFile(c.Auth.TokenFile)

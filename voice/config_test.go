@@ -51,8 +51,8 @@ func TestExampleConfig(t *testing.T) {
 }
 
 func TestConfigMissingEnv(t *testing.T) {
-	_, err := ParseConfig([]byte("auth: {tokens: [\"${VOICEWATCH_NOPE_UNSET}\"]}\n"))
-	if err == nil || !strings.Contains(err.Error(), "VOICEWATCH_NOPE_UNSET") {
+	_, err := ParseConfig([]byte("# ${COMMENTS_ARE_NOT_EXPANDED}\nauth: {tokens: [\"${VOICEWATCH_NOPE_UNSET}\"]}\n"))
+	if err == nil || !strings.Contains(err.Error(), "VOICEWATCH_NOPE_UNSET") || strings.Contains(err.Error(), "COMMENTS") {
 		t.Fatalf("err = %v, want it to name the unset variable", err)
 	}
 }

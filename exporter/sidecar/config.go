@@ -1,6 +1,8 @@
 package sidecar
 
 import (
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -159,18 +161,18 @@ func ParseConfig(r io.Reader, opts LoadOptions) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	secrets, err := expandEnv(&root, opts.Getenv)
+	secrets, err := yamlenv.Expand(&root, opts.Getenv)
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	cfg, err := decodeStrict(&root)
 	if err != nil {
-		return Config{}, scrub(fmt.Errorf("%w: %w", ErrInvalidConfig, err), secrets)
+		return Config{}, yamlenv.Scrub(fmt.Errorf("%w: %w", ErrInvalidConfig, err), secrets)
 	}
 	cfg.suiteBase = opts.Dir
 	cfg.applyDefaults()
 	if err := cfg.Validate(); err != nil {
-		return Config{}, scrub(err, secrets)
+		return Config{}, yamlenv.Scrub(err, secrets)
 	}
 	return cfg, nil
 }
@@ -182,20 +184,10 @@ func defaultConfig(dir string) (Config, error) {
 	return c, c.Validate()
 }
 
-// decodeStrict re-encodes the expanded tree and decodes it with unknown
-// fields rejected (yaml.Node.Decode has no such switch).
 func decodeStrict(root *yaml.Node) (Config, error) {
-	b, err := yaml.Marshal(root)
-	if err != nil {
-		return Config{}, err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
 	var c Config
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, err
-	}
-	return c, nil
+	err := yamlenv.DecodeStrict(root, &c)
+	return c, err
 }
 
 // Validate checks every section and builds the probes and modules once.

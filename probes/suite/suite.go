@@ -1,14 +1,14 @@
 package suite
 
 import (
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
+
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -100,13 +100,13 @@ func Load(r io.Reader, opts Options) ([]probes.Spec, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	secrets, err := expandEnv(&root, opts.Getenv)
+	secrets, err := yamlenv.Expand(&root, opts.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	specs, err := build(&root, opts)
 	if err != nil {
-		return nil, scrub(fmt.Errorf("%w: %w", ErrConfig, err), secrets)
+		return nil, yamlenv.Scrub(fmt.Errorf("%w: %w", ErrConfig, err), secrets)
 	}
 	return specs, nil
 }
@@ -265,44 +265,3 @@ func firstNonZero[T comparable](vals ...T) T {
 	}
 	return zero
 }
-
-var quoted = regexp.MustCompile("`[^`]*`")
-
-// scrub replaces expanded secrets in err's text, including the truncated
-// "`prefix...`" form yaml uses to quote long values.
-func scrub(err error, secrets []string) error {
-	msg := err.Error()
-	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
-	changed := false
-	for _, s := range secrets {
-		if len(s) >= 3 && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "REDACTED")
-			changed = true
-		}
-	}
-	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
-		v := strings.TrimSuffix(strings.Trim(q, "`"), "...")
-		for _, s := range secrets {
-			if len(v) >= 3 && strings.HasPrefix(s, v) {
-				changed = true
-				return "`REDACTED`"
-			}
-		}
-		return q
-	})
-	if !changed {
-		return err
-	}
-	return &scrubbed{msg: msg, err: err}
-}
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-// Error returns the scrubbed message.
-func (s *scrubbed) Error() string { return s.msg }
-
-// Unwrap keeps errors.Is working on the original error.
-func (s *scrubbed) Unwrap() error { return s.err }

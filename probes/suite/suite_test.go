@@ -1,6 +1,8 @@
 package suite
 
 import (
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
+
 	"errors"
 	"strings"
 	"testing"
@@ -93,7 +95,7 @@ func TestEnvExpansionCannotInject(t *testing.T) {
 	if err := yaml.Unmarshal([]byte("a: ${X}\nb: price $5\n"), &n); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := expandEnv(&n, env(map[string]string{"X": "1\nc: injected"})); err != nil {
+	if _, err := yamlenv.Expand(&n, env(map[string]string{"X": "1\nc: injected"})); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]string

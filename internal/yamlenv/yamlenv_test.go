@@ -1,0 +1,76 @@
+package yamlenv
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// A value from the environment is data, never YAML: it cannot add keys; a
+// comment mentioning ${X} is not expanded; types survive.
+func TestExpand(t *testing.T) {
+	var n yaml.Node
+	src := "# uses ${NOT_SET_ANYWHERE}\na: ${X}\nb: price $5\nport: ${P}\non: ${B}\n"
+	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+		t.Fatal(err)
+	}
+	secrets, err := Expand(&n, env(map[string]string{"X": "1\nc: injected", "P": "8080", "B": "true"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		A    string `yaml:"a"`
+		B    string `yaml:"b"`
+		Port int    `yaml:"port"`
+		On   bool   `yaml:"on"`
+	}
+	if err := DecodeStrict(&n, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.A != "1\nc: injected" || m.B != "price $5" || m.Port != 8080 || !m.On {
+		t.Fatalf("got %+v", m)
+	}
+	if len(secrets) != 3 {
+		t.Errorf("secrets %q", secrets)
+	}
+}
+
+func TestExpandMissing(t *testing.T) {
+	var n yaml.Node
+	_ = yaml.Unmarshal([]byte("a: 1\nb: ${NOPE}\n"), &n)
+	_, err := Expand(&n, env(nil))
+	if err == nil || err.Error() != "line 2: environment variable NOPE is not set (referenced as ${NOPE})" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDecodeStrictUnknownField(t *testing.T) {
+	var n yaml.Node
+	_ = yaml.Unmarshal([]byte("a: 1\nzzz: 2\n"), &n)
+	var v struct {
+		A int `yaml:"a"`
+	}
+	if err := DecodeStrict(&n, &v); err == nil || !strings.Contains(err.Error(), "field zzz not found") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestScrub(t *testing.T) {
+	base := errors.New("bad value `hunter2-secret` and `hunter2-se...` for password hunter2-secret")
+	err := Scrub(base, []string{"hunter2-secret"})
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("leaked: %v", err)
+	}
+	if !errors.Is(err, base) {
+		t.Error("Unwrap lost the original error")
+	}
+	if Scrub(nil, nil) != nil {
+		t.Error("nil error")
+	}
+}
