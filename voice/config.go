@@ -45,7 +45,8 @@ type Config struct {
 	// embedded offline providers and the file store.
 	Providers yaml.Node `yaml:"providers"`
 	// HTTP configures the guard in front of every route: trusted proxies
-	// (for X-Forwarded-For), per-client rate limit, body size limit.
+	// (for X-Forwarded-For; entries may be comma-separated lists, empty ones
+	// are ignored), per-client rate limit, body size limit.
 	HTTP httpguard.Config `yaml:"http"`
 }
 
@@ -69,7 +70,9 @@ type ICEConfig struct {
 	UDPPortMin uint16 `yaml:"udp_port_min"`
 	UDPPortMax uint16 `yaml:"udp_port_max"`
 	// NAT1To1IPs are public IPs announced instead of host addresses (cloud
-	// hosts with a 1:1 NAT, e.g. an EC2 elastic IP).
+	// hosts with a 1:1 NAT, e.g. an EC2 elastic IP). An entry may hold
+	// several comma-separated IPs and empty entries are ignored, so
+	// ["${PUBLIC_IPS}"] works with an unset-to-empty or a multi-IP variable.
 	NAT1To1IPs []string `yaml:"nat_1to1_ips"`
 	// GatheringTimeout bounds ICE gathering before the answer is sent with
 	// the candidates found so far. Default 10s.
@@ -213,6 +216,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.ICE.NAT1To1IPs = splitList(c.ICE.NAT1To1IPs)
 	for _, ip := range c.ICE.NAT1To1IPs {
 		if _, err := netip.ParseAddr(ip); err != nil {
 			errs = append(errs, fmt.Errorf("ice.nat_1to1_ips: %q is not an IP address", ip))
@@ -226,6 +230,7 @@ func (c *Config) Validate() error {
 	if c.MaxSessions < 0 {
 		errs = append(errs, errors.New("max_sessions must be positive"))
 	}
+	c.HTTP.TrustedProxies = splitList(c.HTTP.TrustedProxies)
 	if err := c.HTTP.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -321,4 +326,17 @@ func DecodeConfig(b []byte) (Config, error) {
 		c.Auth.Tokens = append(c.Auth.Tokens, s)
 	}
 	return c, nil
+}
+
+// splitList splits comma-separated entries and drops empty ones.
+func splitList(in []string) []string {
+	var out []string
+	for _, e := range in {
+		for _, p := range strings.Split(e, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
