@@ -2,6 +2,8 @@ package webrtc
 
 import (
 	"math"
+
+	"github.com/voicewatch/voicewatch/voice/audio"
 )
 
 // samplesPerPacket is 20 ms of 8 kHz audio.
@@ -16,18 +18,14 @@ func tone(n int) []byte {
 		t := float64(n*samplesPerPacket+i) / 8000
 		env := 0.55 + 0.45*math.Sin(2*math.Pi*4*t)
 		s := math.Sin(2*math.Pi*220*t) + 0.5*math.Sin(2*math.Pi*440*t) + 0.25*math.Sin(2*math.Pi*660*t)
-		out[i] = linearToULaw(int16(s / 1.75 * env * 12000))
+		out[i] = audio.EncodeULaw(int16(s / 1.75 * env * 12000))
 	}
 	return out
 }
 
 // silence returns a 20 ms PCMU silence payload.
 func silence() []byte {
-	out := make([]byte, samplesPerPacket)
-	for i := range out {
-		out[i] = 0xFF
-	}
-	return out
+	return audio.SilenceULaw(20)
 }
 
 // rms returns the RMS level of a PCMU payload on the 16-bit linear scale.
@@ -37,44 +35,8 @@ func rms(payload []byte) float64 {
 	}
 	var sum float64
 	for _, b := range payload {
-		v := float64(uLawToLinear(b))
+		v := float64(audio.DecodeULaw(b))
 		sum += v * v
 	}
 	return math.Sqrt(sum / float64(len(payload)))
-}
-
-const ulawBias = 0x84
-
-// linearToULaw encodes one sample (ITU-T G.711 μ-law).
-func linearToULaw(s int16) byte {
-	v := int32(s)
-	sign := byte(0)
-	if v < 0 {
-		v = -v
-		sign = 0x80
-	}
-	if v > 32635 {
-		v = 32635
-	}
-	v += ulawBias
-	exp := byte(7)
-	for mask := int32(0x4000); v&mask == 0 && exp > 0; mask >>= 1 {
-		exp--
-	}
-	mant := byte((v >> (exp + 3)) & 0x0F)
-	return ^(sign | exp<<4 | mant)
-}
-
-// uLawToLinear decodes one G.711 μ-law sample.
-func uLawToLinear(u byte) int16 {
-	u = ^u
-	sign := u & 0x80
-	exp := (u >> 4) & 0x07
-	mant := u & 0x0F
-	v := ((int32(mant) << 3) + ulawBias) << exp
-	v -= ulawBias
-	if sign != 0 {
-		return int16(-v)
-	}
-	return int16(v)
 }

@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/voice/audio"
+
 	"context"
 	"net/http/httptest"
 	"strings"
@@ -116,7 +118,7 @@ func TestToneIsSpeechLevelAndSilenceIsNot(t *testing.T) {
 		t.Errorf("silence RMS %.0f", s)
 	}
 	for _, v := range []int16{0, 100, -100, 1000, -8000, 32000} {
-		got := uLawToLinear(linearToULaw(v))
+		got := audio.DecodeULaw(audio.EncodeULaw(v))
 		d, tol := int(got)-int(v), abs(int(v))/32+40
 		if abs(d) > tol {
 			t.Errorf("μ-law round trip %d → %d", v, got)
