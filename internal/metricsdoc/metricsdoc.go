@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Metric is one documented metric family.
@@ -27,9 +28,15 @@ var _ prometheus.Registerer = (*Capture)(nil)
 
 var descRE = regexp.MustCompile(`fqName: "([^"]*)", help: "((?:[^"\\]|\\.)*)",.*variableLabels: \{([^}]*)\}`)
 
-// Register implements prometheus.Registerer.
+// Register implements prometheus.Registerer. The type of a custom
+// collector's families comes from what it collects; a family with no sample
+// yet is a counter when its name ends in _total, else a gauge.
 func (c *Capture) Register(col prometheus.Collector) error {
 	typ := typeOf(col)
+	collected := map[string]string{}
+	if typ == "collector" {
+		collected = collectTypes(col)
+	}
 	ch := make(chan *prometheus.Desc, 16)
 	go func() { col.Describe(ch); close(ch) }()
 	for d := range ch {
@@ -41,7 +48,17 @@ func (c *Capture) Register(col prometheus.Collector) error {
 		if m[3] != "" {
 			labels = strings.Split(m[3], ",")
 		}
-		c.Metrics = append(c.Metrics, Metric{Name: m[1], Type: typ, Help: strings.ReplaceAll(m[2], `\"`, `"`), Labels: labels})
+		t := typ
+		if t == "collector" {
+			t = collected[m[1]]
+			if t == "" {
+				t = "gauge"
+				if strings.HasSuffix(m[1], "_total") {
+					t = "counter"
+				}
+			}
+		}
+		c.Metrics = append(c.Metrics, Metric{Name: m[1], Type: t, Help: strings.ReplaceAll(m[2], `\"`, `"`), Labels: labels})
 	}
 	return nil
 }
@@ -57,6 +74,34 @@ func (c *Capture) MustRegister(cs ...prometheus.Collector) {
 
 // Unregister implements prometheus.Registerer.
 func (c *Capture) Unregister(prometheus.Collector) bool { return false }
+
+// collectTypes maps each family a collector emits now to its type.
+func collectTypes(col prometheus.Collector) map[string]string {
+	out := map[string]string{}
+	ch := make(chan prometheus.Metric, 64)
+	go func() { col.Collect(ch); close(ch) }()
+	for m := range ch {
+		var d dto.Metric
+		if m.Write(&d) != nil {
+			continue
+		}
+		name := ""
+		if r := descRE.FindStringSubmatch(m.Desc().String()); r != nil {
+			name = r[1]
+		}
+		switch {
+		case d.Counter != nil:
+			out[name] = "counter"
+		case d.Gauge != nil:
+			out[name] = "gauge"
+		case d.Histogram != nil:
+			out[name] = "histogram"
+		case d.Summary != nil:
+			out[name] = "summary"
+		}
+	}
+	return out
+}
 
 func typeOf(c prometheus.Collector) string {
 	switch c.(type) {

@@ -2,10 +2,20 @@ package metricsdoc
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"time"
 	"flag"
 	"os"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
+	"github.com/voicewatch/voicewatch/exporter/guard"
+	"github.com/voicewatch/voicewatch/exporter/logs"
+	"github.com/voicewatch/voicewatch/exporter/scrape"
+	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/voice"
 )
 
@@ -15,11 +25,43 @@ const docPath = "../../docs/metrics.md"
 
 func sections(t *testing.T) []Section {
 	t.Helper()
-	var v Capture
+	var v, p, s Capture
 	voice.RegisterMetrics(&v)
+
+	ok := probes.Result{Probe: "stun", Kind: "stun", Target: "stun:x", Success: true, Duration: time.Millisecond,
+		Phases: probes.Phases{{Name: "binding", Duration: time.Millisecond}}}
+	bad := probes.Result{Probe: "turn", Kind: "turn", Target: "turn:x", Duration: time.Second,
+		Failure: &probes.Failure{Phase: "allocate", Reason: probes.ReasonTimeout}}
+	p.MustRegister(probes.NewCollector(ok, bad))
+
+	sc, err := scrape.New(scrape.Config{Targets: []scrape.TargetConfig{{Name: "x", URL: "http://127.0.0.1:1/metrics"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.ScrapeAll(context.Background()) // a failed scrape: every health family has a sample
+	s.MustRegister(sc)
+	s.MustRegister(guard.New(guard.Config{}, prometheus.NewRegistry()))
+	cw, err := cloudwatch.New(emfConfig(), cloudwatch.WithWriter(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cw.Shutdown(context.Background())
+	s.MustRegister(cw)
+	s.MustRegister(logs.NewMetrics(logs.MetricsConfig{OnOverflow: func(string) {}})) // as the sidecar wires it: drops go to the guard's counter
 	return []Section{
 		{Title: "Media core (`agent voice`)", Intro: "Served on the media core's `/metrics`.", Metrics: v.Metrics},
+		{Title: "Probes (`probe`, the sidecar's scheduled probes and `/probe`)",
+			Intro: "blackbox_exporter names; a fresh registry per `/probe` run.", Metrics: p.Metrics},
+		{Title: "Sidecar (`agent sidecar`)",
+			Intro: "Its own health, the CloudWatch sink and the log-derived metrics, served with everything it scrapes on the sidecar's `/metrics`.",
+			Metrics: s.Metrics},
 	}
+}
+
+func emfConfig() cloudwatch.Config {
+	c := cloudwatch.DefaultConfig()
+	c.Mode = cloudwatch.ModeEMF
+	return c
 }
 
 // TestMetricsDoc fails when docs/metrics.md differs from what the code
