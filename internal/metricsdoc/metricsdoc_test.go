@@ -3,11 +3,11 @@ package metricsdoc
 import (
 	"bytes"
 	"context"
-	"io"
-	"time"
 	"flag"
+	"io"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -53,7 +53,7 @@ func sections(t *testing.T) []Section {
 		{Title: "Probes (`probe`, the sidecar's scheduled probes and `/probe`)",
 			Intro: "blackbox_exporter names; a fresh registry per `/probe` run.", Metrics: p.Metrics},
 		{Title: "Sidecar (`agent sidecar`)",
-			Intro: "Its own health, the CloudWatch sink and the log-derived metrics, served with everything it scrapes on the sidecar's `/metrics`.",
+			Intro:   "Its own health, the CloudWatch sink and the log-derived metrics, served with everything it scrapes on the sidecar's `/metrics`.",
 			Metrics: s.Metrics},
 	}
 }
