@@ -162,5 +162,10 @@ func seriesKey(m *dto.Metric) string {
 // Describe implements prometheus.Collector.
 func (g *Guard) Describe(ch chan<- *prometheus.Desc) { g.dropped.Describe(ch) }
 
+// CountDropped counts one observation that another bound (such as the log
+// pipeline's label-value limit) dropped for metric, so every cardinality drop
+// of the process lands in the one voicewatch_series_dropped_total.
+func (g *Guard) CountDropped(metric string) { g.dropped.WithLabelValues(metric).Inc() }
+
 // Collect implements prometheus.Collector.
 func (g *Guard) Collect(ch chan<- prometheus.Metric) { g.dropped.Collect(ch) }

@@ -40,7 +40,9 @@ func (s *Sidecar) newGeneration(cfg Config) (*generation, error) {
 	g := &generation{cfg: cfg, scraper: sc, reg: prometheus.NewRegistry()}
 	g.sched = newScheduler(s.base.With("component", "probes"), specs, cfg.Probes, s.jitter, s.failures.add)
 	if cfg.Logs != nil {
-		lopts := []logs.Option{logs.WithLogger(s.base.With("component", "logs"))}
+		// The log pipeline's label-value overflows are counted in the hub
+		// guard's voicewatch_series_dropped_total: one family, one meaning.
+		lopts := []logs.Option{logs.WithLogger(s.base.With("component", "logs")), logs.WithLabelOverflow(s.hub.CountDropped)}
 		if s.stdin != nil {
 			lopts = append(lopts, logs.WithStdin(s.stdin))
 		}
