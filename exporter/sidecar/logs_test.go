@@ -8,27 +8,28 @@ import (
 	"time"
 )
 
-// TestLogsThroughTheHub: a followed log shows up on /metrics, and the log
-// pipeline's label-value overflows are counted in the hub's one
-// voicewatch_series_dropped_total family (two families of that name with
-// different help would make every /metrics request fail).
+// TestLogsThroughTheHub: a followed log shows up on /metrics, and when both
+// the hub's series limit and the log pipeline's label-value limit drop
+// something, both are counted in the one voicewatch_series_dropped_total
+// family (two families of that name with different help make /metrics fail).
 func TestLogsThroughTheHub(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "access.log")
-	lines := []string{
-		`203.0.113.9 - - [25/Nov/2026:10:00:00 +0000] "GET /console/bea-helpsets/x.ShellSession HTTP/1.1" 404 0`,
-		`203.0.113.9 - - [25/Nov/2026:10:00:01 +0000] "GET /bsguest.cgi?email=x;/usr/sbin/sendmail HTTP/1.1" 404 0`,
-		`203.0.113.9 - - [25/Nov/2026:10:00:02 +0000] "GET /.env HTTP/1.1" 404 0`,
-		`198.51.100.1 - - [25/Nov/2026:10:00:03 +0000] "GET /whip HTTP/1.1" 200 10`,
+	path := filepath.Join(dir, "voice.log")
+	// Event names a foreign app chose: beyond max_label_values they fold
+	// into "other" and count as dropped.
+	var lines []string
+	for _, ev := range []string{"custom.one", "custom.two", "custom.three", "custom.four"} {
+		lines = append(lines, `{"time":"2026-11-25T10:00:00Z","level":"INFO","msg":"x","event":"`+ev+`"}`)
 	}
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	sc := startSidecar(t, `
+cardinality: {max_series_per_metric: 1}
 logs:
   max_label_values: 1
   sources:
-    - {path: `+path+`, format: clf, from_start: true, poll_interval: 10ms}
+    - {path: `+path+`, format: json, from_start: true, poll_interval: 10ms}
 `)
 	deadline := time.Now().Add(10 * time.Second)
 	var body string
@@ -38,7 +39,8 @@ logs:
 			t.Fatalf("/metrics: %d %s", code, b)
 		}
 		body = b
-		if strings.Contains(body, `voicewatch_log_lines_total{class="legitimate"} 1`) {
+		if strings.Contains(body, `voicewatch_series_dropped_total{metric="voicewatch_log_events_total"} `) &&
+			strings.Contains(body, `voicewatch_log_lines_total{class="legitimate"} 4`) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -49,7 +51,7 @@ logs:
 	if n := strings.Count(body, "# HELP voicewatch_series_dropped_total"); n != 1 {
 		t.Fatalf("%d HELP lines for voicewatch_series_dropped_total", n)
 	}
-	if !strings.Contains(body, `voicewatch_series_dropped_total{metric="voicewatch_log_scanner_requests_total"}`) {
-		t.Errorf("scanner-pattern overflow not counted in the hub family:\n%s", body)
+	if !strings.Contains(body, `voicewatch_series_dropped_total{metric="voicewatch_log_events_total"}`) {
+		t.Errorf("event-name overflow not counted in the hub family:\n%s", body)
 	}
 }
