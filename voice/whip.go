@@ -216,7 +216,11 @@ func (s *Server) negotiate(ctx context.Context, sess *session, offer string) (st
 	if err != nil {
 		return "", fmt.Errorf("add audio track: %w", err)
 	}
-	go drainRTCP(sender)
+	sess.wg.Add(1)
+	go func() {
+		defer sess.wg.Done()
+		drainRTCP(sender) // returns when the PeerConnection closes
+	}()
 	sess.player = &player{track: track, clockRate: codec.ClockRate, pt: uint8(codec.PayloadType), m: s.metrics, now: s.now}
 	return s.answer(ctx, sess)
 }
