@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	dto "github.com/prometheus/client_model/go"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
@@ -83,6 +84,13 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 	}
 	if err := s.own.Register(newBuildInfo()); err != nil {
 		return nil, fmt.Errorf("sidecar: register build info: %w", err)
+	}
+	// The sidecar's own runtime: a soak or an SRE watches its memory and
+	// goroutines here.
+	for _, c := range []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := s.own.Register(c); err != nil {
+			return nil, fmt.Errorf("sidecar: register runtime collectors: %w", err)
+		}
 	}
 	g, err := s.newGeneration(cfg)
 	if err != nil {

@@ -4,7 +4,8 @@
 package netns
 
 import (
-	"bytes"
+	"bufio"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -48,15 +49,30 @@ func Run(t *testing.T) bool {
 		"-test.run", "^" + t.Name() + "$", "-test.v", "-test.count=1"}
 	cmd := exec.Command(unshare, args...)
 	cmd.Env = append(os.Environ(), envInside+"=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
-	for line := range strings.Lines(out.String()) {
-		if strings.HasPrefix(line, "=== RUN") || strings.HasPrefix(line, "PASS") || strings.HasPrefix(line, "ok ") {
-			continue
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	// Stream the inner test's output as it comes, so a CI log shows where a
+	// long test is, not everything at the end.
+	streamed := make(chan struct{})
+	go func() {
+		defer close(streamed)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			if strings.HasPrefix(line, "=== RUN") || strings.HasPrefix(line, "PASS") || strings.HasPrefix(line, "ok ") {
+				continue
+			}
+			t.Log(line)
 		}
-		t.Log(strings.TrimRight(line, "\n"))
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	err = cmd.Start()
+	if err == nil {
+		err = cmd.Wait()
 	}
+	_ = pw.Close()
+	<-streamed
 	if err != nil {
 		t.Fatalf("test inside the network namespace failed: %v", err)
 	}
