@@ -172,7 +172,7 @@ func (e *exporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) e
 		e.health.dropped.WithLabelValues(dropBufferFull).Add(float64(refused))
 		e.log.Warn("CloudWatch buffer full; datums dropped", "dropped", refused, "buffer_datums", e.cfg.BufferDatums)
 	}
-	return e.flush(ctx)
+	return e.flush(ctx, true)
 }
 
 // ForceFlush sends everything buffered, within ctx.
@@ -183,7 +183,7 @@ func (e *exporter) ForceFlush(ctx context.Context) error {
 	if e.emf != nil {
 		return nil
 	}
-	return e.flush(ctx)
+	return e.flush(ctx, false)
 }
 
 // Shutdown flushes the buffer within ctx, then drops (and counts) whatever
@@ -194,7 +194,7 @@ func (e *exporter) Shutdown(ctx context.Context) error {
 	}
 	var err error
 	if e.emf == nil {
-		err = e.flush(ctx)
+		err = e.flush(ctx, false)
 		if lost := e.buf.drain(); lost > 0 {
 			e.health.dropped.WithLabelValues(dropShutdown).Add(float64(lost))
 			e.log.Error("CloudWatch datums lost at shutdown", "dropped", lost, "err", err)

@@ -254,3 +254,49 @@ func TestHealthCollector(t *testing.T) {
 		t.Errorf("health series = %d, want 10", n)
 	}
 }
+
+// TestSmallTailWaitsOneExport: past a full request, a last request under
+// half full waits for the next export (and goes out first there), so the
+// average request stays near 1000 datums; ForceFlush sends it at once and
+// nothing is lost or sent twice.
+func TestSmallTailWaitsOneExport(t *testing.T) {
+	cfg := testConfig()
+	cfg.Dimensions.Default = []string{"id"}
+	exp, srv := newAPIExporter(t, cfg)
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total", Help: "x"}, []string{"id"})
+	reg.MustRegister(c)
+	const series = 2047
+	for i := range series {
+		c.WithLabelValues(fmt.Sprint(i))
+	}
+	_ = exp.Export(t.Context(), collect(t, reg)) // baseline: no datums
+	sizes := func() []int {
+		var out []int
+		for _, call := range srv.PutMetricDataCalls() {
+			out = append(out, len(call.Datums))
+		}
+		return out
+	}
+	for round := 1; round <= 2; round++ {
+		for i := range series {
+			c.WithLabelValues(fmt.Sprint(i)).Inc()
+		}
+		if err := exp.Export(t.Context(), collect(t, reg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Round 1: 1000, 1000, 47 held. Round 2: 47 + 2047 = 2094: 1000, 1000, 94 held.
+	if got := fmt.Sprint(sizes()); got != "[1000 1000 1000 1000]" {
+		t.Fatalf("request sizes = %v, want [1000 1000 1000 1000]", got)
+	}
+	if err := exp.ForceFlush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(sizes()); got != "[1000 1000 1000 1000 94]" {
+		t.Fatalf("after ForceFlush: %v", got)
+	}
+	if got := srv.DatumCount(); got != 2*series {
+		t.Errorf("datums delivered = %d, want %d (each series' delta of both rounds once)", got, 2*series)
+	}
+}
