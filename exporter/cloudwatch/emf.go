@@ -7,7 +7,8 @@ import (
 )
 
 // emfWriter writes records as CloudWatch Embedded Metric Format lines, one
-// JSON object per record (metric at one dimension set):
+// JSON object per timestamp and dimension set, with every metric at that
+// dimension set (here one):
 //
 //	{"_aws":{"Timestamp":<ms>,"CloudWatchMetrics":[{"Namespace":"VoiceWatch",
 //	  "Dimensions":[["Environment","Service","outcome"]],
@@ -58,60 +59,110 @@ type emfHistogram struct {
 	Max    float64   `json:"Max"`
 }
 
+// emfMaxMetrics is the most metrics one EMF directive may declare.
+const emfMaxMetrics = 100
+
+// emfGroup is the metrics of one line: one timestamp, one dimension set.
+type emfGroup struct {
+	r      *record // the first record: timestamp and dimensions
+	recs   []*record
+	values []any
+}
+
 // write writes the records that have something to send and returns how many
-// metric values (lines) it wrote.
+// metric values it wrote. Metrics that share a timestamp and a dimension set
+// share a line (up to 100 per line), as the EMF specification allows and
+// the CloudWatch agent does: at 10k series that is far fewer, shorter lines.
+// A histogram too large for one line (over 100 values) gets lines of its own.
 func (ew *emfWriter) write(recs []*record) (int, error) {
-	lines := 0
+	values := 0
+	groups := map[string]*emfGroup{}
+	var order []*emfGroup
+	var key []byte
 	for _, r := range recs {
 		if !r.has {
 			continue
 		}
-		if r.kind != kindHistogram {
-			if err := ew.line(r, r.value); err != nil {
-				return lines, err
+		var v any = r.value
+		if r.kind == kindHistogram {
+			vs, cs := valuesCounts(r.bounds, r.counts, emfMaxValues)
+			if len(vs) == 0 { // no observation in this interval
+				continue
 			}
-			lines++
-			continue
-		}
-		values, counts := valuesCounts(r.bounds, r.counts, emfMaxValues)
-		for i := range values {
-			h := emfHistogram{Values: values[i], Counts: counts[i], Min: values[i][0], Max: values[i][len(values[i])-1]}
-			if len(values) == 1 {
-				h.Count, h.Sum = r.count, r.sum
-			} else {
-				// Split lines cannot share the exact sum out; each carries
-				// its own count and the sum of its representative values.
-				for j, c := range counts[i] {
-					h.Count += uint64(c)
-					h.Sum += c * values[i][j]
+			if len(vs) > 1 {
+				n, err := ew.splitHistogram(r, vs, cs)
+				values += n
+				if err != nil {
+					return values, err
 				}
+				continue
 			}
-			if err := ew.line(r, h); err != nil {
-				return lines, err
-			}
-			lines++
+			v = emfHistogram{Values: vs[0], Counts: cs[0], Count: r.count, Sum: r.sum, Min: vs[0][0], Max: vs[0][len(vs[0])-1]}
+		}
+		key = ew.groupKey(key[:0], r)
+		g := groups[string(key)]
+		if g == nil || len(g.recs) == emfMaxMetrics {
+			g = &emfGroup{r: r}
+			groups[string(key)] = g
+			order = append(order, g)
+		}
+		g.recs = append(g.recs, r)
+		g.values = append(g.values, v)
+		values++
+	}
+	for _, g := range order {
+		if err := ew.line(g); err != nil {
+			return values, err
 		}
 	}
-	return lines, ew.w.Flush()
+	return values, ew.w.Flush()
 }
 
-func (ew *emfWriter) line(r *record, value any) error {
+func (ew *emfWriter) groupKey(dst []byte, r *record) []byte {
+	dst = append(dst, r.t.Format("20060102150405.000")...)
+	for _, d := range r.dims {
+		dst = append(dst, 0)
+		dst = append(dst, *d.Name...)
+		dst = append(dst, 0)
+		dst = append(dst, *d.Value...)
+	}
+	return dst
+}
+
+// splitHistogram writes a histogram with more than 100 values over several
+// lines; split lines cannot share the exact sum out, so each carries its own
+// count and the sum of its representative values.
+func (ew *emfWriter) splitHistogram(r *record, values, counts [][]float64) (int, error) {
+	for i := range values {
+		h := emfHistogram{Values: values[i], Counts: counts[i], Min: values[i][0], Max: values[i][len(values[i])-1]}
+		for j, c := range counts[i] {
+			h.Count += uint64(c)
+			h.Sum += c * values[i][j]
+		}
+		if err := ew.line(&emfGroup{r: r, recs: []*record{r}, values: []any{h}}); err != nil {
+			return i, err
+		}
+	}
+	return len(values), nil
+}
+
+func (ew *emfWriter) line(g *emfGroup) error {
+	r := g.r
 	dimNames := make([]string, 0, len(r.dims))
 	for _, d := range r.dims {
 		dimNames = append(dimNames, *d.Name)
 	}
-	m := emfMetric{Name: r.name, Unit: string(r.unit)}
-	if ew.cfg.StorageResolution == 1 {
-		m.StorageResolution = 1
+	metrics := make([]emfMetric, len(g.recs))
+	for i, mr := range g.recs {
+		metrics[i] = emfMetric{Name: mr.name, Unit: string(mr.unit)}
+		if ew.cfg.StorageResolution == 1 {
+			metrics[i].StorageResolution = 1
+		}
 	}
 	meta, err := json.Marshal(emfMeta{
 		Timestamp:         r.t.UnixMilli(),
-		CloudWatchMetrics: []emfDirective{{Namespace: ew.cfg.Namespace, Dimensions: [][]string{dimNames}, Metrics: []emfMetric{m}}},
+		CloudWatchMetrics: []emfDirective{{Namespace: ew.cfg.Namespace, Dimensions: [][]string{dimNames}, Metrics: metrics}},
 	})
-	if err != nil {
-		return err
-	}
-	val, err := json.Marshal(value)
 	if err != nil {
 		return err
 	}
@@ -123,10 +174,16 @@ func (ew *emfWriter) line(r *record, value any) error {
 		ew.w.WriteByte(':')
 		writeJSONString(ew.w, *d.Value)
 	}
-	ew.w.WriteByte(',')
-	writeJSONString(ew.w, r.name)
-	ew.w.WriteByte(':')
-	ew.w.Write(val)
+	for i, mr := range g.recs {
+		val, err := json.Marshal(g.values[i])
+		if err != nil {
+			return err
+		}
+		ew.w.WriteByte(',')
+		writeJSONString(ew.w, mr.name)
+		ew.w.WriteByte(':')
+		ew.w.Write(val)
+	}
 	_, err = ew.w.WriteString("}\n")
 	return err
 }
