@@ -42,6 +42,12 @@ type pushRig struct {
 
 func newPushRig(tb testing.TB, cfg benchtarget.Config, withCloudWatch bool) *pushRig {
 	tb.Helper()
+	return newPushRigEvery(tb, cfg, withCloudWatch, "1h")
+}
+
+// newPushRigEvery scrapes and exports on their own every interval.
+func newPushRigEvery(tb testing.TB, cfg benchtarget.Config, withCloudWatch bool, interval string) *pushRig {
+	tb.Helper()
 	for k, v := range map[string]string{
 		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_REGION": "us-east-1",
 		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
@@ -53,10 +59,10 @@ func newPushRig(tb testing.TB, cfg benchtarget.Config, withCloudWatch bool) *pus
 	tb.Cleanup(srv.Close)
 	conf := fmt.Sprintf(`
 scrape:
-  interval: 1h
-  targets: [{name: bench, url: %q}]
-export_interval: 1h
-`, srv.URL)
+  interval: %[2]s
+  targets: [{name: bench, url: %[1]q}]
+export_interval: %[2]s
+`, srv.URL, interval)
 	if withCloudWatch {
 		r.cw = awstest.NewCloudWatch(tb)
 		conf += fmt.Sprintf(`
@@ -205,5 +211,34 @@ func BenchmarkSidecarPush10k(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestPutMetricDataPeriodic10k measures the same through the periodic
+// exports a running sidecar makes (ForceFlush, used above, sends every
+// datum at once; a periodic export lets a small last request wait one
+// interval so requests stay full).
+func TestPutMetricDataPeriodic10k(t *testing.T) {
+	if os.Getenv(envBench) != "1" {
+		t.Skipf("set %s=1 to push 10k series through the whole sidecar", envBench)
+	}
+	r := newPushRigEvery(t, benchtarget.Config{Counters: 50, Gauges: 50, NoHistograms: true}, true, "1s")
+	const skip, window = 3, 30 // requests: warm-up, then the measured ones
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(r.cw.PutMetricDataCalls()) < skip+window {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d requests in 2 minutes", len(r.cw.PutMetricDataCalls()))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	calls := r.cw.PutMetricDataCalls()[skip : skip+window]
+	datums := 0
+	for _, c := range calls {
+		datums += len(c.Datums)
+	}
+	avg := float64(datums) / float64(len(calls))
+	t.Logf("periodic exports every 1s, 10k target series + the sidecar's own: %d datums in %d requests: %.1f datums/request (target >= 950)", datums, len(calls), avg)
+	if avg < 950 {
+		t.Errorf("%.1f datums per request, want >= 950", avg)
 	}
 }
