@@ -3,14 +3,11 @@ package sidecar
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/voicewatch/voicewatch/exporter/scrape"
 	"github.com/voicewatch/voicewatch/exporter/sidecar/internal/benchtarget"
 	"github.com/voicewatch/voicewatch/internal/awstest"
 )
@@ -74,7 +71,7 @@ cloudwatch:
   dimensions: {default: [id]}
 `, r.cw.URL)
 	}
-	r.sc = startBenchSidecar(tb, conf)
+	r.sc = startSidecar(tb, conf)
 	return r
 }
 
@@ -95,43 +92,6 @@ func (r *pushRig) cycle(tb testing.TB) {
 	}
 }
 
-// startBenchSidecar is startSidecar for benchmarks too (testing.TB).
-func startBenchSidecar(tb testing.TB, yaml string) *running {
-	tb.Helper()
-	cfg, err := ParseConfig(strings.NewReader(yaml), LoadOptions{Getenv: env(nil)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := New(cfg, WithScrapeOptions(scrape.WithJitter(func(d time.Duration) time.Duration { return d })))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, ln) }()
-	stopped := false
-	var runErr error
-	stop := func() error {
-		if !stopped {
-			stopped = true
-			cancel()
-			runErr = <-done
-		}
-		return runErr
-	}
-	tb.Cleanup(func() { _ = stop() })
-	select {
-	case <-s.Started():
-	case err := <-done:
-		stopped = true
-		tb.Fatalf("Run: %v", err)
-	}
-	return &running{Sidecar: s, base: "http://" + ln.Addr().String(), stop: stop}
-}
 
 // Average datums per PutMetricData request at 10k series, through the whole
 // sidecar: scrape → guard → bridge → CloudWatch exporter → the real SDK

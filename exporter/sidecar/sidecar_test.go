@@ -27,7 +27,7 @@ type running struct {
 	stop func() error // cancels Run and returns its error
 }
 
-func startSidecar(t *testing.T, yaml string, opts ...Option) *running {
+func startSidecar(t testing.TB, yaml string, opts ...Option) *running {
 	t.Helper()
 	cfg, err := ParseConfig(strings.NewReader(yaml), LoadOptions{Getenv: env(nil)})
 	if err != nil {
