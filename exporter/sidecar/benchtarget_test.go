@@ -92,7 +92,6 @@ func (r *pushRig) cycle(tb testing.TB) {
 	}
 }
 
-
 // Average datums per PutMetricData request at 10k series, through the whole
 // sidecar: scrape → guard → bridge → CloudWatch exporter → the real SDK
 // client → internal/awstest. The target's values advance on every scrape,
