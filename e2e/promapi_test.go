@@ -1,15 +1,15 @@
 package e2e
 
 import (
+	"github.com/voicewatch/voicewatch/dashboards/dashtest"
+
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -25,54 +25,16 @@ var errNoData = errors.New("no data")
 func (s *stack) query(expr string) ([]sample, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	form := url.Values{"query": {expr}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.promURL+"/api/v1/query", strings.NewReader(form.Encode()))
+	res, err := dashtest.Attach(s.promURL).Query(ctx, expr)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
+	out := make([]sample, 0, len(res))
+	for _, r := range res {
+		f, _ := strconv.ParseFloat(r.Value, 64)
+		out = append(out, sample{Metric: r.Metric, Value: f})
 	}
-	defer resp.Body.Close()
-	var body struct {
-		Status, ErrorType, Error string
-		Data                     struct {
-			ResultType string          `json:"resultType"`
-			Result     json.RawMessage `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return nil, fmt.Errorf("decode answer (HTTP %d): %w", resp.StatusCode, err)
-	}
-	if body.Status != "success" {
-		return nil, fmt.Errorf("%s: %s", body.ErrorType, body.Error)
-	}
-	switch body.Data.ResultType {
-	case "vector":
-		var v []struct {
-			Metric map[string]string `json:"metric"`
-			Value  [2]any            `json:"value"`
-		}
-		if err := json.Unmarshal(body.Data.Result, &v); err != nil {
-			return nil, err
-		}
-		out := make([]sample, 0, len(v))
-		for _, x := range v {
-			f, _ := strconv.ParseFloat(fmt.Sprint(x.Value[1]), 64)
-			out = append(out, sample{Metric: x.Metric, Value: f})
-		}
-		return out, nil
-	case "scalar":
-		var v [2]any
-		if err := json.Unmarshal(body.Data.Result, &v); err != nil {
-			return nil, err
-		}
-		f, _ := strconv.ParseFloat(fmt.Sprint(v[1]), 64)
-		return []sample{{Value: f}}, nil
-	}
-	return nil, fmt.Errorf("unexpected result type %q", body.Data.ResultType)
+	return out, nil
 }
 
 // value runs a query that must return one series and returns its value.

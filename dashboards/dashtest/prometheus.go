@@ -179,6 +179,13 @@ type Sample struct {
 	Value  string
 }
 
+// Attach returns a Prometheus for a server started elsewhere (for example
+// by an end-to-end test with its own rules and Alertmanager), so its
+// queries go through the same client as StartPrometheus's.
+func Attach(baseURL string) *Prometheus {
+	return &Prometheus{URL: strings.TrimSuffix(baseURL, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+}
+
 // QueryError is an error answer of the Prometheus HTTP API.
 type QueryError struct {
 	Type, Message string
