@@ -1,6 +1,8 @@
 package turn
 
 import (
+	"github.com/voicewatch/voicewatch/internal/turncred"
+
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -131,7 +133,7 @@ func (s *session) run(t *probes.PhaseTimer, r *probes.Result) error {
 	p := s.p
 	s.user, s.pass = p.cfg.Username, p.cfg.Password
 	if p.cfg.Secret != "" {
-		s.user, s.pass = RESTCredentials(p.cfg.Secret, p.cfg.RESTUser, p.cfg.Now().Add(p.cfg.RESTTTL))
+		s.user, s.pass = turncred.REST(p.cfg.Secret, p.cfg.RESTUser, p.cfg.RESTTTL, p.cfg.Now())
 	}
 	for attempt := 1; ; attempt++ {
 		if p.transport() != "udp" {

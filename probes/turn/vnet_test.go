@@ -69,17 +69,6 @@ func TestVNet(t *testing.T) {
 	}
 }
 
-func TestRESTCredentials(t *testing.T) {
-	// Vector computed with: printf '1700000000:alice' | openssl dgst -sha1 -hmac secret -binary | base64
-	u, p := RESTCredentials("secret", "alice", time.Unix(1700000000, 0))
-	if u != "1700000000:alice" {
-		t.Fatalf("username %q", u)
-	}
-	if p != "d8soP47RbdIKLDUOpnJPVQyq5Ts=" {
-		t.Fatalf("password %q", p)
-	}
-}
-
 func TestSecretsNotInErrors(t *testing.T) {
 	_, err := New(Config{Target: "turn:user:hunter2@127.0.0.1:3478"})
 	if err == nil {

@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/internal/turncred"
+
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +20,6 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/probes/turn"
 )
 
 // Prober makes one WHIP call per Probe.
@@ -112,7 +113,7 @@ func (p *Prober) iceServers() []webrtc.ICEServer {
 		if strings.HasPrefix(s.URL, "turn") {
 			user, pass := s.Username, s.Password
 			if s.Secret != "" {
-				user, pass = turn.RESTCredentials(s.Secret, "voicewatch-probe", time.Now().Add(time.Hour))
+				user, pass = turncred.REST(s.Secret, "voicewatch-probe", time.Hour, time.Now())
 			}
 			is.Username, is.Credential = user, pass
 		}
