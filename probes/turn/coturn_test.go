@@ -1,6 +1,10 @@
 package turn
 
 import (
+	"net"
+
+	pionturn "github.com/pion/turn/v5"
+
 	"context"
 	"strconv"
 	"testing"
@@ -93,5 +97,40 @@ func TestCoturnFailures(t *testing.T) {
 				t.Fatalf("failure = %s in %s (%v), want %s in %s", r.Failure.Reason, r.Failure.Phase, r.Failure.Err, tt.reason, tt.phase)
 			}
 		})
+	}
+}
+
+// TestCoturnAllocationQuota: when the user already holds as many
+// allocations as coturn's user-quota allows, Allocate gets 486 and the probe
+// says allocation_quota (not bad credentials or a timeout).
+func TestCoturnAllocationQuota(t *testing.T) {
+	ct := coturntest.Start(t, coturntest.Options{UserQuota: 1, AllowLoopbackPeers: true})
+	u, pw := coturntest.DefaultUser, coturntest.DefaultPassword
+	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close() // the client's read loop ends with it
+	holder, err := pionturn.NewClient(&pionturn.ClientConfig{STUNServerAddr: ct.Addr, TURNServerAddr: ct.Addr,
+		Conn: conn, Username: u, Password: pw, Realm: ct.Realm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if err := holder.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	relay, err := holder.Allocate() // the user's one allowed allocation
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+
+	r := probeOnce(t, Config{Target: ct.TURNURI("udp"), Username: u, Password: pw}, 3*time.Second)
+	if r.Success || r.Failure == nil {
+		t.Fatal("probe succeeded past the user quota")
+	}
+	if r.Failure.Reason != probes.ReasonAllocationQuota || r.Failure.Phase != "allocate" {
+		t.Fatalf("failure = %s in %s (%v), want allocation_quota in allocate", r.Failure.Reason, r.Failure.Phase, r.Failure.Err)
 	}
 }
