@@ -1,6 +1,8 @@
 package sidecar
 
 import (
+	"errors"
+
 	"context"
 	"fmt"
 	"sync"
@@ -94,7 +96,11 @@ func (g *generation) stop() {
 }
 
 // Gather implements prometheus.Gatherer: health, probe and log metrics,
-// then the scraped series.
+// then the scraped series. The families are only concatenated: the hub's
+// prometheus.Gatherers merges and checks them once, instead of a second
+// full consistency pass over every scraped series here.
 func (g *generation) Gather() ([]*dto.MetricFamily, error) {
-	return prometheus.Gatherers{g.reg, g.scraper}.Gather()
+	own, err1 := g.reg.Gather()
+	scraped, err2 := g.scraper.Gather()
+	return append(own, scraped...), errors.Join(err1, err2)
 }
