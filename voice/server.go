@@ -139,15 +139,12 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	for _, t := range cfg.Auth.Tokens {
 		s.tokens = append(s.tokens, []byte(t.Reveal()))
 	}
-	for _, name := range []string{p.STT.Name()} {
-		for _, r := range Reasons {
-			s.metrics.sttErrors.WithLabelValues(name, r)
-		}
-		s.metrics.sttRequests.WithLabelValues(name)
-	}
+	// Pre-initialise the providers' series so the first error is a rate.
 	for _, r := range Reasons {
+		s.metrics.sttErrors.WithLabelValues(p.STT.Name(), r)
 		s.metrics.ttsErrors.WithLabelValues(p.TTS.Name(), r)
 	}
+	s.metrics.sttRequests.WithLabelValues(p.STT.Name())
 	s.metrics.ttsRequests.WithLabelValues(p.TTS.Name())
 	return s, nil
 }
