@@ -17,10 +17,6 @@ var (
 	ErrBadSDP = errors.New("voice: malformed SDP")
 	// ErrNoCodec: the offer's audio has neither Opus nor PCMU.
 	ErrNoCodec = errors.New("voice: offer has no supported audio codec (Opus or PCMU)")
-	// ErrSessionNotFound: no session with that ID.
-	ErrSessionNotFound = errors.New("voice: session not found")
-	// ErrRestartsExhausted: the session used all its ICE restarts.
-	ErrRestartsExhausted = errors.New("voice: ICE restarts exhausted")
 	// ErrShuttingDown: the server is draining.
 	ErrShuttingDown = errors.New("voice: shutting down")
 )
