@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"strings"
 	"sync"
 	"time"
 
@@ -50,8 +49,10 @@ type Guard struct {
 	now     func() time.Time
 	dropped *prometheus.CounterVec
 
+	base    time.Time // origin of the last-seen times
 	mu      sync.Mutex
-	metrics map[string]map[string]time.Time // metric → series key → last seen
+	metrics map[string]map[string]*int64 // metric → series key → last seen (Guard.since)
+	key     []byte                       // series key buffer, reused under mu
 }
 
 var (
@@ -72,7 +73,7 @@ func New(cfg Config, inner prometheus.Gatherer, opts ...Option) *Guard {
 		cfg:     cfg.WithDefaults(),
 		inner:   inner,
 		now:     time.Now,
-		metrics: map[string]map[string]time.Time{},
+		metrics: map[string]map[string]*int64{},
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: names.MetricSeriesDropped,
 			Help: "Series not published because their metric reached the per-metric series limit.",
@@ -81,6 +82,7 @@ func New(cfg Config, inner prometheus.Gatherer, opts ...Option) *Guard {
 	for _, o := range opts {
 		o(g)
 	}
+	g.base = g.now()
 	return g
 }
 
@@ -88,45 +90,58 @@ func New(cfg Config, inner prometheus.Gatherer, opts ...Option) *Guard {
 // families are never modified; filtered families are copies. Every Gather
 // counts the series it drops, so with two consumers (a Prometheus server
 // and the push pipeline) a dropped series is counted by each.
+//
+// A series already admitted costs a key built into a reused buffer, one map
+// lookup and one store through the entry's pointer: no allocation and no map
+// assignment. Only a new series allocates its key and entry.
 func (g *Guard) Gather() ([]*dto.MetricFamily, error) {
 	fams, err := g.inner.Gather()
-	now := g.now()
+	now := g.since(g.now())
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := fams[:0:0]
+	out := make([]*dto.MetricFamily, 0, len(fams))
+	var other int
 	for _, mf := range fams {
 		name := mf.GetName()
 		seen, ok := g.metrics[name]
 		if !ok {
 			if len(g.metrics) >= g.cfg.MaxMetrics {
-				g.dropped.WithLabelValues(OtherMetric).Add(float64(len(mf.Metric)))
+				other += len(mf.Metric)
 				continue
 			}
-			seen = map[string]time.Time{}
+			seen = map[string]*int64{}
 			g.metrics[name] = seen
 		}
 		var kept []*dto.Metric
-		filtered, forgot := false, false
+		filtered, forgot, dropped := false, false, 0
 		for i, m := range mf.Metric {
-			key := seriesKey(m)
-			if _, ok := seen[key]; !ok && len(seen) >= g.cfg.MaxSeriesPerMetric {
-				if !forgot {
-					g.forget(seen, now)
-					forgot = true
-				}
+			g.key = appendSeriesKey(g.key[:0], m)
+			if last, ok := seen[string(g.key)]; ok {
+				*last = now
+			} else {
 				if len(seen) >= g.cfg.MaxSeriesPerMetric {
-					if !filtered {
-						kept = append(kept, mf.Metric[:i]...)
-						filtered = true
+					if !forgot {
+						g.forget(seen, now)
+						forgot = true
 					}
-					g.dropped.WithLabelValues(name).Inc()
-					continue
+					if len(seen) >= g.cfg.MaxSeriesPerMetric {
+						if !filtered {
+							kept = append(kept, mf.Metric[:i]...)
+							filtered = true
+						}
+						dropped++
+						continue
+					}
 				}
+				last := now
+				seen[string(g.key)] = &last
 			}
-			seen[key] = now
 			if filtered {
 				kept = append(kept, m)
 			}
+		}
+		if dropped > 0 {
+			g.dropped.WithLabelValues(name).Add(float64(dropped))
 		}
 		if filtered {
 			if len(kept) == 0 {
@@ -136,27 +151,37 @@ func (g *Guard) Gather() ([]*dto.MetricFamily, error) {
 		}
 		out = append(out, mf)
 	}
+	if other > 0 {
+		g.dropped.WithLabelValues(OtherMetric).Add(float64(other))
+	}
 	return out, err
 }
 
-// forget removes series of one metric not seen within ForgetAfter.
-func (g *Guard) forget(seen map[string]time.Time, now time.Time) {
-	for k, t := range seen {
-		if now.Sub(t) > g.cfg.ForgetAfter {
+// since returns t as nanoseconds since the Guard's base time, which keeps
+// the monotonic clock reading (when both have one) that an int64 of
+// t.UnixNano would lose.
+func (g *Guard) since(t time.Time) int64 { return int64(t.Sub(g.base)) }
+
+// forget removes series of one metric not seen within ForgetAfter; now and
+// the last-seen times are Guard.since values.
+func (g *Guard) forget(seen map[string]*int64, now int64) {
+	for k, last := range seen {
+		if time.Duration(now-*last) > g.cfg.ForgetAfter {
 			delete(seen, k)
 		}
 	}
 }
 
-func seriesKey(m *dto.Metric) string {
-	var b strings.Builder
+// appendSeriesKey appends the key of m's label set to b: every label name
+// and value, each followed by a 0 byte.
+func appendSeriesKey(b []byte, m *dto.Metric) []byte {
 	for _, l := range m.GetLabel() {
-		b.WriteString(l.GetName())
-		b.WriteByte(0)
-		b.WriteString(l.GetValue())
-		b.WriteByte(0)
+		b = append(b, l.GetName()...)
+		b = append(b, 0)
+		b = append(b, l.GetValue()...)
+		b = append(b, 0)
 	}
-	return b.String()
+	return b
 }
 
 // Describe implements prometheus.Collector.

@@ -137,3 +137,49 @@ func TestGuardBoundsMetricNames(t *testing.T) {
 		t.Errorf("dropped{metric=_other} = %v, want 2", got)
 	}
 }
+
+func TestGuardSteadyStateAllocatesNothingPerSeries(t *testing.T) {
+	allocs := func(inner fixedGatherer) float64 {
+		g := New(Config{}, inner)
+		if _, err := g.Gather(); err != nil {
+			t.Fatal(err)
+		}
+		return testing.AllocsPerRun(20, func() { _, _ = g.Gather() })
+	}
+	small, large := allocs(families(1, 100)), allocs(families(100, 100))
+	if large > small+2 {
+		t.Errorf("allocs per Gather: %v for 100 series, %v for 10000: known series allocate", small, large)
+	}
+}
+
+func TestGuardDoesNotModifyInner(t *testing.T) {
+	inner := families(2, 3)
+	g := New(Config{MaxSeriesPerMetric: 2}, inner)
+	fams, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fams) != 2 || len(fams[0].Metric) != 2 || len(fams[1].Metric) != 2 {
+		t.Fatalf("got %d families, want 2 of 2 series", len(fams))
+	}
+	if fams[0] == inner[0] {
+		t.Error("filtered family is the inner family, not a copy")
+	}
+	for _, mf := range inner {
+		if len(mf.Metric) != 3 {
+			t.Errorf("inner family %s modified: %d series", mf.GetName(), len(mf.Metric))
+		}
+	}
+	// Known series keep their place on later gathers; the third is dropped
+	// each time.
+	fams, _ = g.Gather()
+	if got := seriesOf(fams, inner[0].GetName()); got != 2 {
+		t.Errorf("second gather: %d series, want 2", got)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(g)
+	own, _ := reg.Gather()
+	if got := counterValue(t, own, names.MetricSeriesDropped, inner[0].GetName()); got != 2 {
+		t.Errorf("dropped = %v, want 2", got)
+	}
+}

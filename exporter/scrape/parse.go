@@ -2,14 +2,18 @@ package scrape
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/prometheus/model/textparse"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -19,40 +23,512 @@ import (
 // exported_<name>), sorts each series' labels and drops duplicate series.
 // It returns the families and the number of samples. The returned families
 // are never modified afterwards: callers may share them.
+//
+// Parse keeps nothing between calls; a target's scrapes use a Parser,
+// which reuses what it parsed before.
 func Parse(body []byte, labels map[string]string) ([]*dto.MetricFamily, int, error) {
-	body = trimEOF(body)
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	byName, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	return NewParser(labels).Parse(body)
+}
+
+// Parser parses the successive scrapes of one target. Like Prometheus'
+// scrape cache, it keeps the parsed, relabelled label set of every series
+// it saw in the previous scrape, keyed by the series' text, so a scrape of
+// known series only lexes each line (model/textparse, the parser
+// Prometheus and the OpenTelemetry Collector scrape with) and reads its
+// value. Series not in a scrape are forgotten at its end. A Parser is not
+// safe for concurrent use; the families it returns are never modified.
+type Parser struct {
+	extra []*dto.LabelPair
+	cache map[string]*series
+	gen   uint64 // scrape number, to forget series
+
+	fams  map[string]*family
+	order []*family
+	ref   expfmt.TextParser // labels of new series
+	line  []byte
+	key   []byte
+	slab  slab
+}
+
+// series is what the cache keeps of one line's series text.
+type series struct {
+	name   string           // metric name on the line
+	labels []*dto.LabelPair // relabelled and sorted, without __name__
+	key    string           // identity of labels, for duplicates
+	seen   uint64
+
+	// Derived for histogram and summary lines: the labels without le
+	// (bucket) or quantile, their identity, and the bound. Computed on
+	// first use; special says which label was taken out.
+	special  string
+	grouped  []*dto.LabelPair
+	groupKey string
+	bound    *float64 // nil without the label; never modified once set
+	boundErr error
+}
+
+// family is one family being built during a scrape.
+type family struct {
+	name       string
+	help       *string
+	typ        dto.MetricType
+	hasType    bool
+	hasSamples bool
+	metrics    []*dto.Metric
+	index      map[string]*dto.Metric // series or group identity → metric
+	used       bool                   // has a HELP, TYPE or sample in this scrape
+}
+
+// NewParser returns a Parser that adds labels to every series.
+func NewParser(extra map[string]string) *Parser {
+	p := &Parser{cache: map[string]*series{}, fams: map[string]*family{}, ref: expfmt.NewTextParser(model.UTF8Validation)}
+	for _, k := range sortedNames(extra) {
+		p.extra = append(p.extra, &dto.LabelPair{Name: proto.String(k), Value: proto.String(extra[k])})
+	}
+	return p
+}
+
+func sortedNames(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Parse parses one scrape body. See the package-level Parse for the result.
+func (p *Parser) Parse(body []byte) ([]*dto.MetricFamily, int, error) {
+	p.gen++
+	p.reset()
+	// Prometheus' lexer stops at a NUL byte as if the body ended there:
+	// refuse the body rather than lose what follows it.
+	if i := bytes.IndexByte(body, 0); i >= 0 {
+		return nil, 0, fmt.Errorf("%w: NUL byte at offset %d", ErrParse, i)
+	}
+	tp := textparse.NewPromParser(lexable(trimEOF(body)), nil, false)
+	for {
+		entry, err := tp.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("%w: %w", ErrParse, err)
+		}
+		switch entry {
+		case textparse.EntryHelp:
+			name, help := tp.Help()
+			f := p.family(name)
+			if f.help != nil {
+				return nil, 0, fmt.Errorf("%w: second HELP line for metric name %q", ErrParse, f.name)
+			}
+			f.help = proto.String(string(help))
+		case textparse.EntryType:
+			name, typ := tp.Type()
+			f := p.family(name)
+			if f.hasType || f.hasSamples {
+				return nil, 0, fmt.Errorf("%w: second TYPE line for metric name %q, or TYPE reported after samples", ErrParse, f.name)
+			}
+			f.typ, f.hasType = dtoType(typ), true
+		case textparse.EntrySeries:
+			text, ts, v := tp.Series()
+			s := p.cache[string(text)]
+			if s == nil {
+				if s, err = p.newSeries(text); err != nil {
+					return nil, 0, fmt.Errorf("%w: %w", ErrParse, err)
+				}
+			}
+			s.seen = p.gen
+			if err := p.sample(s, ts, v); err != nil {
+				return nil, 0, fmt.Errorf("%w: %w", ErrParse, err)
+			}
+		default:
+			// Comments; the text format has no other entries.
+		}
+	}
+	return p.finish()
+}
+
+// reset forgets the previous scrape's families (the returned ones stay
+// untouched: only the builders are reused).
+func (p *Parser) reset() {
+	for _, f := range p.fams {
+		f.help, f.typ, f.hasType, f.hasSamples, f.used = nil, dto.MetricType_UNTYPED, false, false, false
+		f.metrics = nil
+		clear(f.index)
+	}
+	p.order = p.order[:0]
+	p.slab = slab{}
+}
+
+// family returns the builder of the family named name, creating it.
+func (p *Parser) family(name []byte) *family {
+	f := p.fams[string(name)]
+	if f == nil {
+		f = &family{name: string(name), typ: dto.MetricType_UNTYPED, index: map[string]*dto.Metric{}}
+		p.fams[f.name] = f
+	}
+	if !f.used {
+		f.used = true
+		p.order = append(p.order, f)
+	}
+	return f
+}
+
+// lookup returns the family of this scrape named name, if any.
+func (p *Parser) lookup(name string) *family {
+	if f := p.fams[name]; f != nil && f.used {
+		return f
+	}
+	return nil
+}
+
+// newSeries parses the labels of a series seen for the first time and
+// caches them. The labels are read by the text format's reference parser
+// (expfmt), from the series text alone: textparse rewrites le and quantile
+// values depending on the last TYPE line, which would make a cached series
+// depend on where it was first seen.
+func (p *Parser) newSeries(text []byte) (*series, error) {
+	p.line = append(append(p.line[:0], text...), " 0\n"...)
+	byName, err := p.ref.TextToMetricFamilies(bytes.NewReader(p.line))
 	if err != nil {
-		return nil, 0, fmt.Errorf("%w: %w", ErrParse, err)
+		return nil, err
 	}
-	extra := make([]*dto.LabelPair, 0, len(labels))
-	for k, v := range labels {
-		extra = append(extra, &dto.LabelPair{Name: proto.String(k), Value: proto.String(v)})
+	if len(byName) != 1 {
+		return nil, fmt.Errorf("series %q is not one sample", text)
 	}
-	out := make([]*dto.MetricFamily, 0, len(byName))
-	samples := 0
-	for _, mf := range byName {
-		if len(mf.Metric) == 0 {
+	var s *series
+	for name, mf := range byName {
+		if len(mf.Metric) != 1 {
+			return nil, fmt.Errorf("series %q is not one sample", text)
+		}
+		s = &series{name: name, labels: relabel(mf.Metric[0].Label, p.extra)}
+	}
+	s.key = string(p.appendKey(p.key[:0], s.labels, ""))
+	p.cache[string(text)] = s
+	return s, nil
+}
+
+// appendKey appends the identity of ls, leaving out the label skip.
+func (p *Parser) appendKey(dst []byte, ls []*dto.LabelPair, skip string) []byte {
+	for _, l := range ls {
+		if skip != "" && l.GetName() == skip {
 			continue
 		}
-		seen := make(map[string]struct{}, len(mf.Metric))
-		kept := mf.Metric[:0]
-		for _, m := range mf.Metric {
-			m.Label = relabel(m.Label, extra)
-			key := seriesKey(m.Label)
-			if _, dup := seen[key]; dup {
-				continue
-			}
-			seen[key] = struct{}{}
-			kept = append(kept, m)
-			samples += sampleCount(m)
+		dst = append(dst, l.GetName()...)
+		dst = append(dst, 0)
+		dst = append(dst, l.GetValue()...)
+		dst = append(dst, 0)
+	}
+	p.key = dst
+	return dst
+}
+
+// group derives s's labels without the label special and its bound.
+func (p *Parser) group(s *series, special string) {
+	if s.special == special {
+		return
+	}
+	s.special, s.bound, s.boundErr = special, nil, nil
+	s.grouped = make([]*dto.LabelPair, 0, len(s.labels))
+	for _, l := range s.labels {
+		if l.GetName() == special {
+			var b float64
+			b, s.boundErr = parseFloat(l.GetValue())
+			s.bound = &b
+			continue
 		}
-		mf.Metric = kept
+		s.grouped = append(s.grouped, l)
+	}
+	s.groupKey = string(p.appendKey(p.key[:0], s.labels, special))
+}
+
+// role is what a sample line is to its family.
+type role uint8
+
+const (
+	rolePlain role = iota
+	roleSum
+	roleCount
+	roleBucket // histogram: a bucket; summary: a quantile
+)
+
+// resolve finds the family of a sample named name the way the text
+// format's reference parser (prometheus/common/expfmt) does: a family of
+// that exact name, else the summary or histogram whose _sum, _count (or
+// _bucket) it is, else a new untyped family.
+func (p *Parser) resolve(name string) (*family, role) {
+	if f := p.lookup(name); f != nil {
+		return f, rolePlain
+	}
+	for _, suffix := range [...]string{"_sum", "_count", "_bucket"} {
+		base, ok := strings.CutSuffix(name, suffix)
+		if !ok {
+			continue
+		}
+		f := p.lookup(base)
+		if f == nil {
+			continue
+		}
+		switch {
+		case f.typ == dto.MetricType_SUMMARY && suffix != "_bucket",
+			f.typ == dto.MetricType_HISTOGRAM || f.typ == dto.MetricType_GAUGE_HISTOGRAM:
+			r := roleSum
+			switch suffix {
+			case "_count":
+				r = roleCount
+			case "_bucket":
+				r = roleBucket
+			}
+			return f, r
+		}
+	}
+	return p.family([]byte(name)), rolePlain
+}
+
+// sample adds one sample of s to its family.
+func (p *Parser) sample(s *series, ts *int64, v float64) error {
+	f, r := p.resolve(s.name)
+	f.hasSamples = true
+	switch f.typ {
+	case dto.MetricType_SUMMARY:
+		return p.summarySample(f, s, r, ts, v)
+	case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
+		return p.histogramSample(f, s, r, ts, v)
+	}
+	if _, dup := f.index[s.key]; dup {
+		return nil // a duplicate series: the first one counts
+	}
+	m := p.slab.metric(s.labels, ts)
+	val := p.slab.float(v)
+	switch f.typ {
+	case dto.MetricType_COUNTER:
+		m.Counter = p.slab.counter(val)
+	case dto.MetricType_GAUGE:
+		m.Gauge = p.slab.gauge(val)
+	default:
+		m.Untyped = p.slab.untyped(val)
+	}
+	f.index[s.key] = m
+	f.metrics = append(f.metrics, m)
+	return nil
+}
+
+// groupMetric returns the metric of f that s's group belongs to.
+func (p *Parser) groupMetric(f *family, s *series, special string, ts *int64) *dto.Metric {
+	p.group(s, special)
+	m := f.index[s.groupKey]
+	if m == nil {
+		m = p.slab.metric(s.grouped, nil)
+		f.index[s.groupKey] = m
+		f.metrics = append(f.metrics, m)
+	}
+	if ts != nil {
+		m.TimestampMs = proto.Int64(*ts)
+	}
+	return m
+}
+
+func (p *Parser) summarySample(f *family, s *series, r role, ts *int64, v float64) error {
+	m := p.groupMetric(f, s, model.QuantileLabel, ts)
+	if s.boundErr != nil {
+		return fmt.Errorf("expected float as value for 'quantile' label of %q: %w", f.name, s.boundErr)
+	}
+	if m.Summary == nil {
+		m.Summary = &dto.Summary{}
+	}
+	switch {
+	case r == roleCount:
+		m.Summary.SampleCount = proto.Uint64(uint64(v))
+	case r == roleSum:
+		m.Summary.SampleSum = proto.Float64(v)
+	case s.bound != nil:
+		m.Summary.Quantile = append(m.Summary.Quantile, &dto.Quantile{Quantile: s.bound, Value: p.slab.float(v)})
+	}
+	return nil
+}
+
+func (p *Parser) histogramSample(f *family, s *series, r role, ts *int64, v float64) error {
+	m := p.groupMetric(f, s, model.BucketLabel, ts)
+	if s.boundErr != nil {
+		return fmt.Errorf("expected float as value for 'le' label of %q: %w", f.name, s.boundErr)
+	}
+	if m.Histogram == nil {
+		m.Histogram = &dto.Histogram{}
+	}
+	h := m.Histogram
+	switch {
+	case r == roleCount:
+		if u := uint64(v); v == float64(u) {
+			h.SampleCount = proto.Uint64(u)
+		} else if v < 0 {
+			return fmt.Errorf("negative count for histogram %q", f.name)
+		} else {
+			h.SampleCountFloat = proto.Float64(v)
+		}
+	case r == roleSum:
+		h.SampleSum = proto.Float64(v)
+	case s.bound != nil:
+		b := &dto.Bucket{UpperBound: s.bound}
+		if u := uint64(v); v == float64(u) {
+			b.CumulativeCount = proto.Uint64(u)
+		} else if v < 0 {
+			return fmt.Errorf("negative bucket population for histogram %q", f.name)
+		} else {
+			b.CumulativeCountFloat = proto.Float64(v)
+		}
+		h.Bucket = append(h.Bucket, b)
+	}
+	return nil
+}
+
+// finish returns the families of the scrape sorted by name and forgets
+// series the scrape did not have.
+func (p *Parser) finish() ([]*dto.MetricFamily, int, error) {
+	out := make([]*dto.MetricFamily, 0, len(p.order))
+	samples := 0
+	for _, f := range p.order {
+		if len(f.metrics) == 0 {
+			continue
+		}
+		for _, m := range f.metrics {
+			samples += sampleCount(m)
+			normalizeHistogram(m.Histogram)
+		}
+		mf := &dto.MetricFamily{Name: proto.String(f.name), Help: f.help, Type: f.typ.Enum(), Metric: f.metrics}
 		out = append(out, mf)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].GetName() < out[j].GetName() })
+	for k, s := range p.cache {
+		if s.seen != p.gen {
+			delete(p.cache, k)
+		}
+	}
+	for k, f := range p.fams {
+		if !f.used {
+			delete(p.fams, k)
+		}
+	}
 	return out, samples, nil
+}
+
+// normalizeHistogram makes the counts of a histogram all integers or, if
+// any is not, all floats, as expfmt does.
+func normalizeHistogram(h *dto.Histogram) {
+	if h == nil {
+		return
+	}
+	floats := h.SampleCountFloat != nil
+	for _, b := range h.Bucket {
+		floats = floats || b.CumulativeCountFloat != nil
+	}
+	if !floats {
+		return
+	}
+	if h.SampleCountFloat == nil {
+		h.SampleCountFloat, h.SampleCount = proto.Float64(float64(h.GetSampleCount())), nil
+	}
+	for _, b := range h.Bucket {
+		if b.CumulativeCountFloat == nil {
+			b.CumulativeCountFloat, b.CumulativeCount = proto.Float64(float64(b.GetCumulativeCount())), nil
+		}
+	}
+}
+
+// dtoType maps a text-format TYPE to the client model's type.
+func dtoType(t model.MetricType) dto.MetricType {
+	switch t {
+	case model.MetricTypeCounter:
+		return dto.MetricType_COUNTER
+	case model.MetricTypeGauge:
+		return dto.MetricType_GAUGE
+	case model.MetricTypeHistogram:
+		return dto.MetricType_HISTOGRAM
+	case model.MetricTypeGaugeHistogram:
+		return dto.MetricType_GAUGE_HISTOGRAM
+	case model.MetricTypeSummary:
+		return dto.MetricType_SUMMARY
+	default:
+		return dto.MetricType_UNTYPED
+	}
+}
+
+// parseFloat parses a label value used as a bound (le, quantile).
+func parseFloat(s string) (float64, error) {
+	if strings.ContainsAny(s, "pP_") { // hex floats and underscores are Go syntax, not the format's
+		return 0, fmt.Errorf("invalid float %q", s)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("invalid float %q", s)
+	}
+	return f, nil
+}
+
+// slab allocates the per-scrape values in blocks: one allocation per
+// block instead of one per sample. Blocks are never reused, so the
+// families of a previous scrape stay valid.
+type slab struct {
+	metrics  []dto.Metric
+	floats   []float64
+	counters []dto.Counter
+	gauges   []dto.Gauge
+	untypeds []dto.Untyped
+}
+
+const slabBlock = 256
+
+// take returns a pointer to the next element of *block, starting a new
+// block when it is full.
+func take[T any](block *[]T) *T {
+	if len(*block) == cap(*block) {
+		*block = make([]T, 0, slabBlock)
+	}
+	*block = (*block)[:len(*block)+1]
+	return &(*block)[len(*block)-1]
+}
+
+func (s *slab) metric(ls []*dto.LabelPair, ts *int64) *dto.Metric {
+	m := take(&s.metrics)
+	m.Label = ls
+	if ts != nil {
+		m.TimestampMs = proto.Int64(*ts)
+	}
+	return m
+}
+
+func (s *slab) float(v float64) *float64 {
+	f := take(&s.floats)
+	*f = v
+	return f
+}
+
+func (s *slab) counter(v *float64) *dto.Counter {
+	c := take(&s.counters)
+	c.Value = v
+	return c
+}
+
+func (s *slab) gauge(v *float64) *dto.Gauge {
+	g := take(&s.gauges)
+	g.Value = v
+	return g
+}
+
+func (s *slab) untyped(v *float64) *dto.Untyped {
+	u := take(&s.untypeds)
+	u.Value = v
+	return u
+}
+
+// lexable returns body for textparse.NewPromParser, which appends a
+// newline to what it is given: a body ending in a newline is given without
+// it, so the append rewrites that same byte and body is never changed.
+func lexable(body []byte) []byte {
+	if n := len(body); n > 0 && body[n-1] == '\n' {
+		return body[:n-1]
+	}
+	return slices.Clip(body)
 }
 
 // trimEOF removes an OpenMetrics "# EOF" terminator line.
@@ -84,17 +560,6 @@ func relabel(ls, extra []*dto.LabelPair) []*dto.LabelPair {
 	// A renamed label may now clash with an existing exported_ label: keep
 	// the first.
 	return slices.CompactFunc(ls, func(a, b *dto.LabelPair) bool { return a.GetName() == b.GetName() })
-}
-
-func seriesKey(ls []*dto.LabelPair) string {
-	var b strings.Builder
-	for _, l := range ls {
-		b.WriteString(l.GetName())
-		b.WriteByte(0)
-		b.WriteString(l.GetValue())
-		b.WriteByte(0)
-	}
-	return b.String()
 }
 
 func sampleCount(m *dto.Metric) int {

@@ -23,6 +23,7 @@ type target struct {
 	client *http.Client
 
 	scrapeMu sync.Mutex // one scrape at a time
+	parser   *Parser    // under scrapeMu
 
 	mu       sync.RWMutex
 	families []*dto.MetricFamily // nil while down
@@ -85,7 +86,10 @@ func (t *target) fetch(ctx context.Context) ([]*dto.MetricFamily, int, error) {
 	if int64(len(body)) > t.cfg.MaxBodyBytes {
 		return nil, 0, fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, t.cfg.MaxBodyBytes)
 	}
-	return Parse(body, t.cfg.Labels)
+	if t.parser == nil {
+		t.parser = NewParser(t.cfg.Labels)
+	}
+	return t.parser.Parse(body)
 }
 
 // reasonOf maps a scrape error to its bounded reason.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -35,11 +36,32 @@ type pushRig struct {
 	sc     *running
 	cw     *awstest.CloudWatch
 	target *benchtarget.Target
+	emf    bool // EMF to a file instead of the API
 }
 
 func newPushRig(tb testing.TB, cfg benchtarget.Config, withCloudWatch bool) *pushRig {
 	tb.Helper()
 	return newPushRigEvery(tb, cfg, withCloudWatch, "1h")
+}
+
+// newEMFRig is a sidecar writing EMF to a file, as in scripts/bench-otelcol.sh.
+func newEMFRig(tb testing.TB, cfg benchtarget.Config) *pushRig {
+	tb.Helper()
+	r := &pushRig{target: benchtarget.New(cfg), emf: true}
+	srv := httptest.NewServer(r.target)
+	tb.Cleanup(srv.Close)
+	r.sc = startSidecar(tb, fmt.Sprintf(`
+scrape:
+  interval: 1h
+  targets: [{name: bench, url: %q}]
+export_interval: 1h
+cloudwatch:
+  mode: emf
+  emf_path: %q
+  namespace: Bench
+  dimensions: {default: [id]}
+`, srv.URL, filepath.Join(tb.TempDir(), "emf.log")))
+	return r
 }
 
 // newPushRigEvery scrapes and exports on their own every interval.
@@ -81,7 +103,7 @@ func (r *pushRig) cycle(tb testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	r.sc.gen.Load().scraper.ScrapeAll(ctx)
-	if r.cw == nil {
+	if r.cw == nil && !r.emf {
 		if _, err := r.sc.Gatherer().Gather(); err != nil {
 			tb.Fatal(err)
 		}
@@ -146,12 +168,19 @@ func TestPutMetricDataBatching10k(t *testing.T) {
 // BenchmarkSidecarPush10k: one op is one scrape of the 10k-series target and
 // one export through the whole sidecar to the CloudWatch test server; the
 // baseline ("scrape_only") is the same scrape and a gather of the hub with
-// no sink. Reports datums/request.
+// no sink; "emf" is one scrape and one export written as EMF lines to a file
+// (the work scripts/bench-otelcol.sh compares with the OTel Collector).
+// Reports datums/request.
 func BenchmarkSidecarPush10k(b *testing.B) {
 	for _, shape := range benchShapes {
-		for _, sink := range []string{"scrape_only", "cloudwatch_api"} {
+		for _, sink := range []string{"scrape_only", "cloudwatch_api", "emf"} {
 			b.Run(shape.name+"/"+sink, func(b *testing.B) {
-				r := newPushRig(b, shape.cfg, sink == "cloudwatch_api")
+				var r *pushRig
+				if sink == "emf" {
+					r = newEMFRig(b, shape.cfg)
+				} else {
+					r = newPushRig(b, shape.cfg, sink == "cloudwatch_api")
+				}
 				r.cycle(b)
 				var calls0, datums0 int
 				if r.cw != nil {
