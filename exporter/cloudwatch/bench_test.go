@@ -111,3 +111,22 @@ func BenchmarkConvertEMF10kSeries(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEMFWrite10kSeries is the EMF writer alone: the records of 10k
+// counter series, converted once, written as lines to io.Discard.
+func BenchmarkEMFWrite10kSeries(b *testing.B) {
+	cfg := benchConfig()
+	conv := newConverter(&cfg)
+	rm := benchCollection(b)
+	now := rm.ScopeMetrics[0].Metrics[0].Data.(metricdata.Sum[float64]).DataPoints[0].Time
+	conv.convert(rm, now) // baselines
+	recs := conv.convert(rm, now)
+	ew := newEMFWriter(io.Discard, &cfg)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if n, err := ew.write(recs); err != nil || n != benchSeries {
+			b.Fatal(n, err)
+		}
+	}
+}

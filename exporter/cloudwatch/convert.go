@@ -71,7 +71,32 @@ func (c *converter) convert(rm *metricdata.ResourceMetrics, now time.Time) []*re
 		}
 	}
 	c.deltas.endCollection(now)
+	for _, r := range c.order {
+		if r.has && !r.finite() {
+			// CloudWatch refuses NaN and ±Inf: a whole PutMetricData
+			// request would fail, an EMF line would not parse.
+			r.has = false
+			c.skipped++
+		}
+	}
 	return c.order
+}
+
+// finite reports whether the values r sends can be finite numbers: a sum
+// of several series can overflow, and a histogram bound can be NaN or -Inf
+// (the +Inf bound is sent as the last finite one). A histogram's sum may
+// be infinite after an observation of +Inf: the API datum has no sum, and
+// the EMF writer estimates it from the buckets.
+func (r *record) finite() bool {
+	if r.kind != kindHistogram {
+		return !math.IsNaN(r.value) && !math.IsInf(r.value, 0)
+	}
+	for _, b := range r.bounds {
+		if math.IsNaN(b) || math.IsInf(b, -1) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *converter) labelsFor(name string) []string {

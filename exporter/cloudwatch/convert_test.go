@@ -1,17 +1,20 @@
 package cloudwatch
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
@@ -242,4 +245,87 @@ func TestUnits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInfiniteObservation: an observation of +Inf makes a histogram's sum
+// infinite, which CloudWatch refuses as a value. The API datum (Values and
+// Counts, no sum) still arrives with the observation in the last bucket,
+// and the EMF line carries a finite Sum estimated from the buckets. A
+// histogram with a NaN bound is refused as invalid; the other datums of
+// its export arrive.
+func TestInfiniteObservation(t *testing.T) {
+	observe := func(reg *prometheus.Registry) func() {
+		h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "voice_tts_first_byte_seconds", Help: "x", Buckets: []float64{0.1, 1}})
+		c := prometheus.NewCounter(prometheus.CounterOpts{Name: "voice_sessions_started_total", Help: "x"})
+		reg.MustRegister(h, c)
+		return func() { h.Observe(0.05); h.Observe(math.Inf(1)); c.Add(3) }
+	}
+	t.Run("api", func(t *testing.T) {
+		exp, srv := newAPIExporter(t, testConfig())
+		reg := prometheus.NewRegistry()
+		more := observe(reg)
+		if err := exp.Export(t.Context(), collect(t, reg)); err != nil { // baselines
+			t.Fatal(err)
+		}
+		more()
+		if err := exp.Export(t.Context(), collect(t, reg)); err != nil {
+			t.Fatalf("export with an infinite histogram sum: %v", err)
+		}
+		got := map[string]types.MetricDatum{}
+		for _, d := range srv.Datums() {
+			got[aws.ToString(d.MetricName)] = d.MetricDatum
+		}
+		if d := got["voice_sessions_started_total"]; aws.ToFloat64(d.Value) != 3 {
+			t.Errorf("counter datum %+v, want a delta of 3", d)
+		}
+		if d := got["voice_tts_first_byte_seconds"]; !slices.Equal(d.Counts, []float64{1, 1}) || d.StatisticValues != nil {
+			t.Errorf("histogram datum Values %v Counts %v, want the two observations as Values/Counts", d.Values, d.Counts)
+		}
+	})
+	t.Run("emf", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.Mode = ModeEMF
+		var buf bytes.Buffer
+		exp, err := New(cfg, WithWriter(&buf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg := prometheus.NewRegistry()
+		more := observe(reg)
+		_ = exp.Export(t.Context(), collect(t, reg))
+		more()
+		if err := exp.Export(t.Context(), collect(t, reg)); err != nil {
+			t.Fatalf("export with an infinite histogram sum: %v", err)
+		}
+		if !strings.Contains(buf.String(), `"Counts":[1,1],"Count":2,"Sum":1.05,`) {
+			t.Errorf("EMF output has no finite Sum estimated from the buckets (0.05 + 1):\n%s", buf.String())
+		}
+	})
+	t.Run("NaN bound", func(t *testing.T) {
+		exp, srv := newAPIExporter(t, testConfig())
+		t0 := time.Unix(1700000000, 0)
+		rm := func(n uint64, v float64) *metricdata.ResourceMetrics {
+			return &metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{
+				{Name: "h", Data: metricdata.Histogram[float64]{Temporality: metricdata.CumulativeTemporality,
+					DataPoints: []metricdata.HistogramDataPoint[float64]{{Time: t0, Bounds: []float64{math.NaN()}, BucketCounts: []uint64{n, 0}, Count: n, Sum: float64(n)}}}},
+				{Name: "g", Data: metricdata.Gauge[float64]{DataPoints: []metricdata.DataPoint[float64]{{Time: t0, Value: v}}}},
+			}}}}
+		}
+		_ = exp.Export(t.Context(), rm(1, 1))
+		if err := exp.Export(t.Context(), rm(2, 5)); err != nil {
+			t.Fatal(err)
+		}
+		ds := srv.Datums()
+		if n := len(ds); n == 0 || aws.ToString(ds[n-1].MetricName) != "g" {
+			t.Fatalf("datums %+v, want the gauge last and no histogram", ds)
+		}
+		for _, d := range ds {
+			if aws.ToString(d.MetricName) == "h" {
+				t.Errorf("a histogram with a NaN bound was sent: %+v", d.MetricDatum)
+			}
+		}
+		if got := testutil.ToFloat64(exp.health.dropped.WithLabelValues(dropInvalid)); got != 1 {
+			t.Errorf("invalid drops = %v, want 1 (the histogram's second export)", got)
+		}
+	})
 }
