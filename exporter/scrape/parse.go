@@ -44,7 +44,8 @@ type Parser struct {
 
 	fams  map[string]*family
 	order []*family
-	ref   expfmt.TextParser // labels of new series
+	ref    expfmt.TextParser // labels of new series
+	intern interner
 	line  []byte
 	key   []byte
 	slab  slab
@@ -52,19 +53,22 @@ type Parser struct {
 
 // series is what the cache keeps of one line's series text.
 type series struct {
-	name   string           // metric name on the line
-	labels []*dto.LabelPair // relabelled and sorted, without __name__
+	name   string           // metric name on the line (interned)
+	labels []*dto.LabelPair // relabelled and sorted, without __name__ (pairs interned)
 	key    string           // identity of labels, for duplicates
 	seen   uint64
+	grp    *grouping // for histogram and summary lines, computed on first use
+}
 
-	// Derived for histogram and summary lines: the labels without le
-	// (bucket) or quantile, their identity, and the bound. Computed on
-	// first use; special says which label was taken out.
-	special  string
-	grouped  []*dto.LabelPair
-	groupKey string
-	bound    *float64 // nil without the label; never modified once set
-	boundErr error
+// grouping is a histogram or summary line's series without its le
+// (bucket) or quantile label: the labels and identity of the metric it
+// belongs to, and the bound. Never modified once made.
+type grouping struct {
+	special string // the label taken out
+	labels  []*dto.LabelPair
+	key     string
+	bound   *float64 // nil without the label
+	err     error    // the label is not a number
 }
 
 // family is one family being built during a scrape.
@@ -82,6 +86,7 @@ type family struct {
 // NewParser returns a Parser that adds labels to every series.
 func NewParser(extra map[string]string) *Parser {
 	p := &Parser{cache: map[string]*series{}, fams: map[string]*family{}, ref: expfmt.NewTextParser(model.UTF8Validation)}
+	p.intern.reset()
 	for _, k := range sortedNames(extra) {
 		p.extra = append(p.extra, &dto.LabelPair{Name: proto.String(k), Value: proto.String(extra[k])})
 	}
@@ -202,7 +207,7 @@ func (p *Parser) newSeries(text []byte) (*series, error) {
 		if len(mf.Metric) != 1 {
 			return nil, fmt.Errorf("series %q is not one sample", text)
 		}
-		s = &series{name: name, labels: relabel(mf.Metric[0].Label, p.extra)}
+		s = &series{name: p.intern.name(name), labels: p.relabel(mf.Metric[0].Label)}
 	}
 	s.key = string(p.appendKey(p.key[:0], s.labels, ""))
 	p.cache[string(text)] = s
@@ -224,23 +229,23 @@ func (p *Parser) appendKey(dst []byte, ls []*dto.LabelPair, skip string) []byte 
 	return dst
 }
 
-// group derives s's labels without the label special and its bound.
-func (p *Parser) group(s *series, special string) {
-	if s.special == special {
-		return
+// group returns s's grouping without the label special.
+func (p *Parser) group(s *series, special string) *grouping {
+	if s.grp != nil && s.grp.special == special {
+		return s.grp
 	}
-	s.special, s.bound, s.boundErr = special, nil, nil
-	s.grouped = make([]*dto.LabelPair, 0, len(s.labels))
+	g := &grouping{special: special, labels: make([]*dto.LabelPair, 0, len(s.labels))}
 	for _, l := range s.labels {
 		if l.GetName() == special {
-			var b float64
-			b, s.boundErr = parseFloat(l.GetValue())
-			s.bound = &b
+			b, err := parseFloat(l.GetValue())
+			g.bound, g.err = &b, err
 			continue
 		}
-		s.grouped = append(s.grouped, l)
+		g.labels = append(g.labels, l)
 	}
-	s.groupKey = string(p.appendKey(p.key[:0], s.labels, special))
+	g.key = string(p.appendKey(p.key[:0], s.labels, special))
+	s.grp = g
+	return g
 }
 
 // role is what a sample line is to its family.
@@ -314,13 +319,12 @@ func (p *Parser) sample(s *series, ts *int64, v float64) error {
 	return nil
 }
 
-// groupMetric returns the metric of f that s's group belongs to.
-func (p *Parser) groupMetric(f *family, s *series, special string, ts *int64) *dto.Metric {
-	p.group(s, special)
-	m := f.index[s.groupKey]
+// groupMetric returns the metric of f that g's group belongs to.
+func (p *Parser) groupMetric(f *family, g *grouping, ts *int64) *dto.Metric {
+	m := f.index[g.key]
 	if m == nil {
-		m = p.slab.metric(s.grouped, nil)
-		f.index[s.groupKey] = m
+		m = p.slab.metric(g.labels, nil)
+		f.index[g.key] = m
 		f.metrics = append(f.metrics, m)
 	}
 	if ts != nil {
@@ -330,10 +334,11 @@ func (p *Parser) groupMetric(f *family, s *series, special string, ts *int64) *d
 }
 
 func (p *Parser) summarySample(f *family, s *series, r role, ts *int64, v float64) error {
-	m := p.groupMetric(f, s, model.QuantileLabel, ts)
-	if s.boundErr != nil {
-		return fmt.Errorf("expected float as value for 'quantile' label of %q: %w", f.name, s.boundErr)
+	g := p.group(s, model.QuantileLabel)
+	if g.err != nil {
+		return fmt.Errorf("expected float as value for 'quantile' label of %q: %w", f.name, g.err)
 	}
+	m := p.groupMetric(f, g, ts)
 	if m.Summary == nil {
 		m.Summary = &dto.Summary{}
 	}
@@ -342,17 +347,18 @@ func (p *Parser) summarySample(f *family, s *series, r role, ts *int64, v float6
 		m.Summary.SampleCount = proto.Uint64(uint64(v))
 	case r == roleSum:
 		m.Summary.SampleSum = proto.Float64(v)
-	case s.bound != nil:
-		m.Summary.Quantile = append(m.Summary.Quantile, &dto.Quantile{Quantile: s.bound, Value: p.slab.float(v)})
+	case g.bound != nil:
+		m.Summary.Quantile = append(m.Summary.Quantile, &dto.Quantile{Quantile: g.bound, Value: p.slab.float(v)})
 	}
 	return nil
 }
 
 func (p *Parser) histogramSample(f *family, s *series, r role, ts *int64, v float64) error {
-	m := p.groupMetric(f, s, model.BucketLabel, ts)
-	if s.boundErr != nil {
-		return fmt.Errorf("expected float as value for 'le' label of %q: %w", f.name, s.boundErr)
+	g := p.group(s, model.BucketLabel)
+	if g.err != nil {
+		return fmt.Errorf("expected float as value for 'le' label of %q: %w", f.name, g.err)
 	}
+	m := p.groupMetric(f, g, ts)
 	if m.Histogram == nil {
 		m.Histogram = &dto.Histogram{}
 	}
@@ -368,8 +374,8 @@ func (p *Parser) histogramSample(f *family, s *series, r role, ts *int64, v floa
 		}
 	case r == roleSum:
 		h.SampleSum = proto.Float64(v)
-	case s.bound != nil:
-		b := &dto.Bucket{UpperBound: s.bound}
+	case g.bound != nil:
+		b := &dto.Bucket{UpperBound: g.bound}
 		if u := uint64(v); v == float64(u) {
 			b.CumulativeCount = proto.Uint64(u)
 		} else if v < 0 {
@@ -409,6 +415,7 @@ func (p *Parser) finish() ([]*dto.MetricFamily, int, error) {
 			delete(p.fams, k)
 		}
 	}
+	p.intern.trim(len(p.cache))
 	return out, samples, nil
 }
 
@@ -543,23 +550,67 @@ func trimEOF(b []byte) []byte {
 	return b
 }
 
-// relabel adds extra to ls, renaming clashing scraped labels to
-// exported_<name>, and returns the pairs sorted by name.
-func relabel(ls, extra []*dto.LabelPair) []*dto.LabelPair {
-	if len(extra) > 0 {
-		for _, l := range ls {
-			for _, e := range extra {
-				if l.GetName() == e.GetName() {
-					l.Name = proto.String("exported_" + l.GetName())
-				}
+// relabel returns the scraped labels ls with the target's labels added,
+// a clashing scraped label renamed exported_<name>, sorted by name. The
+// pairs are interned: the id="5" of a hundred metrics is one pair.
+func (p *Parser) relabel(ls []*dto.LabelPair) []*dto.LabelPair {
+	out := make([]*dto.LabelPair, 0, len(ls)+len(p.extra))
+	for _, l := range ls {
+		name := l.GetName()
+		for _, e := range p.extra {
+			if name == e.GetName() {
+				name = "exported_" + name
+				break
 			}
 		}
-		ls = append(ls, extra...)
+		out = append(out, p.intern.pair(name, l.GetValue()))
 	}
-	slices.SortFunc(ls, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+	out = append(out, p.extra...)
+	slices.SortStableFunc(out, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
 	// A renamed label may now clash with an existing exported_ label: keep
 	// the first.
-	return slices.CompactFunc(ls, func(a, b *dto.LabelPair) bool { return a.GetName() == b.GetName() })
+	return slices.CompactFunc(out, func(a, b *dto.LabelPair) bool { return a.GetName() == b.GetName() })
+}
+
+// interner shares the metric names and label pairs of cached series.
+// Interned values are immutable; the tables are dropped when they outgrow
+// the cache (series keep what they point to, new series start anew).
+type interner struct {
+	names map[string]string
+	pairs map[[2]string]*dto.LabelPair
+}
+
+func (in *interner) reset() {
+	in.names = map[string]string{}
+	in.pairs = map[[2]string]*dto.LabelPair{}
+}
+
+// name returns the interned copy of s.
+func (in *interner) name(s string) string {
+	if v, ok := in.names[s]; ok {
+		return v
+	}
+	in.names[s] = s
+	return s
+}
+
+// pair returns the interned pair name=value.
+func (in *interner) pair(name, value string) *dto.LabelPair {
+	k := [2]string{name, value}
+	if l, ok := in.pairs[k]; ok {
+		return l
+	}
+	l := &dto.LabelPair{Name: proto.String(name), Value: proto.String(value)}
+	in.pairs[k] = l
+	return l
+}
+
+// trim drops the tables when they hold more than twice n entries plus a
+// margin, so churning series cannot grow them without bound.
+func (in *interner) trim(n int) {
+	if len(in.names)+len(in.pairs) > 2*n+1024 {
+		in.reset()
+	}
 }
 
 func sampleCount(m *dto.Metric) int {

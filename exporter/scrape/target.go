@@ -1,6 +1,7 @@
 package scrape
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,8 +23,9 @@ type target struct {
 	cfg    TargetConfig
 	client *http.Client
 
-	scrapeMu sync.Mutex // one scrape at a time
-	parser   *Parser    // under scrapeMu
+	scrapeMu sync.Mutex   // one scrape at a time
+	parser   *Parser      // under scrapeMu
+	body     bytes.Buffer // under scrapeMu: reused, the parser keeps nothing of it
 
 	mu       sync.RWMutex
 	families []*dto.MetricFamily // nil while down
@@ -79,17 +81,26 @@ func (t *target) fetch(ctx context.Context) ([]*dto.MetricFamily, int, error) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		return nil, 0, fmt.Errorf("%w: %s", ErrHTTPStatus, resp.Status)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.cfg.MaxBodyBytes+1))
-	if err != nil {
+	t.body.Reset()
+	defer t.shrinkBody()
+	if _, err := t.body.ReadFrom(io.LimitReader(resp.Body, t.cfg.MaxBodyBytes+1)); err != nil {
 		return nil, 0, err
 	}
-	if int64(len(body)) > t.cfg.MaxBodyBytes {
+	if int64(t.body.Len()) > t.cfg.MaxBodyBytes {
 		return nil, 0, fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, t.cfg.MaxBodyBytes)
 	}
 	if t.parser == nil {
 		t.parser = NewParser(t.cfg.Labels)
 	}
-	return t.parser.Parse(body)
+	return t.parser.Parse(t.body.Bytes())
+}
+
+// shrinkBody lets go of the body buffer when it is much larger than the
+// body it last held (one huge response must not pin its memory).
+func (t *target) shrinkBody() {
+	if t.body.Cap() > 2*t.body.Len()+64<<10 {
+		t.body = bytes.Buffer{}
+	}
 }
 
 // reasonOf maps a scrape error to its bounded reason.
