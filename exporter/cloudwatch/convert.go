@@ -1,6 +1,8 @@
 package cloudwatch
 
 import (
+	"encoding/binary"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
+// kind is what a record measures.
 type kind uint8
 
 const (
@@ -20,15 +23,16 @@ const (
 )
 
 // record is one metric at one dimension set after delta computation and
-// aggregation of the series that collapse onto it.
+// aggregation of the series that collapse onto it. Records persist across
+// collections (see converter); begin resets what one collection computes.
 type record struct {
 	name string
-	// dims are the static dimensions then the allowed labels, in order.
+	// dims are the static dimensions then the allowed labels, in order. The
+	// slice is interned: records with the same dimensions share it, and API
+	// datums still buffered alias it. Never modify it.
 	dims []types.Dimension
-	kind kind
 	unit types.StandardUnit
 	t    time.Time
-	has  bool // there is something to send (false: baselines only)
 
 	value float64 // gauge value or counter delta
 
@@ -36,34 +40,77 @@ type record struct {
 	counts []uint64
 	count  uint64
 	sum    float64
+
+	gen    uint32 // the last collection that touched the record
+	kind   kind
+	has    bool // there is something to send (false: baselines only)
+	merged bool // histogram: bounds and counts hold this collection's data
+}
+
+// begin starts collection gen for r: it forgets what the previous one
+// computed, keeping the capacity of counts (writers do not keep it: datums
+// and EMF lines copy the buckets) and no reference to the bounds.
+func (r *record) begin(gen uint32, k kind, unit types.StandardUnit) {
+	r.gen, r.kind, r.unit = gen, k, unit
+	r.t, r.has, r.value = time.Time{}, false, 0
+	r.bounds, r.counts, r.merged = nil, r.counts[:0], false
+	r.count, r.sum = 0, 0
+}
+
+// dimSet is an interned dimension slice and how many records use it.
+type dimSet struct {
+	dims []types.Dimension
+	refs int
 }
 
 // converter turns collected metrics into records. Not safe for concurrent
 // use: the exporter serialises calls.
+//
+// Records are kept from one collection to the next, keyed by metric name and
+// allowed label values, so that a steady set of series allocates nothing. A
+// record that no data point of a collection touched is forgotten at the end
+// of that collection (its dimensions too, once no record uses them): records
+// carry no state between collections, only their memory, so keeping one any
+// longer would only hold memory for a series that may never return (the
+// delta state in deltas is what survives an absence, for Config.SeriesTTL).
 type converter struct {
 	cfg     *Config
 	static  []types.Dimension
 	deltas  *deltas
-	records map[string]*record
-	order   []*record
+	records map[string]*record // by recordKey
+	dimSets map[string]*dimSet // by dimKey
+	names   map[string]*string // label names, shared by every dimension slice
+	order   []*record          // records of the current collection, first seen first
+	// gen numbers collections. Wrapping around is harmless: after a
+	// collection every record left has its number, which the next lacks.
+	gen     uint32
 	keyBuf  []byte
-	skipped int // data points that cannot be represented
+	dimBuf  []byte
+	histBuf []uint64 // delta bucket counts of one series
+	skipped int      // data points that cannot be represented
+
+	recordsPeak, dimSetsPeak mapPeak // the most entries records and dimSets held
 }
 
+// newConverter returns a converter with no records and no delta state.
 func newConverter(cfg *Config) *converter {
-	c := &converter{cfg: cfg, deltas: newDeltas(cfg.SeriesTTL), records: map[string]*record{}}
+	c := &converter{cfg: cfg, deltas: newDeltas(cfg.SeriesTTL),
+		records: map[string]*record{}, dimSets: map[string]*dimSet{}, names: map[string]*string{}}
 	for _, name := range sortedKeys(cfg.StaticDimensions) {
 		c.static = append(c.static, types.Dimension{Name: ptr(name), Value: ptr(cfg.StaticDimensions[name])})
 	}
 	return c
 }
 
+// ptr returns a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
 
-// convert computes the records of one collection, in first-seen order.
+// convert computes the records of one collection, in first-seen order. The
+// records and the slice are the converter's and valid until the next call:
+// the next collection reuses them.
 func (c *converter) convert(rm *metricdata.ResourceMetrics, now time.Time) []*record {
-	clear(c.records)
-	c.order = c.order[:0]
+	c.gen++
+	c.resetOrder()
 	c.skipped = 0
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
@@ -71,6 +118,7 @@ func (c *converter) convert(rm *metricdata.ResourceMetrics, now time.Time) []*re
 		}
 	}
 	c.deltas.endCollection(now)
+	c.forgetUntouched()
 	for _, r := range c.order {
 		if r.has && !r.finite() {
 			// CloudWatch refuses NaN and ±Inf: a whole PutMetricData
@@ -80,6 +128,36 @@ func (c *converter) convert(rm *metricdata.ResourceMetrics, now time.Time) []*re
 		}
 	}
 	return c.order
+}
+
+// resetOrder empties c.order for a new collection, keeping no reference to
+// records (they may be forgotten) and reallocating it smaller when the last
+// collection used less than a quarter of it (after a burst of series).
+func (c *converter) resetOrder() {
+	n := len(c.order)
+	clear(c.order)
+	if cap(c.order) >= shrinkMin && n < cap(c.order)/4 {
+		c.order = make([]*record, 0, n)
+	}
+	c.order = c.order[:0]
+}
+
+// forgetUntouched removes the records this collection did not touch, and
+// the dimension slices no remaining record uses; it rebuilds their maps
+// smaller after a burst of series.
+func (c *converter) forgetUntouched() {
+	c.recordsPeak.see(len(c.records))
+	c.dimSetsPeak.see(len(c.dimSets))
+	if len(c.records) > len(c.order) { // else every record was touched
+		for k, r := range c.records {
+			if r.gen != c.gen {
+				delete(c.records, k)
+				c.releaseDims(r.dims)
+			}
+		}
+	}
+	c.records = shrink(c.records, &c.recordsPeak)
+	c.dimSets = shrink(c.dimSets, &c.dimSetsPeak)
 }
 
 // finite reports whether the values r sends can be finite numbers: a sum
@@ -99,6 +177,7 @@ func (r *record) finite() bool {
 	return true
 }
 
+// labelsFor returns the labels allowed as dimensions of metric name.
 func (c *converter) labelsFor(name string) []string {
 	if l, ok := c.cfg.Dimensions.Metrics[name]; ok {
 		return l
@@ -106,6 +185,7 @@ func (c *converter) labelsFor(name string) []string {
 	return c.cfg.Dimensions.Default
 }
 
+// metric adds the data points of m to their records.
 func (c *converter) metric(m metricdata.Metrics, now time.Time) {
 	labels := c.labelsFor(m.Name)
 	unit := unitFor(m.Name)
@@ -128,17 +208,21 @@ func (c *converter) metric(m metricdata.Metrics, now time.Time) {
 		}
 	case metricdata.Histogram[float64]:
 		for _, dp := range data.DataPoints {
-			c.histogram(m.Name, labels, unit, data.Temporality, dp.Attributes, dp.Bounds, dp.BucketCounts, dp.Count, dp.Sum, dp.StartTime, dp.Time, now)
+			p := histPoint{bounds: dp.Bounds, counts: dp.BucketCounts, count: dp.Count, sum: dp.Sum}
+			c.histogram(m.Name, labels, unit, data.Temporality, dp.Attributes, p, dp.StartTime, dp.Time, now)
 		}
 	case metricdata.Histogram[int64]:
 		for _, dp := range data.DataPoints {
-			c.histogram(m.Name, labels, unit, data.Temporality, dp.Attributes, dp.Bounds, dp.BucketCounts, dp.Count, float64(dp.Sum), dp.StartTime, dp.Time, now)
+			p := histPoint{bounds: dp.Bounds, counts: dp.BucketCounts, count: dp.Count, sum: float64(dp.Sum)}
+			c.histogram(m.Name, labels, unit, data.Temporality, dp.Attributes, p, dp.StartTime, dp.Time, now)
 		}
 	default:
 		// Summaries and exponential histograms are not exported.
 	}
 }
 
+// sum adds one sum data point to its record: the delta of a monotonic
+// cumulative sum, the value of any other.
 func (c *converter) sum(name string, labels []string, unit types.StandardUnit, temp metricdata.Temporality, monotonic bool,
 	attrs attribute.Set, start, t time.Time, v float64, now time.Time) {
 	if !monotonic || temp != metricdata.CumulativeTemporality {
@@ -154,6 +238,8 @@ func (c *converter) sum(name string, labels []string, unit types.StandardUnit, t
 	c.scalar(name, labels, unit, kindCounter, attrs, t, delta, ok)
 }
 
+// scalar adds value v of a gauge or counter data point to its record (ok:
+// there is a value to send, not only a baseline); NaN and ±Inf are skipped.
 func (c *converter) scalar(name string, labels []string, unit types.StandardUnit, k kind, attrs attribute.Set, t time.Time, v float64, ok bool) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		c.skipped++
@@ -169,65 +255,187 @@ func (c *converter) scalar(name string, labels []string, unit types.StandardUnit
 	}
 }
 
+// histogram adds one histogram data point to its record.
 func (c *converter) histogram(name string, labels []string, unit types.StandardUnit, temp metricdata.Temporality, attrs attribute.Set,
-	bounds []float64, counts []uint64, count uint64, sum float64, start, t, now time.Time) {
-	var ok bool
-	if temp == metricdata.DeltaTemporality {
-		counts, ok = slices.Clone(counts), true
-	} else {
-		counts, count, sum, ok = c.deltas.histogram(seriesKey{name, attrs.Equivalent()}, bounds, counts, count, sum, start, now)
+	p histPoint, start, t, now time.Time) {
+	ok := true
+	if temp != metricdata.DeltaTemporality {
+		if p, ok = c.deltas.histogram(seriesKey{name, attrs.Equivalent()}, c.histBuf[:0], p, start, now); ok {
+			c.histBuf = p.counts
+		}
 	}
 	r := c.record(name, labels, unit, kindHistogram, attrs)
 	if t.After(r.t) {
 		r.t = t
 	}
-	if !ok {
-		return
+	if ok && !r.addHistogram(p) {
+		c.skipped++ // series with other bucket layouts cannot be summed
 	}
+}
+
+// addHistogram adds the delta p to r: its buckets if they are r's first
+// this collection (the counts copied, the bounds aliased: they are only
+// read), else summed into r's. It reports false, adding nothing, when the
+// bucket layouts differ.
+func (r *record) addHistogram(p histPoint) bool {
 	switch {
-	case r.counts == nil:
-		r.bounds, r.counts = bounds, counts
-	case slices.Equal(r.bounds, bounds):
-		for i, n := range counts {
+	case !r.merged:
+		r.bounds, r.counts, r.merged = p.bounds, append(r.counts[:0], p.counts...), true
+	case slices.Equal(r.bounds, p.bounds) && len(r.counts) == len(p.counts):
+		for i, n := range p.counts {
 			r.counts[i] += n
 		}
 	default:
-		c.skipped++ // series with other bucket layouts cannot be summed
-		return
+		return false
 	}
-	r.count += count
-	r.sum += sum
+	r.count += p.count
+	r.sum += p.sum
 	r.has = true
+	return true
 }
 
 // record finds or creates the record of name at the dimensions that attrs
-// has for the allowed labels.
+// has for the allowed labels, and starts this collection for it when it is
+// the first data point of the collection to touch it.
 func (c *converter) record(name string, labels []string, unit types.StandardUnit, k kind, attrs attribute.Set) *record {
-	key := append(c.keyBuf[:0], name...)
-	for _, l := range labels {
-		v, _ := attrs.Value(attribute.Key(l))
-		key = append(key, 0)
-		key = append(key, v.Emit()...)
-	}
-	c.keyBuf = key
-	if r, ok := c.records[string(key)]; ok {
+	c.keyBuf = recordKey(c.keyBuf[:0], name, labels, attrs)
+	r, ok := c.records[string(c.keyBuf)]
+	switch {
+	case !ok:
+		r = &record{name: name, dims: c.internDims(labels, attrs)}
+		c.records[string(c.keyBuf)] = r
+	case r.gen == c.gen:
 		return r
 	}
-	r := &record{name: name, kind: k, unit: unit}
-	r.dims = append(make([]types.Dimension, 0, len(c.static)+len(labels)), c.static...)
-	for _, l := range labels {
-		if v, ok := attrs.Value(attribute.Key(l)); ok && v.Emit() != "" {
-			r.dims = append(r.dims, types.Dimension{Name: ptr(l), Value: ptr(truncate(v.Emit(), 1024))})
-		}
-	}
-	c.records[string(key)] = r
+	r.begin(c.gen, k, unit)
 	c.order = append(c.order, r)
 	return r
 }
 
+// recordKey appends the key of name's record at the dimensions of attrs:
+// the name, then each allowed label's dimension value (empty when the label
+// is absent or empty: it has no dimension then), each length-prefixed so
+// that no two records share a key (a separator byte could be in a value).
+func recordKey(dst []byte, name string, labels []string, attrs attribute.Set) []byte {
+	dst = appendString(dst, name)
+	for _, l := range labels {
+		dst = appendString(dst, dimValue(attrs, l))
+	}
+	return dst
+}
+
+// dimKey appends the key of a dimension slice to dst: the name and value of
+// each allowed label that has a dimension, length-prefixed. The static
+// dimensions, the same for every slice, are not part of it.
+func dimKey(dst []byte, name, value string) []byte {
+	return appendString(appendString(dst, name), value)
+}
+
+// appendString appends s to dst, prefixed with its length.
+func appendString(dst []byte, s string) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
+}
+
+// dimValue returns the dimension value of label l in attrs: its value,
+// truncated to what CloudWatch accepts, or "" when it has none.
+func dimValue(attrs attribute.Set, l string) string {
+	v, ok := attrs.Value(attribute.Key(l))
+	if !ok {
+		return ""
+	}
+	return truncate(v.Emit(), 1024)
+}
+
+// internDims returns the shared dimension slice of the allowed labels of
+// attrs, creating it for the first record that uses it, and counts the
+// caller as a user (releaseDims ends that).
+func (c *converter) internDims(labels []string, attrs attribute.Set) []types.Dimension {
+	key := c.dimBuf[:0]
+	for _, l := range labels {
+		if v := dimValue(attrs, l); v != "" {
+			key = dimKey(key, l, v)
+		}
+	}
+	c.dimBuf = key
+	ds, ok := c.dimSets[string(key)]
+	if !ok {
+		ds = &dimSet{dims: c.newDims(labels, attrs)}
+		c.dimSets[string(key)] = ds
+	}
+	ds.refs++
+	return ds.dims
+}
+
+// newDims builds the dimension slice of the allowed labels of attrs: the
+// static dimensions, then each label that has a value. Its capacity is its
+// length, so an append by a reader copies rather than writes to it.
+func (c *converter) newDims(labels []string, attrs attribute.Set) []types.Dimension {
+	dims := append(make([]types.Dimension, 0, len(c.static)+len(labels)), c.static...)
+	for _, l := range labels {
+		if v := dimValue(attrs, l); v != "" {
+			dims = append(dims, types.Dimension{Name: c.labelName(l), Value: ptr(v)})
+		}
+	}
+	return slices.Clip(dims)
+}
+
+// labelName returns the shared pointer to label name l (label names come
+// from the configuration: there are few).
+func (c *converter) labelName(l string) *string {
+	p, ok := c.names[l]
+	if !ok {
+		p = ptr(l)
+		c.names[l] = p
+	}
+	return p
+}
+
+// releaseDims ends a record's use of its dimension slice, forgetting the
+// slice when no record uses it any more. The slice itself stays valid for
+// whoever still holds it (buffered datums).
+func (c *converter) releaseDims(dims []types.Dimension) {
+	key := c.dimBuf[:0]
+	for _, d := range dims[len(c.static):] {
+		key = dimKey(key, *d.Name, *d.Value)
+	}
+	c.dimBuf = key
+	ds, ok := c.dimSets[string(key)]
+	if !ok {
+		return
+	}
+	if ds.refs--; ds.refs <= 0 {
+		delete(c.dimSets, string(key))
+	}
+}
+
+// truncate returns s cut to at most n bytes, without a partial UTF-8
+// sequence at the end.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "")
+}
+
+// shrinkMin is the least peak size at which a map is rebuilt smaller.
+const shrinkMin = 1024
+
+// mapPeak is the most entries a map held since it was made.
+type mapPeak int
+
+// see records that the map holds n entries.
+func (p *mapPeak) see(n int) { *p = max(*p, mapPeak(n)) }
+
+// shrink returns m, or a copy of m sized for its entries when it holds less
+// than a quarter of its peak p (of at least shrinkMin). Go maps keep the
+// table of their largest size when entries are deleted: without this, a
+// burst of series would hold its memory for good.
+func shrink[K comparable, V any](m map[K]V, p *mapPeak) map[K]V {
+	if *p < shrinkMin || len(m) >= int(*p)/4 {
+		return m
+	}
+	*p = mapPeak(len(m))
+	out := make(map[K]V, len(m))
+	maps.Copy(out, m)
+	return out
 }

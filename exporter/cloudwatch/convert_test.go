@@ -2,9 +2,12 @@ package cloudwatch
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -17,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/voicewatch/voicewatch/internal/awstest"
 )
 
 // sumRM builds a collection with one cumulative monotonic sum data point per
@@ -83,7 +88,7 @@ func TestSeriesStateExpires(t *testing.T) {
 	conv.convert(sumRM("x_total", t0, map[string]float64{"a": 10}), t0)
 	conv.convert(sumRM("y_total", t0, map[string]float64{"a": 1}), t0.Add(2*time.Hour))
 	set := attribute.NewSet(attribute.String("id", "a"))
-	if _, ok := conv.deltas.series[seriesKey{"x_total", set.Equivalent()}]; ok {
+	if _, ok := conv.deltas.counters[seriesKey{"x_total", set.Equivalent()}]; ok {
 		t.Error("state of a series unseen for longer than series_ttl was kept")
 	}
 }
@@ -328,4 +333,294 @@ func TestInfiniteObservation(t *testing.T) {
 			t.Errorf("invalid drops = %v, want 1 (the histogram's second export)", got)
 		}
 	})
+}
+
+// mergeRM returns one collection with the metrics of every rm.
+func mergeRM(rms ...*metricdata.ResourceMetrics) *metricdata.ResourceMetrics {
+	out := &metricdata.ResourceMetrics{}
+	for _, rm := range rms {
+		out.ScopeMetrics = append(out.ScopeMetrics, rm.ScopeMetrics...)
+	}
+	return out
+}
+
+// recordOf returns the record of name whose last dimension has value v.
+func recordOf(t *testing.T, recs []*record, name, v string) *record {
+	t.Helper()
+	for _, r := range recs {
+		if r.name == name && len(r.dims) > 0 && *r.dims[len(r.dims)-1].Value == v {
+			return r
+		}
+	}
+	t.Fatalf("no record of %s with dimension value %q", name, v)
+	return nil
+}
+
+// TestRecordsForgottenUnderChurn: records, interned dimensions and delta
+// state of series that disappear are forgotten, so memory stays bounded
+// when every collection brings new series ids.
+func TestRecordsForgottenUnderChurn(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SeriesTTL = time.Minute
+	cfg.Dimensions.Default = []string{"id"}
+	conv := newConverter(&cfg)
+	t0 := time.Unix(1700000000, 0)
+	const interval, fresh = 10 * time.Second, 10
+	for i := range 100 {
+		ts := t0.Add(time.Duration(i) * interval)
+		series := map[string]float64{"steady": float64(i)}
+		for j := range fresh {
+			series[fmt.Sprintf("c%d-%d", i, j)] = 1
+		}
+		recs := conv.convert(mergeRM(sumRM("x_total", ts, series), sumRM("y_total", ts, series)), ts)
+		if len(recs) != 2*(fresh+1) || len(conv.records) != len(recs) {
+			t.Fatalf("collection %d: %d records returned, %d kept; want %d of each", i, len(recs), len(conv.records), 2*(fresh+1))
+		}
+		if len(conv.dimSets) != fresh+1 {
+			t.Fatalf("collection %d: %d interned dimension slices, want %d (one per id)", i, len(conv.dimSets), fresh+1)
+		}
+		for _, ds := range conv.dimSets {
+			if ds.refs != 2 {
+				t.Fatalf("collection %d: an interned dimension slice has %d users, want 2 (x_total and y_total)", i, ds.refs)
+			}
+		}
+		// A series seen within the TTL (7 collections: 0 s to 60 s ago) keeps its state.
+		if maxState := 2 * (1 + fresh*7); len(conv.deltas.counters) > maxState {
+			t.Fatalf("collection %d: %d counter states, want at most %d", i, len(conv.deltas.counters), maxState)
+		}
+	}
+}
+
+// TestRecordsShareDimensions: records with the same dimensions share one
+// immutable dimension slice, whatever their metric and allow-list; label
+// name pointers are shared by all slices; records persist across
+// collections.
+func TestRecordsShareDimensions(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.StaticDimensions = map[string]string{"Service": "voice"}
+	cfg.Dimensions.Default = []string{"id"}
+	cfg.Dimensions.Metrics = map[string][]string{"z_total": {"outcome", "id"}} // no outcome label: same dimensions
+	conv := newConverter(&cfg)
+	t0 := time.Unix(1700000000, 0)
+	series := map[string]float64{"5": 1, "6": 2}
+	rm := mergeRM(sumRM("x_total", t0, series), sumRM("y_total", t0, series), sumRM("z_total", t0, series))
+	first := slices.Clone(conv.convert(rm, t0))
+	recs := conv.convert(rm, t0.Add(time.Minute))
+	if !slices.Equal(first, recs) {
+		t.Error("the second collection of the same series made new records")
+	}
+	x5, y5, z5, x6 := recordOf(t, recs, "x_total", "5"), recordOf(t, recs, "y_total", "5"), recordOf(t, recs, "z_total", "5"), recordOf(t, recs, "x_total", "6")
+	if len(x5.dims) != 2 || cap(x5.dims) != len(x5.dims) {
+		t.Fatalf("dims %v: want Service and id, capacity clipped to the length", x5.dims)
+	}
+	if &x5.dims[0] != &y5.dims[0] || &x5.dims[0] != &z5.dims[0] {
+		t.Error("records with equal dimension values do not share the dims backing array")
+	}
+	if &x5.dims[0] == &x6.dims[0] {
+		t.Error("records with different dimension values share a dims backing array")
+	}
+	if x5.dims[1].Name != x6.dims[1].Name || x5.dims[0].Name != x6.dims[0].Name {
+		t.Error("dimension name pointers are not shared between dimension slices")
+	}
+	if len(conv.dimSets) != 2 {
+		t.Errorf("%d interned dimension slices, want 2", len(conv.dimSets))
+	}
+}
+
+// TestRecordKeysAreUnambiguous: series whose allowed label values differ
+// are different records even when the values contain the byte that used
+// to separate them in keys; an absent and an empty label (no dimension
+// either way) are the same record.
+func TestRecordKeysAreUnambiguous(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Dimensions.Default = []string{"a", "b"}
+	conv := newConverter(&cfg)
+	t0 := time.Unix(1700000000, 0)
+	dp := func(v float64, kvs ...attribute.KeyValue) metricdata.DataPoint[float64] {
+		return metricdata.DataPoint[float64]{Attributes: attribute.NewSet(kvs...), Time: t0, Value: v}
+	}
+	a, b := attribute.Key("a").String, attribute.Key("b").String
+	rm := &metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{{
+		Name: "g", Data: metricdata.Gauge[float64]{DataPoints: []metricdata.DataPoint[float64]{
+			dp(1, a("x\x00"), b("y")), dp(2, a("x"), b("\x00y")), dp(4, a("x")), dp(8, a("x"), b("")),
+		}},
+	}}}}}
+	got := map[string]float64{}
+	for _, r := range conv.convert(rm, t0) {
+		var dims []string
+		for _, d := range r.dims {
+			dims = append(dims, fmt.Sprintf("%s=%q", *d.Name, *d.Value))
+		}
+		got[strings.Join(dims, " ")] = r.value
+	}
+	want := map[string]float64{`a="x\x00" b="y"`: 1, `a="x" b="\x00y"`: 2, `a="x"`: 12}
+	if !maps.Equal(got, want) {
+		t.Errorf("values by dimensions = %v, want %v", got, want)
+	}
+}
+
+// TestHistogramDeltasAcrossCollections: a record's buckets start afresh in
+// every collection (records are reused), with the series that collapse onto
+// it summed.
+func TestHistogramDeltasAcrossCollections(t *testing.T) {
+	cfg := DefaultConfig()
+	conv := newConverter(&cfg) // no allowed labels: both series on one record
+	t0 := time.Unix(1700000000, 0)
+	rm := func(ts time.Time, a, b []uint64) *metricdata.ResourceMetrics {
+		dp := func(id string, counts []uint64) metricdata.HistogramDataPoint[float64] {
+			var n uint64
+			for _, c := range counts {
+				n += c
+			}
+			return metricdata.HistogramDataPoint[float64]{Attributes: attribute.NewSet(attribute.String("id", id)), Time: ts,
+				Bounds: []float64{1, 2}, BucketCounts: counts, Count: n, Sum: float64(n)}
+		}
+		return &metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{{
+			Name: "h_seconds", Data: metricdata.Histogram[float64]{Temporality: metricdata.CumulativeTemporality,
+				DataPoints: []metricdata.HistogramDataPoint[float64]{dp("a", a), dp("b", b)}},
+		}}}}}
+	}
+	steps := []struct {
+		a, b, want []uint64
+	}{
+		{[]uint64{1, 0, 0}, []uint64{0, 1, 0}, nil}, // baselines
+		{[]uint64{2, 0, 0}, []uint64{0, 1, 3}, []uint64{1, 0, 3}},
+		{[]uint64{2, 1, 0}, []uint64{0, 1, 3}, []uint64{0, 1, 0}},
+		{[]uint64{2, 1, 0}, []uint64{0, 1, 3}, []uint64{0, 0, 0}},
+	}
+	for i, st := range steps {
+		ts := t0.Add(time.Duration(i) * time.Minute)
+		recs := conv.convert(rm(ts, st.a, st.b), ts)
+		if len(recs) != 1 {
+			t.Fatalf("collection %d: %d records, want 1", i, len(recs))
+		}
+		r := recs[0]
+		if st.want == nil {
+			if r.has {
+				t.Errorf("collection %d: baselines sent %v", i, r.counts)
+			}
+			continue
+		}
+		var n uint64
+		for _, c := range st.want {
+			n += c
+		}
+		if !r.has || !slices.Equal(r.counts, st.want) || r.count != n || r.sum != float64(n) || !r.t.Equal(ts) {
+			t.Errorf("collection %d: has %v counts %v count %d sum %v at %v, want counts %v count %d at %v", i, r.has, r.counts, r.count, r.sum, r.t, st.want, n, ts)
+		}
+	}
+}
+
+// TestBufferedDatumsSurviveLaterCollections: datums buffered in mode api
+// during an outage alias the records' dimension slices; later collections
+// (new values, disappearing and returning series, histograms) must not
+// change them, and they are delivered as they were made.
+func TestBufferedDatumsSurviveLaterCollections(t *testing.T) {
+	cfg := testConfig()
+	cfg.Dimensions.Default = []string{"outcome"}
+	exp, srv := newAPIExporter(t, cfg)
+	reg := prometheus.NewRegistry()
+	c := sessionsCounter(reg)
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "voice_turn_seconds", Help: "x", Buckets: []float64{0.5, 1, 2}}, []string{"outcome"})
+	reg.MustRegister(h)
+	for _, o := range outcomes {
+		c.WithLabelValues(o).Add(100)
+		h.WithLabelValues(o).Observe(0.1)
+	}
+	ctx := t.Context()
+	if err := exp.Export(ctx, collect(t, reg)); err != nil {
+		t.Fatalf("baseline export: %v", err)
+	}
+	srv.Inject(awstest.Fault{Kind: awstest.FaultServerError})
+	c.WithLabelValues("completed").Add(7)
+	h.WithLabelValues("completed").Observe(1.5)
+	if err := exp.Export(ctx, collect(t, reg)); !errors.Is(err, ErrNotDelivered) {
+		t.Fatalf("export during outage: err = %v, want ErrNotDelivered", err)
+	}
+	want := bufferedDatums(exp)
+	if len(want) != len(outcomes)+1 { // the histograms without observations send nothing
+		t.Fatalf("%d datums buffered, want %d", len(want), len(outcomes)+1)
+	}
+	for i := range 3 {
+		c.DeleteLabelValues("abandoned") // its records and dimensions are forgotten
+		h.DeleteLabelValues("abandoned")
+		if i == 2 { // and made again
+			c.WithLabelValues("abandoned").Add(1)
+			h.WithLabelValues("abandoned").Observe(0.7)
+		}
+		c.WithLabelValues("completed").Add(float64(i + 1))
+		h.WithLabelValues("completed").Observe(0.2)
+		_ = exp.Export(ctx, collect(t, reg))
+	}
+	if got := bufferedDatums(exp)[:len(want)]; !slices.Equal(got, want) {
+		t.Errorf("buffered datums changed by later collections:\n got %q\nwant %q", got, want)
+	}
+	srv.Clear()
+	if err := exp.ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var delivered []string
+	for _, d := range srv.Datums()[:len(want)] {
+		delivered = append(delivered, fmtDatum(d.MetricDatum))
+	}
+	if !slices.Equal(delivered, want) {
+		t.Errorf("delivered datums:\n got %q\nwant %q", delivered, want)
+	}
+}
+
+// bufferedDatums formats the datums e's buffer holds.
+func bufferedDatums(e *exporter) []string {
+	e.buf.mu.Lock()
+	defer e.buf.mu.Unlock()
+	var out []string
+	for _, d := range e.buf.items[e.buf.head:] {
+		out = append(out, fmtDatum(d))
+	}
+	return out
+}
+
+// fmtDatum formats everything d sends.
+func fmtDatum(d types.MetricDatum) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s@%d", aws.ToString(d.MetricName), aws.ToTime(d.Timestamp).UnixMilli())
+	for _, dim := range d.Dimensions {
+		fmt.Fprintf(&b, " %s=%s", aws.ToString(dim.Name), aws.ToString(dim.Value))
+	}
+	if d.Value != nil {
+		fmt.Fprintf(&b, " value=%g", *d.Value)
+	}
+	fmt.Fprintf(&b, " values=%v counts=%v unit=%s", d.Values, d.Counts, d.Unit)
+	return b.String()
+}
+
+// TestBurstMemoryIsGivenBack: after a burst of series (a label with
+// request ids, say) ends and their state expires, the converter's maps are
+// rebuilt for what is left, instead of keeping the burst's tables.
+func TestBurstMemoryIsGivenBack(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SeriesTTL = time.Minute
+	cfg.Dimensions.Default = []string{"id"}
+	conv := newConverter(&cfg)
+	t0 := time.Unix(1700000000, 0)
+	steady := map[string]float64{"a": 1, "b": 2}
+	conv.convert(sumRM("x_total", t0, steady), t0)
+	rm := sumRM("x_total", t0, steady) // made before the baseline: not counted
+	before := liveHeap()
+	burst := map[string]float64{}
+	for i := range 20000 {
+		burst[fmt.Sprint(i)] = 1
+	}
+	conv.convert(sumRM("x_total", t0.Add(10*time.Second), burst), t0.Add(10*time.Second))
+	for i := range 10 { // past the TTL of the burst's series
+		ts := t0.Add(time.Duration(i+2) * 10 * time.Second)
+		conv.convert(rm, ts)
+	}
+	if n := len(conv.records) + len(conv.dimSets) + len(conv.deltas.counters); n != 2+2+2 {
+		t.Fatalf("%d records, dimension slices and counter states, want 2 of each", n)
+	}
+	if grown := liveHeap() - before; grown > 256<<10 { // the burst's tables would be 3 MB
+		t.Errorf("the converter holds %d bytes more after a burst of 20000 series than before it", grown)
+	}
+	runtime.KeepAlive(conv)
+	runtime.KeepAlive(rm)
 }
