@@ -42,13 +42,13 @@ type Parser struct {
 	cache map[string]*series
 	gen   uint64 // scrape number, to forget series
 
-	fams  map[string]*family
-	order []*family
+	fams   map[string]*family
+	order  []*family
 	ref    expfmt.TextParser // labels of new series
 	intern interner
-	line  []byte
-	key   []byte
-	slab  slab
+	line   []byte
+	key    []byte
+	slab   slab
 }
 
 // series is what the cache keeps of one line's series text.
