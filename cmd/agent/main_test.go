@@ -142,3 +142,17 @@ func TestVoiceCheckConfig(t *testing.T) {
 		t.Fatalf("--insecure-no-auth on 0.0.0.0: %v", err)
 	}
 }
+
+// TestSidecarGCPercent: the sidecar lowers GOGC to 50 unless the
+// environment chooses.
+func TestSidecarGCPercent(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if pct, ok := gcPercent(getenv); !ok || pct != 50 {
+		t.Errorf("GOGC unset: gcPercent = %d, %v; want 50, true", pct, ok)
+	}
+	env["GOGC"] = "100"
+	if _, ok := gcPercent(getenv); ok {
+		t.Error("GOGC=100 in the environment was overridden")
+	}
+}

@@ -26,6 +26,7 @@ type target struct {
 	scrapeMu sync.Mutex   // one scrape at a time
 	parser   *Parser      // under scrapeMu
 	body     bytes.Buffer // under scrapeMu: reused, the parser keeps nothing of it
+	lastBody int          // under scrapeMu: length of the last body
 
 	mu       sync.RWMutex
 	families []*dto.MetricFamily // nil while down
@@ -82,6 +83,7 @@ func (t *target) fetch(ctx context.Context) ([]*dto.MetricFamily, int, error) {
 		return nil, 0, fmt.Errorf("%w: %s", ErrHTTPStatus, resp.Status)
 	}
 	t.body.Reset()
+	t.body.Grow(t.lastBody + t.lastBody/8 + 4096) // no doubling for a body like the last
 	defer t.shrinkBody()
 	if _, err := t.body.ReadFrom(io.LimitReader(resp.Body, t.cfg.MaxBodyBytes+1)); err != nil {
 		return nil, 0, err
@@ -96,9 +98,11 @@ func (t *target) fetch(ctx context.Context) ([]*dto.MetricFamily, int, error) {
 }
 
 // shrinkBody lets go of the body buffer when it is much larger than the
-// body it last held (one huge response must not pin its memory).
+// body it last held (one huge response must not pin its memory); the next
+// scrape allocates one the size of this body.
 func (t *target) shrinkBody() {
-	if t.body.Cap() > 2*t.body.Len()+64<<10 {
+	t.lastBody = t.body.Len()
+	if t.body.Cap() > t.lastBody+t.lastBody/4+64<<10 {
 		t.body = bytes.Buffer{}
 	}
 }
