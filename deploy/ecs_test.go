@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,8 +47,10 @@ type ecsContainer struct {
 		Retries     int      `json:"retries"`
 		StartPeriod int      `json:"startPeriod"`
 	} `json:"healthCheck"`
-	StopTimeout      int `json:"stopTimeout"`
-	LogConfiguration *struct {
+	StopTimeout       int `json:"stopTimeout"`
+	Memory            int `json:"memory"`            // MiB, hard limit
+	MemoryReservation int `json:"memoryReservation"` // MiB, soft
+	LogConfiguration  *struct {
 		LogDriver string            `json:"logDriver"`
 		Options   map[string]string `json:"options"`
 	} `json:"logConfiguration"`
@@ -139,6 +142,26 @@ func TestECSTaskDefinition(t *testing.T) {
 		}
 		if sideC.StopTimeout > 120 {
 			t.Errorf("stopTimeout %d exceeds ECS's maximum of 120", sideC.StopTimeout)
+		}
+	})
+	t.Run("sidecar memory limit and GOMEMLIMIT agree", func(t *testing.T) {
+		var limit string
+		for _, kv := range sideC.Environment {
+			if kv.Name == "GOMEMLIMIT" {
+				limit = kv.Value
+			}
+		}
+		mib, ok := strings.CutSuffix(limit, "MiB")
+		n, err := strconv.Atoi(mib)
+		if !ok || err != nil {
+			t.Fatalf("sidecar GOMEMLIMIT %q, want NNNMiB", limit)
+		}
+		// The Go runtime must start working harder before the container is
+		// killed: GOMEMLIMIT at most 90 % of the hard limit, above the
+		// reservation.
+		if sideC.Memory == 0 || n*10 > sideC.Memory*9 || n <= sideC.MemoryReservation {
+			t.Errorf("GOMEMLIMIT %d MiB with memory %d MiB and reservation %d MiB: want reservation < GOMEMLIMIT <= 90%% of memory",
+				n, sideC.Memory, sideC.MemoryReservation)
 		}
 	})
 	t.Run("media UDP range", func(t *testing.T) {
