@@ -319,8 +319,13 @@ func (p *Parser) sample(s *series, ts *int64, v float64) error {
 	return nil
 }
 
-// groupMetric returns the metric of f that g's group belongs to.
-func (p *Parser) groupMetric(f *family, g *grouping, ts *int64) *dto.Metric {
+// groupMetric returns the metric of f that s belongs to once its label
+// special (le or quantile) is taken out, and s's grouping.
+func (p *Parser) groupMetric(f *family, s *series, special string, ts *int64) (*dto.Metric, *grouping, error) {
+	g := p.group(s, special)
+	if g.err != nil {
+		return nil, nil, fmt.Errorf("expected float as value for '%s' label of %q: %w", special, f.name, g.err)
+	}
 	m := f.index[g.key]
 	if m == nil {
 		m = p.slab.metric(g.labels, nil)
@@ -330,15 +335,15 @@ func (p *Parser) groupMetric(f *family, g *grouping, ts *int64) *dto.Metric {
 	if ts != nil {
 		m.TimestampMs = proto.Int64(*ts)
 	}
-	return m
+	return m, g, nil
 }
 
+// summarySample adds a quantile, _sum or _count line to its summary.
 func (p *Parser) summarySample(f *family, s *series, r role, ts *int64, v float64) error {
-	g := p.group(s, model.QuantileLabel)
-	if g.err != nil {
-		return fmt.Errorf("expected float as value for 'quantile' label of %q: %w", f.name, g.err)
+	m, g, err := p.groupMetric(f, s, model.QuantileLabel, ts)
+	if err != nil {
+		return err
 	}
-	m := p.groupMetric(f, g, ts)
 	if m.Summary == nil {
 		m.Summary = &dto.Summary{}
 	}
@@ -353,12 +358,12 @@ func (p *Parser) summarySample(f *family, s *series, r role, ts *int64, v float6
 	return nil
 }
 
+// histogramSample adds a bucket, _sum or _count line to its histogram.
 func (p *Parser) histogramSample(f *family, s *series, r role, ts *int64, v float64) error {
-	g := p.group(s, model.BucketLabel)
-	if g.err != nil {
-		return fmt.Errorf("expected float as value for 'le' label of %q: %w", f.name, g.err)
+	m, g, err := p.groupMetric(f, s, model.BucketLabel, ts)
+	if err != nil {
+		return err
 	}
-	m := p.groupMetric(f, g, ts)
 	if m.Histogram == nil {
 		m.Histogram = &dto.Histogram{}
 	}
