@@ -25,6 +25,11 @@ const (
 // record is one metric at one dimension set after delta computation and
 // aggregation of the series that collapse onto it. Records persist across
 // collections (see converter); begin resets what one collection computes.
+//
+// The converter keeps one record per series from one collection to the
+// next, so the record's size is most of its resident memory: what only
+// histograms use is behind hist, and the time is kept as the milliseconds
+// CloudWatch and EMF take (88 bytes, size class 96; see TestRecordSize).
 type record struct {
 	name string
 	// dims are the static dimensions then the allowed labels, in order. The
@@ -32,29 +37,64 @@ type record struct {
 	// datums still buffered alias it. Never modify it.
 	dims []types.Dimension
 	unit types.StandardUnit
-	t    time.Time
-
+	// ms is the latest data point time in Unix milliseconds (the precision
+	// of CloudWatch timestamps and EMF lines), noTime before any.
+	ms    int64
 	value float64 // gauge value or counter delta
-
-	bounds []float64 // histogram: delta bucket counts, count, sum
-	counts []uint64
-	count  uint64
-	sum    float64
+	// hist is the histogram delta of the collection: bucket counts, count
+	// and sum. It is allocated for the first histogram data point added to
+	// the record and kept from then on (begin resets it); nil for gauges and
+	// counters. Read it through histogram.
+	hist *histPoint
 
 	gen    uint32 // the last collection that touched the record
 	kind   kind
 	has    bool // there is something to send (false: baselines only)
-	merged bool // histogram: bounds and counts hold this collection's data
+	merged bool // histogram: hist holds this collection's buckets (in padding: free)
 }
 
+// noTime is the time of a record no data point gave a later one: the zero
+// time.Time, which records started from when they kept a time.Time.
+var noTime = time.Time{}.UnixMilli()
+
 // begin starts collection gen for r: it forgets what the previous one
-// computed, keeping the capacity of counts (writers do not keep it: datums
-// and EMF lines copy the buckets) and no reference to the bounds.
+// computed, keeping the histogram part (see resetHist).
 func (r *record) begin(gen uint32, k kind, unit types.StandardUnit) {
 	r.gen, r.kind, r.unit = gen, k, unit
-	r.t, r.has, r.value = time.Time{}, false, 0
-	r.bounds, r.counts, r.merged = nil, r.counts[:0], false
-	r.count, r.sum = 0, 0
+	r.ms, r.has, r.value, r.merged = noTime, false, 0, false
+	r.resetHist()
+}
+
+// resetHist empties r's histogram part, if it has one, keeping the capacity
+// of its counts (writers do not keep it: datums and EMF lines copy the
+// buckets) and no reference to the bounds.
+func (r *record) resetHist() {
+	if r.hist != nil {
+		*r.hist = histPoint{counts: r.hist.counts[:0]}
+	}
+}
+
+// histogram returns the histogram delta r holds for this collection: the
+// zero histPoint when no histogram data point was ever added to it. The
+// slices are r's: read them only, and not after the next collection.
+func (r *record) histogram() histPoint {
+	if r.hist == nil {
+		return histPoint{}
+	}
+	return *r.hist
+}
+
+// seeTime makes t the record's time if it is later. UnixMilli rounds
+// down, so the latest millisecond is that of the latest time: the same as
+// keeping the latest time.Time and converting it when writing.
+func (r *record) seeTime(t time.Time) {
+	r.ms = max(r.ms, t.UnixMilli())
+}
+
+// timestamp returns the record's time (in the local zone, to the
+// millisecond).
+func (r *record) timestamp() time.Time {
+	return time.UnixMilli(r.ms)
 }
 
 // dimSet is an interned dimension slice and how many records use it.
@@ -169,7 +209,7 @@ func (r *record) finite() bool {
 	if r.kind != kindHistogram {
 		return !math.IsNaN(r.value) && !math.IsInf(r.value, 0)
 	}
-	for _, b := range r.bounds {
+	for _, b := range r.histogram().bounds {
 		if math.IsNaN(b) || math.IsInf(b, -1) {
 			return false
 		}
@@ -246,9 +286,7 @@ func (c *converter) scalar(name string, labels []string, unit types.StandardUnit
 		return
 	}
 	r := c.record(name, labels, unit, k, attrs)
-	if t.After(r.t) {
-		r.t = t
-	}
+	r.seeTime(t)
 	if ok {
 		r.value += v
 		r.has = true
@@ -265,9 +303,7 @@ func (c *converter) histogram(name string, labels []string, unit types.StandardU
 		}
 	}
 	r := c.record(name, labels, unit, kindHistogram, attrs)
-	if t.After(r.t) {
-		r.t = t
-	}
+	r.seeTime(t)
 	if ok && !r.addHistogram(p) {
 		c.skipped++ // series with other bucket layouts cannot be summed
 	}
@@ -276,20 +312,24 @@ func (c *converter) histogram(name string, labels []string, unit types.StandardU
 // addHistogram adds the delta p to r: its buckets if they are r's first
 // this collection (the counts copied, the bounds aliased: they are only
 // read), else summed into r's. It reports false, adding nothing, when the
-// bucket layouts differ.
+// bucket layouts differ. The first call allocates r's histogram part.
 func (r *record) addHistogram(p histPoint) bool {
+	if r.hist == nil {
+		r.hist = &histPoint{}
+	}
+	h := r.hist
 	switch {
 	case !r.merged:
-		r.bounds, r.counts, r.merged = p.bounds, append(r.counts[:0], p.counts...), true
-	case slices.Equal(r.bounds, p.bounds) && len(r.counts) == len(p.counts):
+		h.bounds, h.counts, r.merged = p.bounds, append(h.counts[:0], p.counts...), true
+	case slices.Equal(h.bounds, p.bounds) && len(h.counts) == len(p.counts):
 		for i, n := range p.counts {
-			r.counts[i] += n
+			h.counts[i] += n
 		}
 	default:
 		return false
 	}
-	r.count += p.count
-	r.sum += p.sum
+	h.count += p.count
+	h.sum += p.sum
 	r.has = true
 	return true
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -497,7 +498,7 @@ func TestHistogramDeltasAcrossCollections(t *testing.T) {
 		r := recs[0]
 		if st.want == nil {
 			if r.has {
-				t.Errorf("collection %d: baselines sent %v", i, r.counts)
+				t.Errorf("collection %d: baselines sent %v", i, r.histogram().counts)
 			}
 			continue
 		}
@@ -505,8 +506,9 @@ func TestHistogramDeltasAcrossCollections(t *testing.T) {
 		for _, c := range st.want {
 			n += c
 		}
-		if !r.has || !slices.Equal(r.counts, st.want) || r.count != n || r.sum != float64(n) || !r.t.Equal(ts) {
-			t.Errorf("collection %d: has %v counts %v count %d sum %v at %v, want counts %v count %d at %v", i, r.has, r.counts, r.count, r.sum, r.t, st.want, n, ts)
+		h := r.histogram()
+		if !r.has || !slices.Equal(h.counts, st.want) || h.count != n || h.sum != float64(n) || !r.timestamp().Equal(ts) {
+			t.Errorf("collection %d: has %v counts %v count %d sum %v at %v, want counts %v count %d at %v", i, r.has, h.counts, h.count, h.sum, r.timestamp(), st.want, n, ts)
 		}
 	}
 }
@@ -623,4 +625,105 @@ func TestBurstMemoryIsGivenBack(t *testing.T) {
 	}
 	runtime.KeepAlive(conv)
 	runtime.KeepAlive(rm)
+}
+
+// TestRecordSize: the converter keeps a record for every series from one
+// collection to the next (10k series: 10k records), so the record's size
+// class is most of its resident memory. It was 160 bytes with the histogram
+// fields inline and a time.Time; it must stay in the 96-byte class. A
+// histogram record also has its histogram part (64 bytes): 160 in all, as
+// before.
+func TestRecordSize(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		size, want uintptr
+	}{
+		{"record", unsafe.Sizeof(record{}), 96},
+		{"histogram part", unsafe.Sizeof(histPoint{}), 64},
+	} {
+		if got := sizeClass(c.size); got != c.want {
+			t.Errorf("a %s is %d bytes, allocated in the %d-byte size class; want the %d-byte class", c.name, c.size, got, c.want)
+		}
+	}
+}
+
+// sizeClass returns the size of the heap block Go allocates for an object
+// of n bytes (the size classes up to 256 bytes; 0 above).
+func sizeClass(n uintptr) uintptr {
+	for _, c := range []uintptr{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256} {
+		if n <= c {
+			return c
+		}
+	}
+	return 0
+}
+
+// TestRecordTimeIsLatestMillisecond: a record's time is the latest time of
+// the data points that collapse onto it, to the millisecond, whatever their
+// zones, before 1970 too; with only zero times it is the zero time (as when
+// records kept a time.Time). The datum carries that instant.
+func TestRecordTimeIsLatestMillisecond(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	zones := []*time.Location{time.UTC, time.FixedZone("EST", -5*3600), time.FixedZone("IST", 5*3600+1800)}
+	base := []time.Time{{}, time.Unix(0, 0), time.Unix(1700000000, 0), time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC)}
+	for i := range 200 {
+		var dps []metricdata.DataPoint[float64]
+		var latest time.Time
+		for range 1 + rng.IntN(4) {
+			ts := base[rng.IntN(len(base))]
+			if !ts.IsZero() || rng.IntN(2) == 0 {
+				ts = ts.Add(time.Duration(rng.Int64N(int64(3 * time.Millisecond)))).In(zones[rng.IntN(len(zones))])
+			}
+			if ts.After(latest) {
+				latest = ts
+			}
+			dps = append(dps, metricdata.DataPoint[float64]{Attributes: attribute.NewSet(attribute.Int("i", len(dps))), Time: ts, Value: 1})
+		}
+		cfg := DefaultConfig() // no allowed labels: one record
+		e := &exporter{cfg: cfg}
+		recs := newConverter(&e.cfg).convert(&metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{
+			{Name: "g", Data: metricdata.Gauge[float64]{DataPoints: dps}},
+		}}}}, time.Unix(1700000000, 0))
+		ds := e.datums(recs, nil)
+		if len(recs) != 1 || len(ds) != 1 {
+			t.Fatalf("%d records, %d datums, want 1", len(recs), len(ds))
+		}
+		if got := recs[0].ms; got != latest.UnixMilli() || !ds[0].Timestamp.Equal(time.UnixMilli(latest.UnixMilli())) {
+			t.Errorf("case %d: record at %d ms, datum at %v; want the latest of %v to the millisecond: %d", i, got, ds[0].Timestamp, dps, latest.UnixMilli())
+		}
+	}
+}
+
+// TestHistogramPartOnlyForHistograms: gauge and counter records have no
+// histogram part; a histogram record's is allocated once and reused, with
+// its counts' memory, by the collections that follow.
+func TestHistogramPartOnlyForHistograms(t *testing.T) {
+	cfg := DefaultConfig()
+	conv := newConverter(&cfg)
+	t0 := time.Unix(1700000000, 0)
+	rm := func(ts time.Time) *metricdata.ResourceMetrics {
+		return &metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{
+			{Name: "g", Data: metricdata.Gauge[int64]{DataPoints: []metricdata.DataPoint[int64]{{Time: ts, Value: 1}}}},
+			{Name: "c_total", Data: metricdata.Sum[float64]{Temporality: metricdata.DeltaTemporality, IsMonotonic: true,
+				DataPoints: []metricdata.DataPoint[float64]{{Time: ts, Value: 2}}}},
+			{Name: "h_seconds", Data: metricdata.Histogram[float64]{Temporality: metricdata.DeltaTemporality,
+				DataPoints: []metricdata.HistogramDataPoint[float64]{{Time: ts, Bounds: []float64{1}, BucketCounts: []uint64{1, 2}, Count: 3, Sum: 4}}}},
+		}}}}
+	}
+	var hist *histPoint
+	var counts *uint64
+	for i := range 3 {
+		recs := conv.convert(rm(t0.Add(time.Duration(i)*time.Minute)), t0.Add(time.Duration(i)*time.Minute))
+		if len(recs) != 3 || recs[0].hist != nil || recs[1].hist != nil {
+			t.Fatalf("collection %d: %d records; gauge and counter must have no histogram part", i, len(recs))
+		}
+		h := recs[2].hist
+		if h == nil || !slices.Equal(h.counts, []uint64{1, 2}) || h.count != 3 || h.sum != 4 {
+			t.Fatalf("collection %d: histogram part %+v, want counts [1 2] count 3 sum 4", i, h)
+		}
+		if i > 0 && (h != hist || &h.counts[0] != counts) {
+			t.Errorf("collection %d: histogram part or its counts reallocated", i)
+		}
+		hist, counts = h, &h.counts[0]
+	}
 }

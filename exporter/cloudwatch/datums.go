@@ -21,7 +21,7 @@ func (e *exporter) datums(recs []*record, out []types.MetricDatum) []types.Metri
 		base := types.MetricDatum{
 			MetricName:        ptr(r.name),
 			Dimensions:        r.dims,
-			Timestamp:         ptr(r.t),
+			Timestamp:         ptr(r.timestamp()),
 			Unit:              r.unit,
 			StorageResolution: res,
 		}
@@ -30,7 +30,8 @@ func (e *exporter) datums(recs []*record, out []types.MetricDatum) []types.Metri
 			out = append(out, base)
 			continue
 		}
-		values, counts := valuesCounts(r.bounds, r.counts, apiMaxValues)
+		h := r.histogram()
+		values, counts := valuesCounts(h.bounds, h.counts, apiMaxValues)
 		for i := range values {
 			d := base
 			d.Values, d.Counts = values[i], counts[i]

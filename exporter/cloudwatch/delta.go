@@ -31,7 +31,9 @@ type histogramState struct {
 	seen  *time.Time
 }
 
-// histPoint is one histogram observation, cumulative or delta.
+// histPoint is one histogram observation, cumulative or delta. It is also
+// a histogram record's histogram part (record.hist), kept per series: a
+// field added here grows every histogram record (see TestRecordSize).
 type histPoint struct {
 	bounds []float64
 	counts []uint64

@@ -88,7 +88,8 @@ func (ew *emfWriter) write(recs []*record) (int, error) {
 		}
 		it := emfItem{r: r}
 		if r.kind == kindHistogram {
-			vs, cs := valuesCounts(r.bounds, r.counts, emfMaxValues)
+			h := r.histogram()
+			vs, cs := valuesCounts(h.bounds, h.counts, emfMaxValues)
 			if len(vs) == 0 { // no observation in this interval
 				continue
 			}
@@ -100,7 +101,7 @@ func (ew *emfWriter) write(recs []*record) (int, error) {
 				}
 				continue
 			}
-			it.hist = &emfHistogram{Values: vs[0], Counts: cs[0], Count: r.count, Sum: finiteSum(r.sum, vs[0], cs[0]), Min: vs[0][0], Max: vs[0][len(vs[0])-1]}
+			it.hist = &emfHistogram{Values: vs[0], Counts: cs[0], Count: h.count, Sum: finiteSum(h.sum, vs[0], cs[0]), Min: vs[0][0], Max: vs[0][len(vs[0])-1]}
 		}
 		ew.add(it)
 		values++
@@ -154,7 +155,7 @@ func (ew *emfWriter) reset() {
 // groupKey appends the key of r's line: its timestamp (the instant, to
 // the millisecond, as the line's Timestamp has it) and its dimensions.
 func (ew *emfWriter) groupKey(dst []byte, r *record) []byte {
-	dst = binary.BigEndian.AppendUint64(dst, uint64(r.t.UnixMilli()))
+	dst = binary.BigEndian.AppendUint64(dst, uint64(r.ms))
 	for _, d := range r.dims {
 		dst = append(dst, 0)
 		dst = append(dst, *d.Name...)
@@ -220,7 +221,7 @@ func (ew *emfWriter) appendLine(b []byte, r *record, items []emfItem) ([]byte, e
 // the namespace, r's dimension names and the metrics of items.
 func (ew *emfWriter) appendMeta(b []byte, r *record, items []emfItem) []byte {
 	b = append(b, `{"Timestamp":`...)
-	b = strconv.AppendInt(b, r.t.UnixMilli(), 10)
+	b = strconv.AppendInt(b, r.ms, 10)
 	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
 	b = appendJSONString(b, ew.cfg.Namespace)
 	b = append(b, `,"Dimensions":[[`...)

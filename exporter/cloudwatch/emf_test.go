@@ -195,7 +195,8 @@ func (ew *refEMFWriter) write(recs []*record) (int, error) {
 		}
 		var v any = r.value
 		if r.kind == kindHistogram {
-			vs, cs := valuesCounts(r.bounds, r.counts, emfMaxValues)
+			h := r.histogram()
+			vs, cs := valuesCounts(h.bounds, h.counts, emfMaxValues)
 			if len(vs) == 0 {
 				continue
 			}
@@ -207,14 +208,14 @@ func (ew *refEMFWriter) write(recs []*record) (int, error) {
 				}
 				continue
 			}
-			sum := r.sum
+			sum := h.sum
 			if math.IsNaN(sum) || math.IsInf(sum, 0) { // estimated from the buckets
 				sum = 0
 				for i, v := range vs[0] {
 					sum += v * cs[0][i]
 				}
 			}
-			v = refEMFHistogram{Values: vs[0], Counts: cs[0], Count: r.count, Sum: sum, Min: vs[0][0], Max: vs[0][len(vs[0])-1]}
+			v = refEMFHistogram{Values: vs[0], Counts: cs[0], Count: h.count, Sum: sum, Min: vs[0][0], Max: vs[0][len(vs[0])-1]}
 		}
 		key = ew.groupKey(key[:0], r)
 		g := groups[string(key)]
@@ -240,7 +241,7 @@ func (ew *refEMFWriter) write(recs []*record) (int, error) {
 // wall-clock time, which merged the two 01:30s of a daylight-saving change
 // and split one instant seen in two zones.)
 func (ew *refEMFWriter) groupKey(dst []byte, r *record) []byte {
-	dst = strconv.AppendInt(dst, r.t.UnixMilli(), 10)
+	dst = strconv.AppendInt(dst, r.ms, 10)
 	for _, d := range r.dims {
 		dst = append(dst, 0)
 		dst = append(dst, *d.Name...)
@@ -280,7 +281,7 @@ func (ew *refEMFWriter) line(g *refEMFGroup) error {
 		}
 	}
 	meta, err := json.Marshal(refEMFMeta{
-		Timestamp:         r.t.UnixMilli(),
+		Timestamp:         r.ms,
 		CloudWatchMetrics: []refEMFDirective{{Namespace: ew.cfg.Namespace, Dimensions: [][]string{dimNames}, Metrics: metrics}},
 	})
 	if err != nil {
@@ -365,19 +366,25 @@ func emfDim(name, value string) types.Dimension {
 	return types.Dimension{Name: ptr(name), Value: ptr(value)}
 }
 
-// emfScalar is a gauge or counter record with something to send.
+// emfScalar is a gauge or counter record with something to send, at t as
+// the converter records it.
 func emfScalar(name string, unit types.StandardUnit, t time.Time, v float64, dims ...types.Dimension) *record {
-	return &record{name: name, unit: unit, t: t, value: v, has: true, kind: kindCounter, dims: dims}
+	r := &record{name: name, unit: unit, ms: noTime, value: v, has: true, kind: kindCounter, dims: dims}
+	r.seeTime(t)
+	return r
 }
 
-// emfHist is a histogram record with something to send.
+// emfHist is a histogram record with something to send, at t as the
+// converter records it.
 func emfHist(name string, t time.Time, bounds []float64, counts []uint64, sum float64, dims ...types.Dimension) *record {
 	var n uint64
 	for _, c := range counts {
 		n += c
 	}
-	return &record{name: name, unit: types.StandardUnitSeconds, t: t, kind: kindHistogram, has: true,
-		bounds: bounds, counts: counts, count: n, sum: sum, dims: dims}
+	r := &record{name: name, unit: types.StandardUnitSeconds, ms: noTime, kind: kindHistogram, has: true, dims: dims,
+		hist: &histPoint{bounds: bounds, counts: counts, count: n, sum: sum}, merged: true}
+	r.seeTime(t)
+	return r
 }
 
 // emfFloats are values that exercise every branch of float formatting.
