@@ -9,10 +9,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/textparse"
 	"google.golang.org/protobuf/proto"
 )
@@ -20,7 +22,7 @@ import (
 // Parse decodes a Prometheus text-format body (an OpenMetrics body's
 // trailing "# EOF" is accepted) into families sorted by name, adds labels
 // to every series (a scraped label of the same name is renamed
-// exported_<name>), sorts each series' labels and drops duplicate series.
+// exported_<name>, as Prometheus does), sorts each series' labels and drops duplicate series.
 // It returns the families and the number of samples. The returned families
 // are never modified afterwards: callers may share them.
 //
@@ -44,7 +46,9 @@ type Parser struct {
 
 	fams   map[string]*family
 	order  []*family
-	ref    expfmt.TextParser // labels of new series
+	ref    expfmt.TextParser // labels of new series with le or quantile
+	lset   labels.Labels     // labels of other new series
+	pairs  [][2]string       // a new series' labels: name, value
 	intern interner
 	line   []byte
 	key    []byte
@@ -139,7 +143,7 @@ func (p *Parser) Parse(body []byte) ([]*dto.MetricFamily, int, error) {
 			text, ts, v := tp.Series()
 			s := p.cache[string(text)]
 			if s == nil {
-				if s, err = p.newSeries(text); err != nil {
+				if s, err = p.newSeries(tp, text); err != nil {
 					return nil, 0, fmt.Errorf("%w: %w", ErrParse, err)
 				}
 			}
@@ -189,11 +193,64 @@ func (p *Parser) lookup(name string) *family {
 }
 
 // newSeries parses the labels of a series seen for the first time and
-// caches them. The labels are read by the text format's reference parser
-// (expfmt), from the series text alone: textparse rewrites le and quantile
-// values depending on the last TYPE line, which would make a cached series
-// depend on where it was first seen.
-func (p *Parser) newSeries(text []byte) (*series, error) {
+// caches them. Most series are read from the lexer (textparse) directly.
+// A series that may have an le or quantile label, or an indented line, is
+// read by the text format's reference parser (expfmt) from its text alone
+// instead: textparse rewrites le and quantile values depending on the last
+// TYPE line, which would make a cached series depend on where it was first
+// seen, and keeps an indented line's blanks in the metric name.
+func (p *Parser) newSeries(tp textparse.Parser, text []byte) (*series, error) {
+	var (
+		s   *series
+		err error
+	)
+	// textparse also keeps the blanks before an indented line in the
+	// metric name.
+	if bytes.Contains(text, []byte("le")) || bytes.Contains(text, []byte("quantile")) || len(text) > 0 && (text[0] == ' ' || text[0] == '\t') {
+		s, err = p.referenceSeries(text)
+	} else {
+		s, err = p.lexedSeries(tp)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.key = string(p.appendKey(p.key[:0], s.labels, ""))
+	p.cache[string(text)] = s
+	return s, nil
+}
+
+// lexedSeries builds the current series from the lexer's labels, with the
+// checks expfmt makes that the lexer does not: one value per label name,
+// and label values in UTF-8.
+func (p *Parser) lexedSeries(tp textparse.Parser) (*series, error) {
+	tp.Labels(&p.lset)
+	name := p.lset.Get(labels.MetricName)
+	if name == "" {
+		return nil, errors.New("a sample without a metric name")
+	}
+	p.pairs = p.pairs[:0]
+	var err error
+	prev := ""
+	p.lset.Range(func(l labels.Label) { // sorted by name
+		switch {
+		case err != nil:
+		case l.Name == prev:
+			err = fmt.Errorf("duplicate label names for metric %q", name)
+		case !utf8.ValidString(l.Value):
+			err = fmt.Errorf("invalid label value %q", l.Value)
+		case l.Name != labels.MetricName:
+			p.pairs = append(p.pairs, [2]string{l.Name, l.Value})
+		}
+		prev = l.Name
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &series{name: p.intern.name(name), labels: p.relabel(p.pairs)}, nil
+}
+
+// referenceSeries reads the series text with expfmt.
+func (p *Parser) referenceSeries(text []byte) (*series, error) {
 	p.line = append(append(p.line[:0], text...), " 0\n"...)
 	byName, err := p.ref.TextToMetricFamilies(bytes.NewReader(p.line))
 	if err != nil {
@@ -202,16 +259,17 @@ func (p *Parser) newSeries(text []byte) (*series, error) {
 	if len(byName) != 1 {
 		return nil, fmt.Errorf("series %q is not one sample", text)
 	}
-	var s *series
 	for name, mf := range byName {
 		if len(mf.Metric) != 1 {
-			return nil, fmt.Errorf("series %q is not one sample", text)
+			break
 		}
-		s = &series{name: p.intern.name(name), labels: p.relabel(mf.Metric[0].Label)}
+		p.pairs = p.pairs[:0]
+		for _, l := range mf.Metric[0].Label {
+			p.pairs = append(p.pairs, [2]string{l.GetName(), l.GetValue()})
+		}
+		return &series{name: p.intern.name(name), labels: p.relabel(p.pairs)}, nil
 	}
-	s.key = string(p.appendKey(p.key[:0], s.labels, ""))
-	p.cache[string(text)] = s
-	return s, nil
+	return nil, fmt.Errorf("series %q is not one sample", text)
 }
 
 // appendKey appends the identity of ls, leaving out the label skip.
@@ -555,26 +613,44 @@ func trimEOF(b []byte) []byte {
 	return b
 }
 
-// relabel returns the scraped labels ls with the target's labels added,
-// a clashing scraped label renamed exported_<name>, sorted by name. The
+// relabel returns the scraped labels ls (name, value) with the target's
+// labels added and sorted by name. A scraped label that clashes with a
+// target label is renamed exported_<name>, or exported_exported_<name> if
+// that is taken too, and so on, as Prometheus does: nothing is dropped and
+// the result does not depend on the order of the labels in the text. The
 // pairs are interned: the id="5" of a hundred metrics is one pair.
-func (p *Parser) relabel(ls []*dto.LabelPair) []*dto.LabelPair {
+func (p *Parser) relabel(ls [][2]string) []*dto.LabelPair {
 	out := make([]*dto.LabelPair, 0, len(ls)+len(p.extra))
+	taken := func(name string) bool {
+		return slices.ContainsFunc(out, func(l *dto.LabelPair) bool { return l.GetName() == name }) ||
+			slices.ContainsFunc(p.extra, func(l *dto.LabelPair) bool { return l.GetName() == name })
+	}
+	var clashing [][2]string
 	for _, l := range ls {
-		name := l.GetName()
-		for _, e := range p.extra {
-			if name == e.GetName() {
-				name = "exported_" + name
-				break
-			}
+		if slices.ContainsFunc(p.extra, func(e *dto.LabelPair) bool { return e.GetName() == l[0] }) {
+			clashing = append(clashing, l)
+			continue
 		}
-		out = append(out, p.intern.pair(name, l.GetValue()))
+		out = append(out, p.intern.pair(l[0], l[1]))
+	}
+	// Shorter names first, as Prometheus: job takes exported_job before
+	// exported_job looks for a name.
+	slices.SortFunc(clashing, func(a, b [2]string) int {
+		if d := len(a[0]) - len(b[0]); d != 0 {
+			return d
+		}
+		return strings.Compare(a[0], b[0])
+	})
+	for _, l := range clashing {
+		name := "exported_" + l[0]
+		for taken(name) {
+			name = "exported_" + name
+		}
+		out = append(out, p.intern.pair(name, l[1]))
 	}
 	out = append(out, p.extra...)
-	slices.SortStableFunc(out, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
-	// A renamed label may now clash with an existing exported_ label: keep
-	// the first.
-	return slices.CompactFunc(out, func(a, b *dto.LabelPair) bool { return a.GetName() == b.GetName() })
+	slices.SortFunc(out, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+	return out
 }
 
 // interner shares the metric names and label pairs of cached series.

@@ -32,6 +32,13 @@ func TestParse(t *testing.T) {
 			samples: 1,
 		},
 		{
+			name:    "clash with an exported_ label: one more prefix, nothing dropped",
+			body:    "g{exported_job=\"old\",job=\"inner\"} 1\n",
+			labels:  map[string]string{"job": "voice", "exported_job": "x"},
+			want:    "# TYPE g untyped\ng{exported_exported_exported_job=\"old\",exported_exported_job=\"inner\",exported_job=\"x\",job=\"voice\"} 1\n",
+			samples: 1,
+		},
+		{
 			name:    "duplicate series dropped",
 			body:    "g 1\ng 2\n",
 			want:    "# TYPE g untyped\ng 1\n",

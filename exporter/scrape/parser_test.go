@@ -318,48 +318,33 @@ func canonicalComments(body []byte) bool {
 	return true
 }
 
-// relabel is the reference relabelling: extra added, clashing scraped
-// labels renamed exported_<name>, sorted, the first of equal names kept.
+// relabel is the reference relabelling, Prometheus' (scrape's
+// resolveConflictingExposedLabels): extra added; a clashing scraped label
+// renamed exported_<name>, with more exported_ prefixes while that is taken.
 func relabel(ls, extra []*dto.LabelPair) []*dto.LabelPair {
+	has := func(set []*dto.LabelPair, name string) bool {
+		return slices.ContainsFunc(set, func(l *dto.LabelPair) bool { return l.GetName() == name })
+	}
+	var kept, clashing []*dto.LabelPair
 	for _, l := range ls {
-		for _, e := range extra {
-			if l.GetName() == e.GetName() {
-				l.Name = proto.String("exported_" + l.GetName())
+		if has(extra, l.GetName()) {
+			clashing = append(clashing, l)
+		} else {
+			kept = append(kept, l)
+		}
+	}
+	slices.SortStableFunc(clashing, func(a, b *dto.LabelPair) int { return len(a.GetName()) - len(b.GetName()) })
+	for _, l := range clashing {
+		name := l.GetName()
+		for {
+			name = "exported_" + name
+			if !has(kept, name) && !has(extra, name) {
+				break
 			}
 		}
+		kept = append(kept, &dto.LabelPair{Name: proto.String(name), Value: l.Value})
 	}
-	ls = append(ls, extra...)
-	slices.SortStableFunc(ls, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
-	return slices.CompactFunc(ls, func(a, b *dto.LabelPair) bool { return a.GetName() == b.GetName() })
-}
-
-// TestParserChurn: a target whose series change on every scrape (a label
-// with a new value each time) keeps the cache and the intern tables
-// bounded, and interned pairs shared by series stay unchanged.
-func TestParserChurn(t *testing.T) {
-	p := NewParser(map[string]string{"job": "j"})
-	for i := range 200 {
-		var b strings.Builder
-		for s := range 50 {
-			fmt.Fprintf(&b, "m{id=\"%d\",shard=\"%d\"} 1\n", i*50+s, s%3)
-		}
-		fams, _, err := p.Parse([]byte(b.String()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(fams[0].Metric); n != 50 {
-			t.Fatalf("scrape %d: %d series, want 50", i, n)
-		}
-	}
-	if n := len(p.cache); n != 50 {
-		t.Errorf("%d cached series, want the last scrape's 50", n)
-	}
-	if n := len(p.intern.names) + len(p.intern.pairs); n > 2*50+1024 {
-		t.Errorf("intern tables hold %d entries after churn, want at most %d", n, 2*50+1024)
-	}
-	// shard="1" is one pair shared by the series that have it.
-	fams, _, _ := p.Parse([]byte("a{shard=\"1\"} 1\nb{shard=\"1\"} 2\n"))
-	if fams[0].Metric[0].Label[1] != fams[1].Metric[0].Label[1] {
-		t.Error("equal label pairs of two series are not shared")
-	}
+	kept = append(kept, extra...)
+	slices.SortFunc(kept, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+	return kept
 }
