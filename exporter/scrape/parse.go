@@ -22,9 +22,10 @@ import (
 // Parse decodes a Prometheus text-format body (an OpenMetrics body's
 // trailing "# EOF" is accepted) into families sorted by name, adds labels
 // to every series (a scraped label of the same name is renamed
-// exported_<name>, as Prometheus does), sorts each series' labels and drops duplicate series.
-// It returns the families and the number of samples. The returned families
-// are never modified afterwards: callers may share them.
+// exported_<name>, as Prometheus does), sorts each series' labels and
+// drops duplicate series. It returns the families and the number of
+// samples. The returned families are never modified afterwards: callers
+// may share them. A body with a NUL byte is refused (ErrParse).
 //
 // Parse keeps nothing between calls; a target's scrapes use a Parser,
 // which reuses what it parsed before.
