@@ -103,8 +103,14 @@ func chromiumCalls(t *testing.T, s *stack) {
 		v, err := s.value(`sum(voice_sessions_ended_total{job="voice",outcome="completed"})`)
 		return err == nil && v >= 2
 	})
-	eventually(t, 20*time.Second, "a relay pair counted", func() bool {
-		v, err := s.value(`sum(voice_ice_selected_pairs_total{job="voice",remote_type="relay"} or voice_ice_selected_pairs_total{job="voice",local_type="relay"})`)
+	// The media core sees the relay-only caller's relay candidate as
+	// "relay" when it was trickled before the caller's first connectivity
+	// check arrived, and as "prflx" (peer reflexive) when the check won the
+	// race: one make test in five went that way. The direct call and the
+	// probes' calls connect host to host in this namespace (no mDNS, no
+	// NAT), so a pair with a relay or prflx remote is the relay call's.
+	eventually(t, 20*time.Second, "the relay call's pair counted (remote relay or prflx)", func() bool {
+		v, err := s.value(`sum(voice_ice_selected_pairs_total{job="voice",remote_type=~"relay|prflx"} or voice_ice_selected_pairs_total{job="voice",local_type="relay"})`)
 		return err == nil && v >= 1
 	})
 }
