@@ -61,10 +61,11 @@ func Expand(n *yaml.Node, getenv func(string) (string, bool)) (secrets []string,
 	return secrets, walk(n, false)
 }
 
-// DecodeStrict decodes n into v, rejecting unknown fields (yaml.v3's
-// Node.Decode has no strict mode, so the tree is re-encoded first; line
-// numbers in errors refer to the re-encoded document, which keeps the
-// original's lines unless it had blank lines or flow-style blocks).
+// DecodeStrict decodes n into v, rejecting unknown fields. yaml.v3's
+// Node.Decode has no strict mode, so the tree is re-encoded and decoded
+// strictly; the line numbers in the errors are mapped back to n's, so they
+// point into the user's file even when re-encoding moved lines (comments,
+// blank lines, flow style).
 func DecodeStrict(n *yaml.Node, v any) error {
 	b, err := yaml.Marshal(n)
 	if err != nil {
@@ -72,10 +73,52 @@ func DecodeStrict(n *yaml.Node, v any) error {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+	err = dec.Decode(v)
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
 		return err
 	}
-	return nil
+	var again yaml.Node
+	if yaml.Unmarshal(b, &again) != nil {
+		return err
+	}
+	lines := map[int]int{}
+	mapLines(&again, n, lines)
+	out := &yaml.TypeError{Errors: make([]string, len(te.Errors))}
+	for i, e := range te.Errors {
+		out.Errors[i] = errLine.ReplaceAllStringFunc(e, func(m string) string {
+			re, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(m, "line "), ":"))
+			if orig, ok := lines[re]; ok {
+				return "line " + strconv.Itoa(orig) + ":"
+			}
+			return m
+		})
+	}
+	return out
+}
+
+// errLine is the position yaml.v3 puts at the start of a decoding error.
+var errLine = regexp.MustCompile(`^line [0-9]+:`)
+
+// mapLines records, for every node of re (the re-encoded tree), the line of
+// the same node in orig. The trees have the same shape: re was encoded from
+// orig. The first node on a line wins.
+func mapLines(re, orig *yaml.Node, lines map[int]int) {
+	if re.Kind == yaml.DocumentNode && orig.Kind != yaml.DocumentNode && len(re.Content) == 1 {
+		re = re.Content[0]
+	}
+	if orig.Kind == yaml.DocumentNode && re.Kind != yaml.DocumentNode && len(orig.Content) == 1 {
+		orig = orig.Content[0]
+	}
+	if _, ok := lines[re.Line]; !ok {
+		lines[re.Line] = orig.Line
+	}
+	for i := range min(len(re.Content), len(orig.Content)) {
+		mapLines(re.Content[i], orig.Content[i], lines)
+	}
 }
 
 var quoted = regexp.MustCompile("`[^`]*`")

@@ -74,3 +74,30 @@ func TestScrub(t *testing.T) {
 		t.Error("nil error")
 	}
 }
+
+// TestDecodeStrictLineNumbers: an unknown field is reported at its line in
+// the user's file, though re-encoding drops blank lines and reflows flow
+// style.
+func TestDecodeStrictLineNumbers(t *testing.T) {
+	doc := "# comment\n\na: 1\n\n\n# another\nb: {c: 1,\n  d: 2}\n\nnested:\n\n  ok: 1\n\n  typo: 2\nzzz: 3\n"
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		A      int            `yaml:"a"`
+		B      map[string]int `yaml:"b"`
+		Nested struct {
+			OK int `yaml:"ok"`
+		} `yaml:"nested"`
+	}
+	err := DecodeStrict(&n, &v)
+	if err == nil {
+		t.Fatal("unknown fields accepted")
+	}
+	for _, want := range []string{"line 14: field typo not found", "line 15: field zzz not found"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
