@@ -22,13 +22,12 @@ losing buffered CloudWatch data; SIGTERM flushes within shutdown_grace.
 A sidecar should cost its host little memory: unless GOGC is set in the
 environment, the Go garbage collector runs at GOGC=50 (a heap goal 50 %
 above the live heap, not Go's default 100 %). Scraping 10k series, that
-took resident memory from 62 to 51 MiB with no measurable change in CPU.
-Set GOGC=100 to undo it, and GOMEMLIMIT to the container's memory limit in
-production.`
+is about 4 % less resident memory for about 7 % more CPU. Set GOGC=100 to
+undo it, and GOMEMLIMIT to the container's memory limit in production.`
 
 // sidecarGCPercent is the GOGC the sidecar runs at unless GOGC is set: at
-// 10k scraped series it took resident memory from 62 to 51 MiB, CPU staying
-// at about a third of an OTel Collector's (docs/benchmarks.md, runs 5 and 6).
+// 10k scraped series, 50.4 instead of 52.7 MB RSS for about 7 % more CPU
+// (docs/benchmarks.md, "Sidecar vs OpenTelemetry Collector").
 const sidecarGCPercent = 50
 
 // gcPercent returns the GOGC value to set for the sidecar, or false when
