@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/secret"
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 const videoOnlyOffer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
@@ -130,7 +131,7 @@ func TestBadInput(t *testing.T) {
 	})
 
 	t.Run("scanner noise stays out of the error logs", func(t *testing.T) {
-		for _, e := range ts.logs.events() {
+		for _, e := range ts.logs.Events() {
 			if e["level"] == "ERROR" || e["level"] == "WARN" {
 				t.Errorf("%s log for bad input: %v", e["level"], e)
 			}
@@ -159,15 +160,15 @@ func TestSpoofedForwardedFor(t *testing.T) {
 			ts := startServer(t, cfg)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			c := newTestCaller(t, ts.base, callerOpts{header: map[string]string{"X-Forwarded-For": "203.0.113.7"}})
-			if _, err := c.call(ctx); err != nil {
+			c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{Header: map[string]string{"X-Forwarded-For": "203.0.113.7"}})
+			if _, err := c.Call(ctx); err != nil {
 				t.Fatal(err)
 			}
-			started := ts.logs.find(EventSessionStarted, nil)
+			started := ts.logs.Find(EventSessionStarted, nil)
 			if len(started) != 1 || started[0]["client_ip"] != tc.want {
 				t.Fatalf("session.started = %v, want client_ip %s", started, tc.want)
 			}
-			_, _ = c.hangup(ctx)
+			_, _ = c.Hangup(ctx)
 		})
 	}
 }
@@ -178,12 +179,12 @@ func TestSessionCap(t *testing.T) {
 	ts := startServer(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	first := newTestCaller(t, ts.base, callerOpts{})
-	if _, err := first.call(ctx); err != nil {
+	first := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
+	if _, err := first.Call(ctx); err != nil {
 		t.Fatal(err)
 	}
-	second := newTestCaller(t, ts.base, callerOpts{})
-	resp, err := second.call(ctx)
+	second := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
+	resp, err := second.Call(ctx)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("second call: %v %v, want 503", resp, err)
 	}
@@ -193,7 +194,7 @@ func TestSessionCap(t *testing.T) {
 	if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeRejected); got != 1 {
 		t.Errorf("rejected sessions = %v, want 1", got)
 	}
-	_, _ = first.hangup(ctx)
+	_, _ = first.Hangup(ctx)
 }
 
 type pcmuOnlyTTS struct{ failingTTS }
@@ -207,8 +208,8 @@ func TestCodecPreferenceFromTTS(t *testing.T) {
 	ts := startServer(t, loopbackConfig(t), WithProviders(Providers{TTS: pcmuOnlyTTS{}}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := newTestCaller(t, ts.base, callerOpts{codec: CodecOpus, alsoPCMU: true})
-	offer, err := c.pc.CreateOffer(nil)
+	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{Codec: string(CodecOpus), AlsoPCMU: true})
+	offer, err := c.PC.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,13 +227,13 @@ func TestCodecPreferenceFromTTS(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("POST: %d %s", resp.StatusCode, body)
 	}
-	c.location = resp.Header.Get("Location")
+	c.Location = resp.Header.Get("Location")
 	answer := string(body)
 	if strings.Contains(strings.ToLower(answer), "opus/48000") || !strings.Contains(answer, "PCMU/8000") {
 		t.Fatalf("answer does not pick PCMU only:\n%s", answer)
 	}
-	if got := ts.logs.find(EventSessionStarted, map[string]any{"codec": "pcmu"}); len(got) != 1 {
-		t.Errorf("session.started codec: %v", ts.logs.find(EventSessionStarted, nil))
+	if got := ts.logs.Find(EventSessionStarted, map[string]any{"codec": "pcmu"}); len(got) != 1 {
+		t.Errorf("session.started codec: %v", ts.logs.Find(EventSessionStarted, nil))
 	}
-	_, _ = c.hangup(ctx)
+	_, _ = c.Hangup(ctx)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/voicewatch/voicewatch/voice/audio"
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 // BenchmarkCallSetup measures WHIP POST → PeerConnection connected against
@@ -24,16 +25,16 @@ func BenchmarkCallSetup(b *testing.B) {
 	var samples []time.Duration
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		c := newTestCaller(b, ts.base, callerOpts{})
+		c := voicetest.NewCaller(b, ts.base, voicetest.CallerOptions{})
 		start := time.Now()
-		if _, err := c.call(ctx); err != nil {
+		if _, err := c.Call(ctx); err != nil {
 			b.Fatal(err)
 		}
-		<-c.connected
+		<-c.Connected()
 		samples = append(samples, time.Since(start))
 		b.StopTimer()
-		_, _ = c.hangup(ctx)
-		_ = c.pc.Close()
+		_, _ = c.Hangup(ctx)
+		_ = c.PC.Close()
 		cancel()
 		b.StartTimer()
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/netns"
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 // chromiumPath finds Debian's chromium.
@@ -94,7 +95,7 @@ func TestBrowserCall(t *testing.T) {
 	poll("events streamed", 15*time.Second, `document.getElementById("events").textContent.includes("bot.reply")`)
 	gathering, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("gathering-ms")))
 	step("hang up", 5*time.Second, chromedp.Click(chromedp.ID("hangup")))
-	eventually(t, 10*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
+	voicetest.Eventually(t, 10*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
 	t.Logf("browser: selected pair %q, client ICE gathering %s", pair, gathering)
 
 	if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {

@@ -12,6 +12,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/internal/turncred"
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 func startCoturn(t testing.TB) *coturntest.Server {
@@ -37,24 +38,24 @@ func TestRelayOnlyViaCoturn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	user, pass := restCreds(ct.Secret)
-	c := newTestCaller(t, ts.base, callerOpts{relayOnly: true,
-		iceServers: []webrtc.ICEServer{{URLs: []string{ct.TURNURI("udp")}, Username: user, Credential: pass}}})
-	if _, err := c.call(ctx); err != nil {
+	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{RelayOnly: true,
+		ICEServers: []webrtc.ICEServer{{URLs: []string{ct.TURNURI("udp")}, Username: user, Credential: pass}}})
+	if _, err := c.Call(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "connected through coturn", c.connected, 10*time.Second)
-	if err := c.speak(ctx, 400*time.Millisecond, 500*time.Millisecond); err != nil {
+	voicetest.WaitFor(t, "connected through coturn", c.Connected(), 10*time.Second)
+	if _, err := c.Speak(ctx, 400*time.Millisecond, 500*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "echo through the relay", c.gotAudio, 5*time.Second)
+	voicetest.WaitFor(t, "echo through the relay", c.GotAudio(), 5*time.Second)
 	if got := ts.metric(t, MetricICESelectedPairs, LabelRemoteType, "relay"); got != 1 {
 		t.Errorf("pairs with a relay remote candidate = %v, want 1", got)
 	}
-	g := ts.logs.find(EventICEGathering, nil)
+	g := ts.logs.Find(EventICEGathering, nil)
 	if len(g) != 1 || g[0]["complete"] == string(gatherTimeout) {
 		t.Errorf("gathering with coturn: %v", g)
 	}
-	_, _ = c.hangup(ctx)
+	_, _ = c.Hangup(ctx)
 }
 
 func restCreds(secretValue string) (string, string) {
@@ -75,18 +76,18 @@ func BenchmarkICEGatheringCoturn(b *testing.B) {
 	ts := startServer(b, cfg)
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		c := newTestCaller(b, ts.base, callerOpts{})
-		if _, err := c.call(ctx); err != nil {
+		c := voicetest.NewCaller(b, ts.base, voicetest.CallerOptions{})
+		if _, err := c.Call(ctx); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		_, _ = c.hangup(ctx)
-		_ = c.pc.Close()
+		_, _ = c.Hangup(ctx)
+		_ = c.PC.Close()
 		cancel()
 		b.StartTimer()
 	}
 	var ms []time.Duration
-	for _, e := range ts.logs.find(EventICEGathering, nil) {
+	for _, e := range ts.logs.Find(EventICEGathering, nil) {
 		ms = append(ms, time.Duration(e["duration_seconds"].(float64)*float64(time.Second)))
 	}
 	reportMedian(b, ms)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 // failingTTS fails like a provider in an outage, after sendFirst chunks.
@@ -41,22 +43,22 @@ func TestTTSOutageDegrades(t *testing.T) {
 			ts := startServer(t, cfg, WithProviders(Providers{TTS: tc.tts}))
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
-			c := newTestCaller(t, ts.base, callerOpts{})
-			if _, err := c.call(ctx); err != nil {
+			c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
+			if _, err := c.Call(ctx); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "connected", c.connected, 10*time.Second)
-			waitFor(t, "audio despite the TTS outage", c.gotAudio, 5*time.Second)
-			eventually(t, 5*time.Second, "tts error counted", func() bool {
+			voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
+			voicetest.WaitFor(t, "audio despite the TTS outage", c.GotAudio(), 5*time.Second)
+			voicetest.Eventually(t, 5*time.Second, "tts error counted", func() bool {
 				return ts.metric(t, MetricTTSErrors, LabelProvider, "flaky", LabelReason, tc.tts.reason) == 1
 			})
-			if got := ts.logs.find(EventTTSError, map[string]any{"reason": tc.tts.reason, "provider": "flaky"}); len(got) != 1 {
+			if got := ts.logs.Find(EventTTSError, map[string]any{"reason": tc.tts.reason, "provider": "flaky"}); len(got) != 1 {
 				t.Errorf("tts.error events: %v", got)
 			}
-			if code, err := c.hangup(ctx); err != nil || code != 200 {
+			if code, err := c.Hangup(ctx); err != nil || code != 200 {
 				t.Fatalf("hangup %d %v", code, err)
 			}
-			eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
+			voicetest.Eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
 			if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {
 				t.Errorf("completed = %v: a TTS outage must not fail the session", got)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/voicewatch/voicewatch/internal/turnserver"
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 var labReport = flag.String("lab-report", "", "write the impairment lab matrix (Markdown) to this file")
@@ -191,11 +192,11 @@ func TestImpairmentLab(t *testing.T) {
 					res.pairs = append(res.pairs, pair)
 				}
 			}
-			for _, e := range ts.logs.find(EventICEGathering, nil) {
+			for _, e := range ts.logs.Find(EventICEGathering, nil) {
 				res.gatherMs = append(res.gatherMs, e["duration_seconds"].(float64)*1000)
 				res.gatherEnds = append(res.gatherEnds, e["complete"].(string))
 			}
-			eventually(t, 10*time.Second, "sessions to end", func() bool { return ts.ActiveSessions() == 0 })
+			voicetest.Eventually(t, 10*time.Second, "sessions to end", func() bool { return ts.ActiveSessions() == 0 })
 			if res.success < sc.minSuccess {
 				t.Errorf("%d/%d calls connected, want ≥ %d", res.success, sc.calls, sc.minSuccess)
 			}
@@ -232,25 +233,25 @@ func TestImpairmentLab(t *testing.T) {
 func labCall(t *testing.T, ts *testServer, l *lab, sc labScenario, turnURL string) (bool, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	o := callerOpts{net: l.clientNet, iceServers: []webrtc.ICEServer{{URLs: []string{"stun:" + labTURN + ":3478"}}}}
+	o := voicetest.CallerOptions{Net: l.clientNet, ICEServers: []webrtc.ICEServer{{URLs: []string{"stun:" + labTURN + ":3478"}}}}
 	if sc.clientTURN {
-		o.iceServers = append(o.iceServers, webrtc.ICEServer{URLs: []string{turnURL}, Username: "lab", Credential: "labpass"})
+		o.ICEServers = append(o.ICEServers, webrtc.ICEServer{URLs: []string{turnURL}, Username: "lab", Credential: "labpass"})
 	}
-	c := newTestCaller(t, ts.base, o)
-	before := len(ts.logs.find(EventICESelectedPair, nil))
-	if _, err := c.call(ctx); err != nil {
+	c := voicetest.NewCaller(t, ts.base, o)
+	before := len(ts.logs.Find(EventICESelectedPair, nil))
+	if _, err := c.Call(ctx); err != nil {
 		t.Logf("call: %v", err)
 		return false, ""
 	}
 	select {
-	case <-c.connected:
+	case <-c.Connected():
 	case <-time.After(7 * time.Second):
-		_, _ = c.hangup(ctx)
+		_, _ = c.Hangup(ctx)
 		return false, ""
 	}
 	var pair string
-	eventually(t, 5*time.Second, "selected pair event", func() bool {
-		ev := ts.logs.find(EventICESelectedPair, nil)
+	voicetest.Eventually(t, 5*time.Second, "selected pair event", func() bool {
+		ev := ts.logs.Find(EventICESelectedPair, nil)
 		if len(ev) <= before {
 			return false
 		}
@@ -258,8 +259,8 @@ func labCall(t *testing.T, ts *testServer, l *lab, sc labScenario, turnURL strin
 		pair = fmt.Sprintf("%s/%s/%s", e["local_type"], e["remote_type"], e["protocol"])
 		return true
 	})
-	_, _ = c.hangup(ctx)
-	_ = c.pc.Close()
+	_, _ = c.Hangup(ctx)
+	_ = c.PC.Close()
 	return true, pair
 }
 

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 // The load test runs the media core in a child process (this test binary,
@@ -109,17 +111,17 @@ func loadRun(t *testing.T, n int) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	callers := make([]*testCaller, n)
+	callers := make([]*voicetest.Caller, n)
 	for i := range callers {
-		c := newTestCaller(t, base, callerOpts{})
-		if _, err := c.call(ctx); err != nil {
+		c := voicetest.NewCaller(t, base, voicetest.CallerOptions{})
+		if _, err := c.Call(ctx); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 		callers[i] = c
 	}
 	for i, c := range callers {
 		select {
-		case <-c.connected:
+		case <-c.Connected():
 		case <-ctx.Done():
 			t.Fatalf("call %d never connected", i)
 		}
@@ -133,7 +135,7 @@ func loadRun(t *testing.T, n int) {
 		go func() {
 			defer wg.Done()
 			for talkCtx.Err() == nil {
-				_ = c.speak(talkCtx, time.Second, time.Second)
+				_, _ = c.Speak(talkCtx, time.Second, time.Second)
 			}
 		}()
 	}
@@ -146,11 +148,11 @@ func loadRun(t *testing.T, n int) {
 	wg.Wait()
 	var echoed int
 	for _, c := range callers {
-		if c.received.Load() > 0 {
+		if c.Received() > 0 {
 			echoed++
 		}
-		_, _ = c.hangup(ctx)
-		_ = c.pc.Close()
+		_, _ = c.Hangup(ctx)
+		_ = c.PC.Close()
 	}
 	cpuPct := 100 * (cpu1 - cpu0).Seconds() / window.Seconds()
 	t.Logf("sessions=%d echoed=%d server CPU=%.1f%% of one core (%.3f%%/session) RSS=%d KiB (idle %d KiB, %.0f KiB/session)",

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 var (
@@ -19,23 +21,23 @@ var (
 )
 
 // restart performs a client ICE restart over WHIP PATCH (RFC 9725 §4.3.2).
-func (c *testCaller) restart(ctx context.Context, answer string) (int, string, error) {
-	offer, err := c.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+func restart(ctx context.Context, c *voicetest.Caller, answer string) (int, string, error) {
+	offer, err := c.PC.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
 	if err != nil {
 		return 0, "", err
 	}
-	done := webrtc.GatheringCompletePromise(c.pc)
-	if err := c.pc.SetLocalDescription(offer); err != nil {
+	done := webrtc.GatheringCompletePromise(c.PC)
+	if err := c.PC.SetLocalDescription(offer); err != nil {
 		return 0, "", err
 	}
 	<-done
-	local := c.pc.LocalDescription().SDP
+	local := c.PC.LocalDescription().SDP
 	frag := "a=ice-ufrag:" + ufragRE.FindStringSubmatch(local)[1] + "\r\n" +
 		"a=ice-pwd:" + pwdRE.FindStringSubmatch(local)[1] + "\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
 	for _, cand := range candRE.FindAllString(local, -1) {
 		frag += cand + "\r\n"
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, c.base+c.location, strings.NewReader(frag))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, c.SessionURL(), strings.NewReader(frag))
 	req.Header.Set("Content-Type", "application/trickle-ice-sdpfrag")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -57,7 +59,7 @@ func (c *testCaller) restart(ctx context.Context, answer string) (int, string, e
 		cands = append(cands, cand)
 	}
 	sdp = strings.Replace(sdp, "a=ice-pwd:", strings.Join(cands, "\r\n")+"\r\na=ice-pwd:", 1)
-	return resp.StatusCode, sdp, c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
+	return resp.StatusCode, sdp, c.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
 }
 
 func TestICERestart(t *testing.T) {
@@ -66,15 +68,15 @@ func TestICERestart(t *testing.T) {
 	ts := startServer(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c := newTestCaller(t, ts.base, callerOpts{})
-	if _, err := c.call(ctx); err != nil {
+	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
+	if _, err := c.Call(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "connected", c.connected, 10*time.Second)
-	answer := c.pc.RemoteDescription().SDP
+	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
+	answer := c.PC.RemoteDescription().SDP
 	oldUfrag := ufragRE.FindStringSubmatch(answer)[1]
 
-	code, newAnswer, err := c.restart(ctx, answer)
+	code, newAnswer, err := restart(ctx, c, answer)
 	if err != nil || code != http.StatusOK {
 		t.Fatalf("restart: %d %v", code, err)
 	}
@@ -85,21 +87,21 @@ func TestICERestart(t *testing.T) {
 		t.Errorf("restarts succeeded = %v", got)
 	}
 	// Media still flows after the restart: the echo comes back.
-	if err := c.speak(ctx, 400*time.Millisecond, 500*time.Millisecond); err != nil {
+	if _, err := c.Speak(ctx, 400*time.Millisecond, 500*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "echo after restart", c.gotAudio, 5*time.Second)
+	voicetest.WaitFor(t, "echo after restart", c.GotAudio(), 5*time.Second)
 
 	// One restart allowed: the second is refused and the session ends.
-	code, _, err = c.restart(ctx, newAnswer)
+	code, _, err = restart(ctx, c, newAnswer)
 	if err != nil || code != http.StatusTooManyRequests {
 		t.Fatalf("second restart: %d %v, want 429", code, err)
 	}
-	eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
+	voicetest.Eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
 	if got := ts.metric(t, MetricICERestarts, LabelResult, RestartExhausted); got != 1 {
 		t.Errorf("restarts exhausted = %v", got)
 	}
-	if got := ts.logs.find(EventSessionEnded, map[string]any{"reason": endRestarts, "outcome": OutcomeAbandoned}); len(got) != 1 {
+	if got := ts.logs.Find(EventSessionEnded, map[string]any{"reason": endRestarts, "outcome": OutcomeAbandoned}); len(got) != 1 {
 		t.Errorf("session.ended with restarts_exhausted: %v", got)
 	}
 }

@@ -1,10 +1,7 @@
 package voice
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"os"
@@ -14,8 +11,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"go.uber.org/goleak"
+
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 func TestMain(m *testing.M) {
@@ -25,60 +23,10 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// events returns the decoded JSON log lines.
-func (s *syncBuffer) events() []map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(s.b.Bytes()))
-	for sc.Scan() {
-		var m map[string]any
-		if json.Unmarshal(sc.Bytes(), &m) == nil {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func (s *syncBuffer) find(event string, match map[string]any) []map[string]any {
-	var out []map[string]any
-next:
-	for _, e := range s.events() {
-		if e["event"] != event {
-			continue
-		}
-		for k, v := range match {
-			if e[k] != v {
-				continue next
-			}
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
 type testServer struct {
 	*Server
 	base string
-	logs *syncBuffer
+	logs *voicetest.LogBuffer
 	reg  *prometheus.Registry
 	stop func()
 }
@@ -97,7 +45,7 @@ func loopbackConfig(t testing.TB) Config {
 
 func startServer(t testing.TB, cfg Config, opts ...Option) *testServer {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &voicetest.LogBuffer{}
 	reg := prometheus.NewRegistry()
 	opts = append([]Option{
 		WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
@@ -132,59 +80,17 @@ func startServer(t testing.TB, cfg Config, opts ...Option) *testServer {
 // labels (pairs), summing matches; histograms count observations.
 func (ts *testServer) metric(t testing.TB, name string, labels ...string) float64 {
 	t.Helper()
-	return gatherValue(t, ts.reg, name, labels...)
+	return voicetest.Metric(t, ts.reg, name, labels...)
 }
 
-func gatherValue(t testing.TB, g prometheus.Gatherer, name string, labels ...string) float64 {
-	t.Helper()
-	mfs, err := g.Gather()
+// greetingFrame is the loud Opus frame test callers speak: one from a third
+// of the way into the greeting prompt.
+func greetingFrame() ([]byte, error) {
+	p, err := loadPrompt("greeting")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	metric:
-		for _, m := range mf.Metric {
-			for i := 0; i+1 < len(labels); i += 2 {
-				if labelValue(m, labels[i]) != labels[i+1] {
-					continue metric
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				sum += m.Counter.GetValue()
-			case m.Gauge != nil:
-				sum += m.Gauge.GetValue()
-			case m.Histogram != nil:
-				sum += float64(m.Histogram.GetSampleCount())
-			}
-		}
-	}
-	return sum
-}
-
-func labelValue(m *dto.Metric, name string) string {
-	for _, l := range m.Label {
-		if l.GetName() == name {
-			return l.GetValue()
-		}
-	}
-	return ""
-}
-
-// eventually polls cond until it holds or d passes.
-func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return p.opus[len(p.opus)/3].Payload, nil
 }
 
 func TestEchoCall(t *testing.T) {
@@ -193,34 +99,34 @@ func TestEchoCall(t *testing.T) {
 			ts := startServer(t, loopbackConfig(t))
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			c := newTestCaller(t, ts.base, callerOpts{codec: codec})
-			resp, err := c.call(ctx)
+			c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{Codec: string(codec), OpusSpeech: greetingFrame})
+			resp, err := c.Call(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasPrefix(c.location, "/whip/") || resp.Header.Get("Content-Type") != "application/sdp" {
+			if !strings.HasPrefix(c.Location, "/whip/") || resp.Header.Get("Content-Type") != "application/sdp" {
 				t.Fatalf("201 without Location/Content-Type: %v", resp.Header)
 			}
-			waitFor(t, "connected", c.connected, 10*time.Second)
-			if err := c.speak(ctx, 600*time.Millisecond, 800*time.Millisecond); err != nil {
+			voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
+			if _, err := c.Speak(ctx, 600*time.Millisecond, 800*time.Millisecond); err != nil {
 				t.Fatal(err)
 			}
 			if testing.Verbose() {
 				defer func() {
-					for _, e := range ts.logs.events() {
+					for _, e := range ts.logs.Events() {
 						t.Log(e)
 					}
 					t.Log("rtp in", ts.metric(t, MetricRTPPackets, LabelDirection, "in"))
 				}()
 			}
-			waitFor(t, "echo audio", c.gotAudio, 5*time.Second)
+			voicetest.WaitFor(t, "echo audio", c.GotAudio(), 5*time.Second)
 			// The whole 600 ms utterance (30 packets) comes back.
-			eventually(t, 5*time.Second, "30 echoed packets", func() bool { return c.received.Load() >= 30 })
-			if code, err := c.hangup(ctx); err != nil || code != 200 {
+			voicetest.Eventually(t, 5*time.Second, "30 echoed packets", func() bool { return c.Received() >= 30 })
+			if code, err := c.Hangup(ctx); err != nil || code != 200 {
 				t.Fatalf("DELETE: %d %v", code, err)
 			}
-			eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
-			eventually(t, 5*time.Second, "the ended record written", func() bool {
+			voicetest.Eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
+			voicetest.Eventually(t, 5*time.Second, "the ended record written", func() bool {
 				return ts.metric(t, MetricStoreWrites, LabelResult, StoreOK) == 3
 			})
 
@@ -262,11 +168,11 @@ func TestEchoCall(t *testing.T) {
 				{EventTranscript, nil},
 				{EventSessionEnded, map[string]any{"outcome": OutcomeCompleted, "reason": endHangup}},
 			} {
-				if got := ts.logs.find(ev.name, ev.match); len(got) != 1 {
+				if got := ts.logs.Find(ev.name, ev.match); len(got) != 1 {
 					t.Errorf("log event %s %v: %d lines, want 1", ev.name, ev.match, len(got))
 				}
 			}
-			for _, e := range ts.logs.events() {
+			for _, e := range ts.logs.Events() {
 				if e["level"] == "ERROR" {
 					t.Errorf("error-level log: %v", e)
 				}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 // TestSilenceTimeout: a caller who says nothing gets an STT timeout (counted
@@ -15,16 +17,16 @@ func TestSilenceTimeout(t *testing.T) {
 	ts := startServer(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	c := newTestCaller(t, ts.base, callerOpts{})
-	if _, err := c.call(ctx); err != nil {
+	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
+	if _, err := c.Call(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "connected", c.connected, 10*time.Second)
-	waitFor(t, "the still-there prompt", c.gotAudio, 5*time.Second)
-	eventually(t, 5*time.Second, "an STT timeout", func() bool {
+	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
+	voicetest.WaitFor(t, "the still-there prompt", c.GotAudio(), 5*time.Second)
+	voicetest.Eventually(t, 5*time.Second, "an STT timeout", func() bool {
 		return ts.metric(t, MetricSTTErrors, LabelProvider, "embedded", LabelReason, ReasonTimeout) >= 1
 	})
-	for _, e := range ts.logs.find(EventSTTError, map[string]any{"reason": ReasonTimeout}) {
+	for _, e := range ts.logs.Find(EventSTTError, map[string]any{"reason": ReasonTimeout}) {
 		if e["level"] != "INFO" {
 			t.Errorf("silence logged at %v, want INFO (it is not a failure)", e["level"])
 		}
@@ -32,7 +34,7 @@ func TestSilenceTimeout(t *testing.T) {
 	if ts.ActiveSessions() != 1 {
 		t.Fatal("the silence timeout ended the session")
 	}
-	if code, err := c.hangup(ctx); err != nil || code != 200 {
+	if code, err := c.Hangup(ctx); err != nil || code != 200 {
 		t.Fatalf("hangup %d %v", code, err)
 	}
 	if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {

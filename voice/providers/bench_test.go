@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/elevenlabstest"
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 // BenchmarkEndOfSpeechToFirstPacket measures the pipeline's own latency:
@@ -33,21 +34,21 @@ func BenchmarkEndOfSpeechToFirstPacket(b *testing.B) {
 			r.tr.Say(texts...)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(b.N+5)*5*time.Second)
 			defer cancel()
-			c := newCaller(b, r.base)
-			if err := c.call(ctx); err != nil {
+			c := voicetest.NewCaller(b, r.base, voicetest.CallerOptions{})
+			if _, err := c.Call(ctx); err != nil {
 				b.Fatal(err)
 			}
-			waitFor(b, "connected", c.connected, 10*time.Second)
-			eventually(b, 10*time.Second, "greeting", func() bool { return r.replies() == 1 })
+			voicetest.WaitFor(b, "connected", c.Connected(), 10*time.Second)
+			voicetest.Eventually(b, 10*time.Second, "greeting", func() bool { return r.replies() == 1 })
 			lats := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := range b.N {
-				lastLoud, err := c.speak(ctx, 400*time.Millisecond, 500*time.Millisecond)
+				lastLoud, err := c.Speak(ctx, 400*time.Millisecond, 500*time.Millisecond)
 				if err != nil {
 					b.Fatal(err)
 				}
-				eventually(b, 10*time.Second, "reply", func() bool { return r.replies() >= i+2 })
-				first, ok := c.firstArrivalAfter(lastLoud)
+				voicetest.Eventually(b, 10*time.Second, "reply", func() bool { return r.replies() >= i+2 })
+				first, ok := c.FirstArrivalAfter(lastLoud)
 				if !ok {
 					b.Fatal("no reply packet")
 				}

@@ -17,6 +17,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/elevenlabstest"
 	"github.com/voicewatch/voicewatch/internal/transcribetest"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -28,7 +29,7 @@ const testElevenLabsKey = "sk-elevenlabs-test-key"
 type rig struct {
 	srv  *voice.Server
 	base string
-	logs *syncBuffer
+	logs *voicetest.LogBuffer
 	reg  *prometheus.Registry
 	tr   *transcribetest.Server
 	el   *elevenlabstest.Server
@@ -72,7 +73,7 @@ func startRig(tb testing.TB, el elevenlabstest.Config, dialog string) *rig {
 	hermeticAWS(tb, transcribetest.AccessKeyID, transcribetest.SecretAccessKey)
 	tb.Setenv("VOICEWATCH_TEST_ELEVENLABS_KEY", testElevenLabsKey)
 	el.APIKey = testElevenLabsKey
-	r := &rig{logs: &syncBuffer{}, reg: prometheus.NewRegistry(), tr: transcribetest.New(tb), el: elevenlabstest.New(el)}
+	r := &rig{logs: &voicetest.LogBuffer{}, reg: prometheus.NewRegistry(), tr: transcribetest.New(tb), el: elevenlabstest.New(el)}
 	tb.Cleanup(r.el.Close)
 	section := ""
 	if dialog != "" {
@@ -111,7 +112,7 @@ func startRig(tb testing.TB, el elevenlabstest.Config, dialog string) *rig {
 	return r
 }
 
-func (r *rig) replies() int { return len(r.logs.find(voice.EventReply, nil)) }
+func (r *rig) replies() int { return len(r.logs.Find(voice.EventReply, nil)) }
 
 // TestFullCall: greeting → user audio → Transcribe → scripted dialog →
 // ElevenLabs → speech back, three turns, with an ElevenLabs outage in the
@@ -125,25 +126,25 @@ func TestFullCall(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	c := newCaller(t, r.base)
-	if err := c.call(ctx); err != nil {
+	c := voicetest.NewCaller(t, r.base, voicetest.CallerOptions{})
+	if _, err := c.Call(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "connected", c.connected, 10*time.Second)
-	eventually(t, 10*time.Second, "greeting played", func() bool { return r.replies() == 1 })
+	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
+	voicetest.Eventually(t, 10*time.Second, "greeting played", func() bool { return r.replies() == 1 })
 
 	turn := func(n int, outage bool) time.Duration {
 		t.Helper()
-		before := c.received.Load()
-		lastLoud, err := c.speak(ctx, 600*time.Millisecond, 700*time.Millisecond)
+		before := c.Received()
+		lastLoud, err := c.Speak(ctx, 600*time.Millisecond, 700*time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 10*time.Second, fmt.Sprintf("reply %d played", n), func() bool { return r.replies() >= n+1 })
-		if c.received.Load() <= before {
+		voicetest.Eventually(t, 10*time.Second, fmt.Sprintf("reply %d played", n), func() bool { return r.replies() >= n+1 })
+		if c.Received() <= before {
 			t.Fatalf("turn %d (outage %v): the caller heard nothing", n, outage)
 		}
-		first, ok := c.firstArrivalAfter(lastLoud)
+		first, ok := c.FirstArrivalAfter(lastLoud)
 		if !ok {
 			t.Fatalf("turn %d: no packet after the end of speech", n)
 		}
@@ -154,7 +155,7 @@ func TestFullCall(t *testing.T) {
 	turn(2, true)
 	r.el.SetFailure(elevenlabstest.FailNone)
 	lat3 := turn(3, false) // "Two." completes the form: goodbye, then hangup
-	eventually(t, 10*time.Second, "the dialog ends the call", func() bool { return r.srv.ActiveSessions() == 0 })
+	voicetest.Eventually(t, 10*time.Second, "the dialog ends the call", func() bool { return r.srv.ActiveSessions() == 0 })
 
 	t.Logf("voice-to-voice at the caller: turn 1 %v, turn 3 %v (TTS first-byte delay %v)", lat1, lat3, ttsDelay)
 	for i, lat := range []time.Duration{lat1, lat3} {
@@ -178,13 +179,13 @@ func TestFullCall(t *testing.T) {
 		{voice.MetricStoreWrites, []string{voice.LabelResult, voice.StoreOK}, 3},
 	}
 	for _, ch := range checks {
-		if got := metric(t, r.reg, ch.name, ch.labels...); got != ch.want {
+		if got := voicetest.Metric(t, r.reg, ch.name, ch.labels...); got != ch.want {
 			t.Errorf("%s%v = %v, want %v", ch.name, ch.labels, got, ch.want)
 		}
 	}
 	// Every ElevenLabs first byte waited for the injected delay; the two
 	// turns it spoke carry it in their voice-to-voice latency.
-	for _, m := range series(t, r.reg, voice.MetricTTSFirstByte, voice.LabelProvider, "elevenlabs") {
+	for _, m := range voicetest.Series(t, r.reg, voice.MetricTTSFirstByte, voice.LabelProvider, "elevenlabs") {
 		h := m.GetHistogram()
 		if h.GetSampleSum() < float64(h.GetSampleCount())*ttsDelay.Seconds() {
 			t.Errorf("tts first byte: sum %v over %d, below the injected %v each", h.GetSampleSum(), h.GetSampleCount(), ttsDelay)
@@ -195,7 +196,7 @@ func TestFullCall(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range series(t, r.reg, voice.MetricResponseLatency) {
+	for _, m := range voicetest.Series(t, r.reg, voice.MetricResponseLatency) {
 		if h := m.GetHistogram(); h.GetSampleSum() < 2*ttsDelay.Seconds() {
 			t.Errorf("response latency sum %v, below twice the injected TTS delay", h.GetSampleSum())
 		}
@@ -212,7 +213,7 @@ func TestFullCall(t *testing.T) {
 		{voice.EventReply, map[string]any{"text": "Thank you Ada, 2 large. Goodbye."}, 1},
 		{voice.EventSessionEnded, map[string]any{"outcome": voice.OutcomeCompleted, "reason": "dialog_hangup"}, 1},
 	} {
-		if got := len(r.logs.find(ev.name, ev.match)); got != ev.want {
+		if got := len(r.logs.Find(ev.name, ev.match)); got != ev.want {
 			t.Errorf("log event %s %v: %d lines, want %d", ev.name, ev.match, got, ev.want)
 		}
 	}

@@ -1,0 +1,264 @@
+package voicetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/rtp"
+	"github.com/pion/transport/v5"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/voicewatch/voicewatch/voice/audio"
+)
+
+// Codec names, as package voice spells its Codec values.
+const (
+	CodecPCMU = "pcmu"
+	CodecOpus = "opus"
+)
+
+// PCMU and Opus are the codec parameters the media core registers.
+var (
+	PCMU = webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1},
+		PayloadType:        0,
+	}
+	Opus = webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"},
+		PayloadType:        111,
+	}
+)
+
+// CallerOptions configure a Caller; the zero value is a PCMU caller on
+// loopback host candidates without authentication.
+type CallerOptions struct {
+	Codec      string        // CodecPCMU (the default) or CodecOpus
+	AlsoPCMU   bool          // offer PCMU after the main codec
+	Net        transport.Net // a virtual network; nil means the host's "lo"
+	ICEServers []webrtc.ICEServer
+	RelayOnly  bool              // ICE transport policy relay
+	Token      string            // bearer token on POST and DELETE
+	Header     map[string]string // extra request headers on POST
+
+	// OpusSpeech returns the loud Opus frame Speak sends for an Opus
+	// caller; it is called on each Speak. Required for Speak with
+	// CodecOpus.
+	OpusSpeech func() ([]byte, error)
+}
+
+// Caller is a pion WHIP client for tests: it sends audio, counts what comes
+// back and records when each packet arrived.
+type Caller struct {
+	// PC is the caller's peer connection, closed when the test ends.
+	PC *webrtc.PeerConnection
+	// Location is the session's path from the 201's Location header, set
+	// by Call.
+	Location string
+
+	base  string
+	opts  CallerOptions
+	track *webrtc.TrackLocalStaticRTP
+	seq   uint16
+	ts    uint32
+
+	connected chan struct{}
+	gotAudio  chan struct{}
+	received  atomic.Int64
+	mu        sync.Mutex
+	arrivals  []time.Time // arrival time of every packet
+}
+
+// NewCaller builds a caller for the media core at base (http://host:port).
+func NewCaller(t testing.TB, base string, o CallerOptions) *Caller {
+	t.Helper()
+	if o.Codec == "" {
+		o.Codec = CodecPCMU
+	}
+	m := &webrtc.MediaEngine{}
+	codec := PCMU
+	if o.Codec == CodecOpus {
+		codec = Opus
+	}
+	if err := m.RegisterCodec(codec, webrtc.RTPCodecTypeAudio); err != nil {
+		t.Fatal(err)
+	}
+	if o.AlsoPCMU && o.Codec != CodecPCMU {
+		if err := m.RegisterCodec(PCMU, webrtc.RTPCodecTypeAudio); err != nil {
+			t.Fatal(err)
+		}
+	}
+	se := webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetRelayAcceptanceMinWait(0)
+	if o.Net != nil {
+		se.SetNet(o.Net)
+	} else {
+		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+		se.SetIncludeLoopbackCandidate(true)
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se))
+	cfg := webrtc.Configuration{ICEServers: o.ICEServers}
+	if o.RelayOnly {
+		cfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	}
+	pc, err := api.NewPeerConnection(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	track, err := webrtc.NewTrackLocalStaticRTP(codec.RTPCodecCapability, "audio", "caller")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.AddTrack(track); err != nil {
+		t.Fatal(err)
+	}
+	c := &Caller{PC: pc, track: track, base: base, opts: o,
+		connected: make(chan struct{}), gotAudio: make(chan struct{})}
+	var connectedOnce, audioOnce sync.Once
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateConnected {
+			connectedOnce.Do(func() { close(c.connected) })
+		}
+	})
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := tr.Read(buf); err != nil {
+				return
+			}
+			now := time.Now()
+			c.mu.Lock()
+			c.arrivals = append(c.arrivals, now)
+			c.mu.Unlock()
+			c.received.Add(1)
+			audioOnce.Do(func() { close(c.gotAudio) })
+		}
+	})
+	t.Cleanup(func() { _ = pc.Close() })
+	return c
+}
+
+// Connected is closed when the peer connection first connects.
+func (c *Caller) Connected() <-chan struct{} { return c.connected }
+
+// GotAudio is closed when the first RTP packet comes back.
+func (c *Caller) GotAudio() <-chan struct{} { return c.gotAudio }
+
+// Received is the number of RTP packets that came back.
+func (c *Caller) Received() int64 { return c.received.Load() }
+
+// SessionURL is the session's URL (base + Location) once Call succeeded.
+func (c *Caller) SessionURL() string { return c.base + c.Location }
+
+// Call posts the offer (after full gathering) to /whip and applies the
+// answer. A status other than 201 is an error returned with the response.
+func (c *Caller) Call(ctx context.Context) (*http.Response, error) {
+	offer, err := c.PC.CreateOffer(nil)
+	if err != nil {
+		return nil, err
+	}
+	done := webrtc.GatheringCompletePromise(c.PC)
+	if err := c.PC.SetLocalDescription(offer); err != nil {
+		return nil, err
+	}
+	<-done
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/whip", strings.NewReader(c.PC.LocalDescription().SDP))
+	req.Header.Set("Content-Type", "application/sdp")
+	if c.opts.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	}
+	for k, v := range c.opts.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return resp, fmt.Errorf("POST /whip: %s: %s", resp.Status, body)
+	}
+	c.Location = resp.Header.Get("Location")
+	return resp, c.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(body)})
+}
+
+// Speak sends speech of loud audio (a 300 Hz tone for PCMU, the
+// OpusSpeech frame for Opus) then silence, 20 ms packets paced in real
+// time, and returns when the last loud packet was sent. Sequence numbers
+// and timestamps continue across calls.
+func (c *Caller) Speak(ctx context.Context, speech, silence time.Duration) (lastLoud time.Time, err error) {
+	var loud, quiet []byte
+	step := uint32(160)
+	if c.opts.Codec == CodecPCMU {
+		loud, quiet = audio.ToneULaw(300, 0.3, 20), audio.SilenceULaw(20)
+	} else {
+		if c.opts.OpusSpeech == nil {
+			return lastLoud, errors.New("voicetest: Speak on an Opus caller needs CallerOptions.OpusSpeech")
+		}
+		if loud, err = c.opts.OpusSpeech(); err != nil {
+			return lastLoud, err
+		}
+		quiet, step = []byte{0xf8, 0xff, 0xfe}, 960
+	}
+	send := func(payload []byte, d time.Duration, isLoud bool) error {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for range int(d / (20 * time.Millisecond)) {
+			pkt := &rtp.Packet{Header: rtp.Header{Version: 2, Timestamp: c.ts, SequenceNumber: c.seq}, Payload: payload}
+			c.ts += step
+			c.seq++
+			if err := c.track.WriteRTP(pkt); err != nil {
+				return err
+			}
+			if isLoud {
+				lastLoud = time.Now()
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
+		}
+		return nil
+	}
+	if err := send(loud, speech, true); err != nil {
+		return lastLoud, err
+	}
+	return lastLoud, send(quiet, silence, false)
+}
+
+// FirstArrivalAfter returns the first packet arrival after t.
+func (c *Caller) FirstArrivalAfter(t time.Time) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range c.arrivals {
+		if a.After(t) {
+			return a, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Hangup ends the session with DELETE on its URL and returns the status.
+func (c *Caller) Hangup(ctx context.Context) (int, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, c.SessionURL(), nil)
+	if c.opts.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
