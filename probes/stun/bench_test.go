@@ -3,11 +3,11 @@ package stun
 import (
 	"context"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/coturntest"
+	"github.com/voicewatch/voicewatch/probes/internal/probebench"
 )
 
 // BenchmarkSTUNvsRaw compares one STUN probe (UDP only) with the raw
@@ -60,38 +60,7 @@ func BenchmarkSTUNConcurrent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{1, 10, 100} {
-		b.Run(concName(n), func(b *testing.B) {
-			start := time.Now()
-			probesDone := 0
-			for b.Loop() {
-				var wg sync.WaitGroup
-				for range n {
-					wg.Go(func() {
-						ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-						defer cancel()
-						if r := p.Probe(ctx); !r.Success {
-							b.Error(r.Failure)
-						}
-					})
-				}
-				wg.Wait()
-				probesDone += n
-			}
-			b.ReportMetric(float64(probesDone)/time.Since(start).Seconds(), "probes/s")
-		})
-	}
-}
-
-func concName(n int) string {
-	switch n {
-	case 1:
-		return "concurrent_1"
-	case 10:
-		return "concurrent_10"
-	default:
-		return "concurrent_100"
-	}
+	probebench.Concurrent(b, p, 5*time.Second)
 }
 
 // BenchmarkTimeoutOvershoot measures how far past its timeout a UDP probe

@@ -3,12 +3,11 @@ package turn
 import (
 	"context"
 	"net"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/coturntest"
+	"github.com/voicewatch/voicewatch/probes/internal/probebench"
 )
 
 // BenchmarkTURNProbe is one full TURN probe over UDP against coturn:
@@ -47,27 +46,7 @@ func BenchmarkTURNConcurrent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{1, 10, 100} {
-		b.Run("concurrent_"+strconv.Itoa(n), func(b *testing.B) {
-			start := time.Now()
-			done := 0
-			for b.Loop() {
-				var wg sync.WaitGroup
-				for range n {
-					wg.Go(func() {
-						ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-						defer cancel()
-						if r := p.Probe(ctx); !r.Success {
-							b.Error(r.Failure)
-						}
-					})
-				}
-				wg.Wait()
-				done += n
-			}
-			b.ReportMetric(float64(done)/time.Since(start).Seconds(), "probes/s")
-		})
-	}
+	probebench.Concurrent(b, p, 10*time.Second)
 }
 
 // BenchmarkTimeoutOvershoot measures how far past its timeout a TURN probe
