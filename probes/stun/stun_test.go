@@ -89,12 +89,7 @@ func TestVNet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := vnettest.New(t, vnettest.Options{NAT: tt.nat})
-			var addr string
-			if tt.reply == nil {
-				addr = w.StartTURN(t, "3478")
-			} else {
-				addr = w.StartResponder(t, "3478", tt.reply)
-			}
+			addr := w.StartServer(t, "3478", tt.reply)
 			w.DropNext(tt.drop)
 			cfg := Config{Target: "stun:" + addr, Transports: []string{"udp"}, RTO: 20 * time.Millisecond}
 			r := run(t, cfg, time.Second, WithNet(w.Client))

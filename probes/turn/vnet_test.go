@@ -30,12 +30,7 @@ func TestVNet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := vnettest.New(t, vnettest.Options{NAT: tt.nat})
-			var addr string
-			if tt.reply == nil {
-				addr = w.StartTURN(t, "3478")
-			} else {
-				addr = w.StartResponder(t, "3478", tt.reply)
-			}
+			addr := w.StartServer(t, "3478", tt.reply)
 			w.DropNext(tt.drop)
 			p, err := New(Config{Target: "turn:" + addr + "?transport=udp", Username: vnettest.User, Password: tt.password, RTO: 20 * time.Millisecond}, WithNet(w.Client))
 			if err != nil {

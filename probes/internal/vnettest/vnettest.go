@@ -127,6 +127,16 @@ func (w *World) StartTURN(t testing.TB, port string) string {
 	return addr
 }
 
+// StartServer runs the TURN server on ServerIP:port, or, when reply is not
+// nil, a responder answering with reply (see StartResponder).
+func (w *World) StartServer(t testing.TB, port string, reply func([]byte) []byte) string {
+	t.Helper()
+	if reply == nil {
+		return w.StartTURN(t, port)
+	}
+	return w.StartResponder(t, port, reply)
+}
+
 // StartResponder runs a UDP server on ServerIP:port that answers every
 // datagram with reply(datagram) (nil: no answer). It stops at cleanup.
 func (w *World) StartResponder(t testing.TB, port string, reply func([]byte) []byte) string {
