@@ -44,6 +44,7 @@ type Parser struct {
 	extra []*dto.LabelPair
 	cache map[string]*series
 	gen   uint64 // scrape number, to forget series
+	seen  int    // cached series this scrape has seen
 
 	fams   map[string]*family
 	order  []*family
@@ -109,7 +110,7 @@ func sortedNames(m map[string]string) []string {
 
 // Parse parses one scrape body. See the package-level Parse for the result.
 func (p *Parser) Parse(body []byte) ([]*dto.MetricFamily, int, error) {
-	p.gen++
+	p.gen, p.seen = p.gen+1, 0
 	p.reset()
 	// Prometheus' lexer stops at a NUL byte as if the body ended there:
 	// refuse the body rather than lose what follows it.
@@ -148,7 +149,10 @@ func (p *Parser) Parse(body []byte) ([]*dto.MetricFamily, int, error) {
 					return nil, 0, fmt.Errorf("%w: %w", ErrParse, err)
 				}
 			}
-			s.seen = p.gen
+			if s.seen != p.gen {
+				s.seen = p.gen
+				p.seen++
+			}
 			if err := p.sample(s, ts, v); err != nil {
 				return nil, 0, fmt.Errorf("%w: %w", ErrParse, err)
 			}
@@ -470,6 +474,9 @@ func (p *Parser) finish() ([]*dto.MetricFamily, int, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].GetName() < out[j].GetName() })
 	for k, s := range p.cache {
+		if p.seen == len(p.cache) {
+			break // the steady state: every cached series was in this scrape
+		}
 		if s.seen != p.gen {
 			delete(p.cache, k)
 		}
