@@ -64,10 +64,12 @@ func TestDemoDashboards(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What the demo must exercise, so "panels with data" cannot pass vacuously.
+	// Wait for each (the probes' first results and the calls' series reach
+	// Prometheus on its own scrape schedule), not a fixed time.
 	for _, m := range []string{voice.MetricSessionsStarted, voice.MetricConnections, voice.MetricICEGatheringDuration + "_bucket",
 		voice.MetricICESelectedPairs, voice.MetricResponseLatency + "_bucket", probes.MetricProbeSuccess, exporter.MetricScrapeUp} {
-		if !present(t, prom, m) {
-			t.Errorf("the demo produced no %s", m)
+		if !waitPresent(t, prom, m, time.Minute) {
+			t.Errorf("the demo produced no %s within a minute", m)
 		}
 	}
 	results := dashtest.EvalAll(t, prom, queries)
@@ -85,7 +87,7 @@ func TestDemoDashboards(t *testing.T) {
 			continue
 		}
 		exercised++
-		if len(r.Samples) > 0 {
+		if len(r.Samples) > 0 || eventuallyHasData(prom, r.Expr, 30*time.Second) {
 			withData++
 			continue
 		}
@@ -98,6 +100,38 @@ func TestDemoDashboards(t *testing.T) {
 }
 
 var presentCache = map[string]bool{}
+
+// eventuallyHasData re-evaluates expr until it returns a sample or d has
+// passed: a rate() over a series that appeared one scrape ago needs one
+// more scrape before it has data.
+func eventuallyHasData(p *dashtest.Prometheus, expr string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		res, err := p.Query(ctx, expr)
+		cancel()
+		if err == nil && len(res) > 0 {
+			return true
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return false
+}
+
+// waitPresent polls Prometheus until metric has a series or d has passed.
+func waitPresent(t *testing.T, p *dashtest.Prometheus, metric string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		delete(presentCache, metric)
+		if present(t, p, metric) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
 
 func present(t *testing.T, p *dashtest.Prometheus, metric string) bool {
 	if v, ok := presentCache[metric]; ok {

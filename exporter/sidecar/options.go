@@ -35,8 +35,9 @@ func WithScrapeOptions(opts ...scrape.Option) Option {
 	return func(s *Sidecar) { s.scrapeOpts = append(s.scrapeOpts, opts...) }
 }
 
-// WithJitter replaces the random first-run offset of probes in
-// [0, interval) (tests pass a function returning 0).
+// WithJitter replaces the random offset of each probe's second run in
+// [0, interval); the first run is always at start-up (tests pass a
+// function returning 0).
 func WithJitter(f func(interval time.Duration) time.Duration) Option {
 	return func(s *Sidecar) { s.jitter = f }
 }

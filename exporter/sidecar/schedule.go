@@ -11,8 +11,11 @@ import (
 	"github.com/voicewatch/voicewatch/probes"
 )
 
-// scheduler runs each probe on its own interval, the first run at a random
-// offset within the interval, and keeps the latest result of each.
+// scheduler runs each probe once at start-up, then on its own interval:
+// the second run comes at a random offset within the interval, so later
+// runs are spread out while every probe has a result from the start (an
+// alarm that treats missing data as breaching must not see a gap after a
+// deploy). It keeps the latest result of each probe.
 type scheduler struct {
 	log       *slog.Logger
 	specs     []probes.Spec
@@ -52,6 +55,7 @@ func (s *scheduler) run(ctx context.Context) {
 }
 
 func (s *scheduler) loop(ctx context.Context, i int) {
+	s.runOne(ctx, i)
 	timer := time.NewTimer(s.jitter(s.intervals[i]))
 	defer timer.Stop()
 	for {
