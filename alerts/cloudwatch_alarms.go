@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Runbooks of the AWS infrastructure alarms (sections of one page).
@@ -78,15 +78,15 @@ func (c Config) alarms() []Alarm {
 	}
 	out = append(out, c.connectionSuccessAlarm(desc))
 	for _, p := range []struct{ name, kind, alert string }{
-		{"ProbeSTUNFailing", probes.KindSTUN, AlertProbeSTUNFailing},
-		{"ProbeTURNFailing", probes.KindTURN, AlertProbeTURNFailing},
-		{"ProbeWebRTCFailing", probes.KindWebRTC, AlertProbeWebRTCFailing},
+		{"ProbeSTUNFailing", probemetrics.KindSTUN, AlertProbeSTUNFailing},
+		{"ProbeTURNFailing", probemetrics.KindTURN, AlertProbeTURNFailing},
+		{"ProbeWebRTCFailing", probemetrics.KindWebRTC, AlertProbeWebRTCFailing},
 	} {
 		// Two failing minutes out of three: one failed run (a blip) never alarms.
 		out = append(out, Alarm{Name: cw.AlarmPrefix + p.name,
 			Description: desc("The "+p.kind+" probe keeps failing.", Runbook(p.alert)),
-			Namespace:   cw.Namespace, MetricName: probes.MetricProbeSuccess,
-			Dimensions: map[string]string{probes.LabelKind: p.kind},
+			Namespace:   cw.Namespace, MetricName: probemetrics.MetricProbeSuccess,
+			Dimensions: map[string]string{probemetrics.LabelKind: p.kind},
 			Statistic:  "Minimum", Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 1,
 			Comparison: cmpLT, TreatMissingData: missingBreaching, MinThreshold: 0, MaxThreshold: 1})
 	}
@@ -98,15 +98,15 @@ func (c Config) alarms() []Alarm {
 func (c Config) connectionSuccessAlarm(desc func(string, string) string) Alarm {
 	cw := c.CloudWatch
 	q := func(id, result string) MetricQuery {
-		return MetricQuery{ID: id, Namespace: cw.Namespace, MetricName: voice.MetricConnections,
-			Dimensions: map[string]string{voice.LabelResult: result}, Stat: "Sum", Period: 300}
+		return MetricQuery{ID: id, Namespace: cw.Namespace, MetricName: voicemetrics.MetricConnections,
+			Dimensions: map[string]string{voicemetrics.LabelResult: result}, Stat: "Sum", Period: 300}
 	}
 	return Alarm{Name: cw.AlarmPrefix + "ConnectionSuccessRate",
 		Description: desc(fmt.Sprintf("WebRTC connection success rate is below target (objective %s%%).", num(c.ConnectionObjective*100)), Runbook(AlertConnectionBudgetBurn)),
 		Metrics: []MetricQuery{
-			q("connected", voice.ConnectionConnected),
-			q("failed", voice.ConnectionFailed),
-			q("timeout", voice.ConnectionTimeout),
+			q("connected", voicemetrics.ConnectionConnected),
+			q("failed", voicemetrics.ConnectionFailed),
+			q("timeout", voicemetrics.ConnectionTimeout),
 			{ID: "success_rate", Label: "Connection success rate (%)", ReturnData: true,
 				Expression: "100 * FILL(connected, 0) / (FILL(connected, 0) + FILL(failed, 0) + FILL(timeout, 0))"},
 		},

@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-	"github.com/voicewatch/voicewatch/exporter"
-	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // scenarios returns the promtool scenarios by test file name.
@@ -16,10 +16,10 @@ func scenarios(cfg Config) map[string][]scenario {
 	sc := fmt.Sprintf(`job="%s",instance="%s"`, cfg.SidecarJob, sidecarInstance)
 	voiceJob := map[string]string{"job": cfg.VoiceJob}
 	conn := func(result string) string {
-		return fmt.Sprintf(`%s{%s,result="%s"}`, voice.MetricConnections, v, result)
+		return fmt.Sprintf(`%s{%s,result="%s"}`, voicemetrics.MetricConnections, v, result)
 	}
 	ended := func(outcome string) string {
-		return fmt.Sprintf(`%s{%s,outcome="%s"}`, voice.MetricSessionsEnded, v, outcome)
+		return fmt.Sprintf(`%s{%s,outcome="%s"}`, voicemetrics.MetricSessionsEnded, v, outcome)
 	}
 	ratio := func(rec string, at time.Duration, want float64) promQLTest {
 		return promQLTest{Expr: rec, EvalTime: model.Duration(at),
@@ -39,77 +39,77 @@ func scenarios(cfg Config) map[string][]scenario {
 		}, {
 			name: "scanner flood: scanner, rejected and rate-limited counters soar, legitimate traffic is healthy, nothing fires",
 			series: [][2]string{
-				{fmt.Sprintf(`%s{%s,pattern="weblogic_console"}`, voice.MetricHTTPScannerRequests, v), rising(1000)},
-				{fmt.Sprintf(`%s{%s,pattern="cgi_sendmail"}`, voice.MetricHTTPScannerRequests, v), rising(500)},
-				{fmt.Sprintf(`%s{%s,pattern="invalid_method"}`, voice.MetricHTTPScannerRequests, v), rising(500)},
-				{fmt.Sprintf(`%s{%s,reason="body_too_large"}`, voice.MetricHTTPRejected, v), rising(200)},
-				{fmt.Sprintf(`%s{%s}`, voice.MetricHTTPRateLimited, v), rising(300)},
-				{fmt.Sprintf(`%s{%s,pattern="weblogic_console"}`, exporter.MetricLogScannerRequests, sc), rising(1000)},
+				{fmt.Sprintf(`%s{%s,pattern="weblogic_console"}`, voicemetrics.MetricHTTPScannerRequests, v), rising(1000)},
+				{fmt.Sprintf(`%s{%s,pattern="cgi_sendmail"}`, voicemetrics.MetricHTTPScannerRequests, v), rising(500)},
+				{fmt.Sprintf(`%s{%s,pattern="invalid_method"}`, voicemetrics.MetricHTTPScannerRequests, v), rising(500)},
+				{fmt.Sprintf(`%s{%s,reason="body_too_large"}`, voicemetrics.MetricHTTPRejected, v), rising(200)},
+				{fmt.Sprintf(`%s{%s}`, voicemetrics.MetricHTTPRateLimited, v), rising(300)},
+				{fmt.Sprintf(`%s{%s,pattern="weblogic_console"}`, sidecarmetrics.MetricLogScannerRequests, sc), rising(1000)},
 			},
 			checks: []check{{at: 10 * time.Minute}, {at: time.Hour}, {at: 7 * time.Hour}},
 		}, {
 			name: "one failed probe run of each kind (a blip) does not fire",
 			series: [][2]string{
-				{probeSeries(cfg, probes.KindSTUN), fmt.Sprintf("1x5 0 1x%d", samples)},
-				{probeSeries(cfg, probes.KindTURN), fmt.Sprintf("1x10 0 1x%d", samples)},
-				{probeSeries(cfg, probes.KindWebRTC), fmt.Sprintf("1x15 0 1x%d", samples)},
+				{probeSeries(cfg, probemetrics.KindSTUN), fmt.Sprintf("1x5 0 1x%d", samples)},
+				{probeSeries(cfg, probemetrics.KindTURN), fmt.Sprintf("1x10 0 1x%d", samples)},
+				{probeSeries(cfg, probemetrics.KindWebRTC), fmt.Sprintf("1x15 0 1x%d", samples)},
 			},
 			checks: []check{{at: 6 * time.Minute}, {at: 9 * time.Minute}, {at: 12 * time.Minute}, {at: 17 * time.Minute}, {at: 20 * time.Minute}},
 		}},
 		"slo_test.yml": {{
 			name:   "half the connection attempts time out: fast burn pages, and the ticket fires too (Alertmanager inhibits it)",
-			series: [][2]string{{conn(voice.ConnectionTimeout), rising(20)}},
+			series: [][2]string{{conn(voicemetrics.ConnectionTimeout), rising(20)}},
 			checks: []check{{at: 10 * time.Minute, quiet: []string{AlertCompletionBudgetBurn}, firing: []firing{
 				slo(AlertConnectionBudgetBurn, SeverityPage, "50%"), slo(AlertConnectionBudgetBurn, SeverityTicket, "50%")}}},
 			exprs: []promQLTest{ratio(connRec+"5m", 10*time.Minute, 0.5)},
 		}, {
 			name:   "10% connection errors: only the 6x (6h and 30m) page fires, not the 14.4x one",
-			series: [][2]string{{conn(voice.ConnectionConnected), rising(9)}, {conn(voice.ConnectionFailed), rising(1)}},
+			series: [][2]string{{conn(voicemetrics.ConnectionConnected), rising(9)}, {conn(voicemetrics.ConnectionFailed), rising(1)}},
 			checks: []check{{at: time.Hour, firing: []firing{
 				slo(AlertConnectionBudgetBurn, SeverityPage, "10%"), slo(AlertConnectionBudgetBurn, SeverityTicket, "10%")}}},
 		}, {
 			name:   "2% connection errors for hours: a ticket, never a page",
-			series: [][2]string{{conn(voice.ConnectionConnected), rising(49)}, {conn(voice.ConnectionFailed), rising(1)}},
+			series: [][2]string{{conn(voicemetrics.ConnectionConnected), rising(49)}, {conn(voicemetrics.ConnectionFailed), rising(1)}},
 			checks: []check{
 				{at: 7 * time.Hour, firing: []firing{slo(AlertConnectionBudgetBurn, SeverityTicket, "2%")}},
 			},
 		}, {
 			name:   "0.5% connection errors are within the 99% objective: quiet",
-			series: [][2]string{{conn(voice.ConnectionConnected), rising(199)}, {conn(voice.ConnectionFailed), rising(1)}},
+			series: [][2]string{{conn(voicemetrics.ConnectionConnected), rising(199)}, {conn(voicemetrics.ConnectionFailed), rising(1)}},
 			checks: []check{{at: 7 * time.Hour, quiet: []string{AlertConnectionBudgetBurn}}},
 			exprs:  []promQLTest{ratio(connRec+"6h", 7*time.Hour, 0.005)},
 		}, {
 			name:   "70% of sessions abandoned: the completion SLO pages (14.4x is unreachable at 90%, 6x fires)",
-			series: [][2]string{{ended(voice.OutcomeCompleted), rising(3)}, {ended(voice.OutcomeAbandoned), rising(7)}},
+			series: [][2]string{{ended(voicemetrics.OutcomeCompleted), rising(3)}, {ended(voicemetrics.OutcomeAbandoned), rising(7)}},
 			checks: []check{{at: time.Hour, firing: []firing{
 				slo(AlertCompletionBudgetBurn, SeverityPage, "70%"), slo(AlertCompletionBudgetBurn, SeverityTicket, "70%")}}},
 		}, {
 			name:   "sessions rejected at the cap do not burn the completion budget",
-			series: [][2]string{{ended(voice.OutcomeRejected), rising(50)}},
+			series: [][2]string{{ended(voicemetrics.OutcomeRejected), rising(50)}},
 			checks: []check{{at: 7 * time.Hour, quiet: []string{AlertCompletionBudgetBurn}}},
 			exprs:  []promQLTest{ratio(compRec+"1h", 7*time.Hour, 0)},
 		}},
 		"symptoms_test.yml": {{
 			name: "probes failing for longer than probe_for fire, per kind",
 			series: [][2]string{
-				{probeSeries(cfg, probes.KindSTUN), fmt.Sprintf("1x4 0x%d", samples)},
-				{probeSeries(cfg, probes.KindTURN), fmt.Sprintf("1x4 0x%d", samples)},
-				{probeSeries(cfg, probes.KindWebRTC), fmt.Sprintf("1x4 0x%d", samples)},
+				{probeSeries(cfg, probemetrics.KindSTUN), fmt.Sprintf("1x4 0x%d", samples)},
+				{probeSeries(cfg, probemetrics.KindTURN), fmt.Sprintf("1x4 0x%d", samples)},
+				{probeSeries(cfg, probemetrics.KindWebRTC), fmt.Sprintf("1x4 0x%d", samples)},
 			},
 			checks: []check{
 				{at: 7 * time.Minute, quiet: []string{AlertProbeSTUNFailing, AlertProbeTURNFailing, AlertProbeWebRTCFailing}},
 				{at: 9 * time.Minute, firing: []firing{
-					{alert: AlertProbeSTUNFailing, severity: SeverityTicket, labels: probeLabels(cfg, probes.KindSTUN)},
-					{alert: AlertProbeTURNFailing, severity: SeverityPage, labels: probeLabels(cfg, probes.KindTURN)},
-					{alert: AlertProbeWebRTCFailing, severity: SeverityPage, labels: probeLabels(cfg, probes.KindWebRTC)},
+					{alert: AlertProbeSTUNFailing, severity: SeverityTicket, labels: probeLabels(cfg, probemetrics.KindSTUN)},
+					{alert: AlertProbeTURNFailing, severity: SeverityPage, labels: probeLabels(cfg, probemetrics.KindTURN)},
+					{alert: AlertProbeWebRTCFailing, severity: SeverityPage, labels: probeLabels(cfg, probemetrics.KindWebRTC)},
 				}},
 			},
 		}, {
 			name: "ICE gathering takes 3-5 s: p95 above 3 s raises a ticket",
 			series: [][2]string{
-				{fmt.Sprintf(`%s_bucket{%s,le="0.5"}`, voice.MetricICEGatheringDuration, v), flat(0)},
-				{fmt.Sprintf(`%s_bucket{%s,le="1"}`, voice.MetricICEGatheringDuration, v), flat(0)},
-				{fmt.Sprintf(`%s_bucket{%s,le="3"}`, voice.MetricICEGatheringDuration, v), flat(0)},
+				{fmt.Sprintf(`%s_bucket{%s,le="0.5"}`, voicemetrics.MetricICEGatheringDuration, v), flat(0)},
+				{fmt.Sprintf(`%s_bucket{%s,le="1"}`, voicemetrics.MetricICEGatheringDuration, v), flat(0)},
+				{fmt.Sprintf(`%s_bucket{%s,le="3"}`, voicemetrics.MetricICEGatheringDuration, v), flat(0)},
 			},
 			checks: []check{
 				{at: 8 * time.Minute, quiet: []string{AlertICEGatheringSlow}},
@@ -117,12 +117,12 @@ func scenarios(cfg Config) map[string][]scenario {
 			},
 		}, {
 			name:   "half the TTS requests fail: page per provider",
-			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voice.MetricTTSErrors, v, voice.ReasonOther), rising(15)}},
+			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voicemetrics.MetricTTSErrors, v, voicemetrics.ReasonOther), rising(15)}},
 			checks: []check{{at: 10 * time.Minute, firing: []firing{{alert: AlertTTSErrorRatioHigh, severity: SeverityPage,
 				labels: map[string]string{"job": cfg.VoiceJob, "provider": "elevenlabs"}, value: "50%"}}}},
 		}, {
 			name:   "6 TTS policy violations (voice_settings after the first message): a ticket, not a page",
-			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voice.MetricTTSErrors, v, voice.ReasonPolicyViolation), fmt.Sprintf("0x10 6x%d", samples)}},
+			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voicemetrics.MetricTTSErrors, v, voicemetrics.ReasonPolicyViolation), fmt.Sprintf("0x10 6x%d", samples)}},
 			checks: []check{
 				{at: 40 * time.Minute, quiet: []string{AlertTTSErrorRatioHigh}, firing: []firing{{alert: AlertTTSPolicyViolation, severity: SeverityTicket,
 					labels: map[string]string{"job": cfg.VoiceJob, "provider": "elevenlabs"}, value: "6"}}},
@@ -130,16 +130,16 @@ func scenarios(cfg Config) map[string][]scenario {
 			},
 		}, {
 			name:   "STT silence timeouts (15 s without speech) are not provider errors",
-			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voice.MetricSTTErrors, v, voice.ReasonTimeout), rising(15)}},
+			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voicemetrics.MetricSTTErrors, v, voicemetrics.ReasonTimeout), rising(15)}},
 			checks: []check{{at: 30 * time.Minute, quiet: []string{AlertSTTErrorRatioHigh}}},
 		}, {
 			name:   "half the STT requests fail on the network: page per provider",
-			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voice.MetricSTTErrors, v, voice.ReasonNetwork), rising(15)}},
+			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voicemetrics.MetricSTTErrors, v, voicemetrics.ReasonNetwork), rising(15)}},
 			checks: []check{{at: 10 * time.Minute, firing: []firing{{alert: AlertSTTErrorRatioHigh, severity: SeverityPage,
 				labels: map[string]string{"job": cfg.VoiceJob, "provider": "transcribe"}, value: "50%"}}}},
 		}, {
 			name:   "a quarter of legitimate requests end in 5xx: ticket",
-			series: [][2]string{{fmt.Sprintf(`%s{%s,route="/whip",code="500"}`, voice.MetricHTTPRequests, v), rising(5)}, {fmt.Sprintf(`%s{%s,route="/whip",code="201"}`, voice.MetricHTTPRequests, v), rising(15)}},
+			series: [][2]string{{fmt.Sprintf(`%s{%s,route="/whip",code="500"}`, voicemetrics.MetricHTTPRequests, v), rising(5)}, {fmt.Sprintf(`%s{%s,route="/whip",code="201"}`, voicemetrics.MetricHTTPRequests, v), rising(15)}},
 			checks: []check{{at: 15 * time.Minute, firing: []firing{{alert: AlertHTTPServerErrors, severity: SeverityTicket, labels: voiceJob, value: "25%"}}}},
 		}},
 		"health_test.yml": {{
@@ -159,19 +159,19 @@ func scenarios(cfg Config) map[string][]scenario {
 			},
 		}, {
 			name:   "the sidecar drops CloudWatch datums: ticket",
-			series: [][2]string{{fmt.Sprintf(`%s{%s}`, exporter.MetricCloudWatchDropped, sc), fmt.Sprintf("0x10 5x%d", samples)}},
+			series: [][2]string{{fmt.Sprintf(`%s{%s}`, sidecarmetrics.MetricCloudWatchDropped, sc), fmt.Sprintf("0x10 5x%d", samples)}},
 			checks: []check{{at: 20 * time.Minute, firing: []firing{{alert: AlertCloudWatchDrops, severity: SeverityTicket,
 				labels: map[string]string{"job": cfg.SidecarJob}, value: "5"}}}},
 		}, {
 			name: "the sidecar target and the sidecar's own scrape of the media core are down: tickets",
 			series: [][2]string{
 				{fmt.Sprintf(`%s{%s}`, metricUp, sc), fmt.Sprintf("1x2 0x%d", samples)},
-				{fmt.Sprintf(`%s{%s,target="%s"}`, exporter.MetricScrapeUp, sc, voiceInstance), flat(0)},
+				{fmt.Sprintf(`%s{%s,target="%s"}`, sidecarmetrics.MetricScrapeUp, sc, voiceInstance), flat(0)},
 			},
 			checks: []check{{at: 9 * time.Minute, firing: []firing{
 				{alert: AlertScrapeTargetDown, severity: SeverityTicket, exprHint: metricUp + "{",
 					labels: map[string]string{"job": cfg.SidecarJob, "instance": sidecarInstance}},
-				{alert: AlertScrapeTargetDown, severity: SeverityTicket, exprHint: exporter.MetricScrapeUp,
+				{alert: AlertScrapeTargetDown, severity: SeverityTicket, exprHint: sidecarmetrics.MetricScrapeUp,
 					labels: map[string]string{"job": cfg.SidecarJob, "instance": sidecarInstance, "target": voiceInstance}},
 			}}},
 		}},

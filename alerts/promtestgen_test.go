@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-	"github.com/voicewatch/voicewatch/exporter"
-	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // This file generates the promtool unit tests committed under
@@ -95,27 +95,27 @@ func baseline(cfg Config) [][2]string {
 	out := [][2]string{
 		{fmt.Sprintf(`%s{%s}`, metricUp, v), flat(1)},
 		{fmt.Sprintf(`%s{%s}`, metricUp, s), flat(1)},
-		{fmt.Sprintf(`%s{%s,target="%s"}`, exporter.MetricScrapeUp, s, voiceInstance), flat(1)},
-		{fmt.Sprintf(`%s{%s}`, exporter.MetricCloudWatchDropped, s), flat(0)},
-		{fmt.Sprintf(`%s{%s,result="%s"}`, voice.MetricConnections, v, voice.ConnectionConnected), rising(20)},
-		{fmt.Sprintf(`%s{%s,result="%s"}`, voice.MetricConnections, v, voice.ConnectionFailed), flat(0)},
-		{fmt.Sprintf(`%s{%s,result="%s"}`, voice.MetricConnections, v, voice.ConnectionTimeout), flat(0)},
-		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voice.MetricSessionsEnded, v, voice.OutcomeCompleted), rising(5)},
-		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voice.MetricSessionsEnded, v, voice.OutcomeAbandoned), flat(0)},
-		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voice.MetricSessionsEnded, v, voice.OutcomeFailed), flat(0)},
-		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voice.MetricSessionsEnded, v, voice.OutcomeRejected), flat(0)},
-		{fmt.Sprintf(`%s{%s,provider="elevenlabs"}`, voice.MetricTTSRequests, v), rising(30)},
-		{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voice.MetricTTSErrors, v, voice.ReasonOther), flat(0)},
-		{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voice.MetricTTSErrors, v, voice.ReasonPolicyViolation), flat(0)},
-		{fmt.Sprintf(`%s{%s,provider="transcribe"}`, voice.MetricSTTRequests, v), rising(30)},
-		{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voice.MetricSTTErrors, v, voice.ReasonNetwork), flat(0)},
-		{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voice.MetricSTTErrors, v, voice.ReasonTimeout), flat(0)},
-		{fmt.Sprintf(`%s{%s,route="/whip",code="201"}`, voice.MetricHTTPRequests, v), rising(20)},
+		{fmt.Sprintf(`%s{%s,target="%s"}`, sidecarmetrics.MetricScrapeUp, s, voiceInstance), flat(1)},
+		{fmt.Sprintf(`%s{%s}`, sidecarmetrics.MetricCloudWatchDropped, s), flat(0)},
+		{fmt.Sprintf(`%s{%s,result="%s"}`, voicemetrics.MetricConnections, v, voicemetrics.ConnectionConnected), rising(20)},
+		{fmt.Sprintf(`%s{%s,result="%s"}`, voicemetrics.MetricConnections, v, voicemetrics.ConnectionFailed), flat(0)},
+		{fmt.Sprintf(`%s{%s,result="%s"}`, voicemetrics.MetricConnections, v, voicemetrics.ConnectionTimeout), flat(0)},
+		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voicemetrics.MetricSessionsEnded, v, voicemetrics.OutcomeCompleted), rising(5)},
+		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voicemetrics.MetricSessionsEnded, v, voicemetrics.OutcomeAbandoned), flat(0)},
+		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voicemetrics.MetricSessionsEnded, v, voicemetrics.OutcomeFailed), flat(0)},
+		{fmt.Sprintf(`%s{%s,outcome="%s"}`, voicemetrics.MetricSessionsEnded, v, voicemetrics.OutcomeRejected), flat(0)},
+		{fmt.Sprintf(`%s{%s,provider="elevenlabs"}`, voicemetrics.MetricTTSRequests, v), rising(30)},
+		{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voicemetrics.MetricTTSErrors, v, voicemetrics.ReasonOther), flat(0)},
+		{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voicemetrics.MetricTTSErrors, v, voicemetrics.ReasonPolicyViolation), flat(0)},
+		{fmt.Sprintf(`%s{%s,provider="transcribe"}`, voicemetrics.MetricSTTRequests, v), rising(30)},
+		{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voicemetrics.MetricSTTErrors, v, voicemetrics.ReasonNetwork), flat(0)},
+		{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voicemetrics.MetricSTTErrors, v, voicemetrics.ReasonTimeout), flat(0)},
+		{fmt.Sprintf(`%s{%s,route="/whip",code="201"}`, voicemetrics.MetricHTTPRequests, v), rising(20)},
 	}
 	for _, le := range []string{"0.5", "1", "3", "5", "+Inf"} {
-		out = append(out, [2]string{fmt.Sprintf(`%s_bucket{%s,le="%s"}`, voice.MetricICEGatheringDuration, v, le), rising(20)})
+		out = append(out, [2]string{fmt.Sprintf(`%s_bucket{%s,le="%s"}`, voicemetrics.MetricICEGatheringDuration, v, le), rising(20)})
 	}
-	for _, k := range []string{probes.KindSTUN, probes.KindTURN, probes.KindWebRTC} {
+	for _, k := range []string{probemetrics.KindSTUN, probemetrics.KindTURN, probemetrics.KindWebRTC} {
 		out = append(out, [2]string{probeSeries(cfg, k), flat(1)})
 	}
 	return out
@@ -124,7 +124,7 @@ func baseline(cfg Config) [][2]string {
 func probeSeries(cfg Config, kind string) string {
 	l := probeLabels(cfg, kind)
 	return fmt.Sprintf(`%s{job="%s",instance="%s",probe="%s",kind="%s",target="%s"}`,
-		probes.MetricProbeSuccess, l["job"], l["instance"], l["probe"], kind, l["target"])
+		probemetrics.MetricProbeSuccess, l["job"], l["instance"], l["probe"], kind, l["target"])
 }
 
 func probeLabels(cfg Config, kind string) map[string]string {

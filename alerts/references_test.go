@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // exportedMetrics parses the metric constant files of the packages that
@@ -17,7 +17,7 @@ import (
 func exportedMetrics(t *testing.T) map[string]bool {
 	t.Helper()
 	names := map[string]bool{}
-	for _, file := range []string{"../voice/metrics.go", "../exporter/metrics.go", "../probes/metrics.go"} {
+	for _, file := range []string{"../voice/voicemetrics/voicemetrics.go", "../exporter/sidecarmetrics/sidecarmetrics.go", "../probes/probemetrics/probemetrics.go"} {
 		f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -43,8 +43,8 @@ func exportedMetrics(t *testing.T) map[string]bool {
 
 // histograms are the exported histogram families (their _bucket, _sum and
 // _count series are valid references).
-var histograms = []string{voice.MetricSessionDuration, voice.MetricICEGatheringDuration, voice.MetricConnectionSetup,
-	voice.MetricTTSFirstByte, voice.MetricResponseLatency}
+var histograms = []string{voicemetrics.MetricSessionDuration, voicemetrics.MetricICEGatheringDuration, voicemetrics.MetricConnectionSetup,
+	voicemetrics.MetricTTSFirstByte, voicemetrics.MetricResponseLatency}
 
 // TestRulesReferenceExportedMetrics fails when an expression selects a
 // metric that no package exports (a renamed metric breaks this test).

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/voicewatch/voicewatch/exporter"
-	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // labels returns the labels of an alert of the given severity.
@@ -53,22 +53,22 @@ func (c Config) probeAlerts() []Rule {
 	kinds := []struct {
 		alert, kind, severity, what string
 	}{
-		{AlertProbeSTUNFailing, probes.KindSTUN, SeverityTicket, "STUN binding (clients behind NAT lose their server-reflexive candidates; other STUN servers may still cover)"},
-		{AlertProbeTURNFailing, probes.KindTURN, SeverityPage, "TURN allocation and relay (clients behind symmetric NAT or UDP-blocking firewalls cannot connect at all)"},
-		{AlertProbeWebRTCFailing, probes.KindWebRTC, SeverityPage, "end-to-end WebRTC call over WHIP (real users are probably failing to talk to the bot)"},
+		{AlertProbeSTUNFailing, probemetrics.KindSTUN, SeverityTicket, "STUN binding (clients behind NAT lose their server-reflexive candidates; other STUN servers may still cover)"},
+		{AlertProbeTURNFailing, probemetrics.KindTURN, SeverityPage, "TURN allocation and relay (clients behind symmetric NAT or UDP-blocking firewalls cannot connect at all)"},
+		{AlertProbeWebRTCFailing, probemetrics.KindWebRTC, SeverityPage, "end-to-end WebRTC call over WHIP (real users are probably failing to talk to the bot)"},
 	}
 	var rules []Rule
 	for _, k := range kinds {
 		rules = append(rules, Rule{
 			Alert: k.alert,
 			Expr: fmt.Sprintf("%s == 0",
-				selector(probes.MetricProbeSuccess, eq("job", c.SidecarJob), eq(probes.LabelKind, k.kind))),
+				selector(probemetrics.MetricProbeSuccess, eq("job", c.SidecarJob), eq(probemetrics.LabelKind, k.kind))),
 			For:    c.scale(time.Duration(c.ProbeFor)),
 			Labels: c.labels(k.severity),
 			Annotations: c.annotations(k.alert,
 				fmt.Sprintf("%s probe {{ $labels.probe }} keeps failing", k.kind),
 				fmt.Sprintf("Probe {{ $labels.probe }} against {{ $labels.target }} has failed every run for %s: %s. The phase and reason are in %s{probe=\"{{ $labels.probe }}\"}.",
-					time.Duration(c.ProbeFor), k.what, probes.MetricProbeFailureInfo)),
+					time.Duration(c.ProbeFor), k.what, probemetrics.MetricProbeFailureInfo)),
 		})
 	}
 	return rules
@@ -85,7 +85,7 @@ func (c Config) mediaAlerts() []Rule {
 	return []Rule{{
 		Alert: AlertICEGatheringSlow,
 		Expr: fmt.Sprintf("histogram_quantile(0.95, sum by (job, le) (rate(%s[%s]))) > %s",
-			selector(voice.MetricICEGatheringDuration+"_bucket", job), w10, num(p95)),
+			selector(voicemetrics.MetricICEGatheringDuration+"_bucket", job), w10, num(p95)),
 		For:    c.scale(10 * time.Minute),
 		Labels: c.labels(SeverityTicket),
 		Annotations: c.annotations(AlertICEGatheringSlow,
@@ -94,8 +94,8 @@ func (c Config) mediaAlerts() []Rule {
 	}, {
 		Alert: AlertTTSErrorRatioHigh,
 		// Policy violations are a configuration bug with their own ticket.
-		Expr: ratio(selector(voice.MetricTTSErrors, job, ne(voice.LabelReason, voice.ReasonPolicyViolation)),
-			selector(voice.MetricTTSRequests, job), "job, provider") + " > " + num(c.ProviderErrorRatio),
+		Expr: ratio(selector(voicemetrics.MetricTTSErrors, job, ne(voicemetrics.LabelReason, voicemetrics.ReasonPolicyViolation)),
+			selector(voicemetrics.MetricTTSRequests, job), "job, provider") + " > " + num(c.ProviderErrorRatio),
 		For:    c.scale(5 * time.Minute),
 		Labels: c.labels(SeverityPage),
 		Annotations: c.annotations(AlertTTSErrorRatioHigh,
@@ -105,8 +105,8 @@ func (c Config) mediaAlerts() []Rule {
 		Alert: AlertSTTErrorRatioHigh,
 		// A user who stays silent for 15 s makes the STT stream time out:
 		// that is reported as reason="timeout" and is not a provider failure.
-		Expr: ratio(selector(voice.MetricSTTErrors, job, ne(voice.LabelReason, voice.ReasonTimeout)),
-			selector(voice.MetricSTTRequests, job), "job, provider") + " > " + num(c.ProviderErrorRatio),
+		Expr: ratio(selector(voicemetrics.MetricSTTErrors, job, ne(voicemetrics.LabelReason, voicemetrics.ReasonTimeout)),
+			selector(voicemetrics.MetricSTTRequests, job), "job, provider") + " > " + num(c.ProviderErrorRatio),
 		For:    c.scale(5 * time.Minute),
 		Labels: c.labels(SeverityPage),
 		Annotations: c.annotations(AlertSTTErrorRatioHigh,
@@ -115,7 +115,7 @@ func (c Config) mediaAlerts() []Rule {
 	}, {
 		Alert: AlertTTSPolicyViolation,
 		Expr: fmt.Sprintf("sum by (job, provider) (increase(%s[%s])) > 0",
-			selector(voice.MetricTTSErrors, job, eq(voice.LabelReason, voice.ReasonPolicyViolation)), c.scale(30*time.Minute)),
+			selector(voicemetrics.MetricTTSErrors, job, eq(voicemetrics.LabelReason, voicemetrics.ReasonPolicyViolation)), c.scale(30*time.Minute)),
 		Labels: c.labels(SeverityTicket),
 		Annotations: c.annotations(AlertTTSPolicyViolation,
 			"TTS provider {{ $labels.provider }} rejects our requests as policy violations",
@@ -124,8 +124,8 @@ func (c Config) mediaAlerts() []Rule {
 		Alert: AlertHTTPServerErrors,
 		// voice_http_requests_total counts legitimate requests only: scanner
 		// traffic is rejected before routing and never reaches this ratio.
-		Expr: ratio(selector(voice.MetricHTTPRequests, job, re(voice.LabelCode, "5..")),
-			selector(voice.MetricHTTPRequests, job), "job") + " > " + num(c.HTTPServerErrorRatio),
+		Expr: ratio(selector(voicemetrics.MetricHTTPRequests, job, re(voicemetrics.LabelCode, "5..")),
+			selector(voicemetrics.MetricHTTPRequests, job), "job") + " > " + num(c.HTTPServerErrorRatio),
 		For:    c.scale(10 * time.Minute),
 		Labels: c.labels(SeverityTicket),
 		Annotations: c.annotations(AlertHTTPServerErrors,
@@ -154,7 +154,7 @@ func (c Config) healthAlerts() []Rule {
 	}, {
 		Alert: AlertCloudWatchDrops,
 		Expr: fmt.Sprintf("sum by (job) (increase(%s[%s])) > 0",
-			selector(exporter.MetricCloudWatchDropped, sidecar), c.scale(15*time.Minute)),
+			selector(sidecarmetrics.MetricCloudWatchDropped, sidecar), c.scale(15*time.Minute)),
 		Labels: c.labels(SeverityTicket),
 		Annotations: c.annotations(AlertCloudWatchDrops,
 			"The sidecar drops CloudWatch datums",
@@ -169,7 +169,7 @@ func (c Config) healthAlerts() []Rule {
 			"The target {{ $labels.instance }} of job {{ $labels.job }} has been down for 5m; its metrics (for the sidecar: probes and CloudWatch health) are missing."),
 	}, {
 		Alert:  AlertScrapeTargetDown,
-		Expr:   selector(exporter.MetricScrapeUp, sidecar) + " == 0",
+		Expr:   selector(sidecarmetrics.MetricScrapeUp, sidecar) + " == 0",
 		For:    c.scale(5 * time.Minute),
 		Labels: withLabel(c.labels(SeverityTicket), "scraper", "sidecar"),
 		Annotations: c.annotations(AlertScrapeTargetDown,

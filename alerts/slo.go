@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Burn-rate factors and windows (Google SRE workbook, ch. 5; Sloth): a page
@@ -44,13 +44,13 @@ type sloDef struct {
 
 func (c Config) slos() []sloDef {
 	job := eq("job", c.VoiceJob)
-	ended := re(voice.LabelOutcome, strings.Join([]string{voice.OutcomeCompleted, voice.OutcomeAbandoned, voice.OutcomeFailed}, "|"))
+	ended := re(voicemetrics.LabelOutcome, strings.Join([]string{voicemetrics.OutcomeCompleted, voicemetrics.OutcomeAbandoned, voicemetrics.OutcomeFailed}, "|"))
 	return []sloDef{{
 		alert:     AlertConnectionBudgetBurn,
 		record:    RecordConnectionErrorRatioPrefix,
 		objective: c.ConnectionObjective,
-		errSel:    selector(voice.MetricConnections, job, ne(voice.LabelResult, voice.ConnectionConnected)),
-		totalSel:  selector(voice.MetricConnections, job),
+		errSel:    selector(voicemetrics.MetricConnections, job, ne(voicemetrics.LabelResult, voicemetrics.ConnectionConnected)),
+		totalSel:  selector(voicemetrics.MetricConnections, job),
 		what:      "WebRTC connection attempts",
 		bad:       "failed or timed out",
 	}, {
@@ -60,8 +60,8 @@ func (c Config) slos() []sloDef {
 		// Rejected sessions (refused at the session cap) are excluded from
 		// both sides: they are a capacity decision taken before any media,
 		// not a conversation that went wrong.
-		errSel:   selector(voice.MetricSessionsEnded, job, re(voice.LabelOutcome, voice.OutcomeFailed+"|"+voice.OutcomeAbandoned)),
-		totalSel: selector(voice.MetricSessionsEnded, job, ended),
+		errSel:   selector(voicemetrics.MetricSessionsEnded, job, re(voicemetrics.LabelOutcome, voicemetrics.OutcomeFailed+"|"+voicemetrics.OutcomeAbandoned)),
+		totalSel: selector(voicemetrics.MetricSessionsEnded, job, ended),
 		what:     "voice sessions",
 		bad:      "ended failed or abandoned",
 	}}

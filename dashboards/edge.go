@@ -4,8 +4,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/units"
 
-	"github.com/voicewatch/voicewatch/exporter"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // This file is the "Edge and security" dashboard. Scanner traffic is
@@ -18,10 +18,10 @@ const scannerNoiseTarget = 10
 
 func (g *Generator) edge(b *dashboard.DashboardBuilder) *dashboard.DashboardBuilder {
 	s := sel{g.cfg}
-	legit := s.voice(voice.MetricHTTPRequests)
-	scanner := s.voice(voice.MetricHTTPScannerRequests)
-	limited := s.voice(voice.MetricHTTPRateLimited)
-	rejected := s.voice(voice.MetricHTTPRejected)
+	legit := s.voice(voicemetrics.MetricHTTPRequests)
+	scanner := s.voice(voicemetrics.MetricHTTPScannerRequests)
+	limited := s.voice(voicemetrics.MetricHTTPRateLimited)
+	rejected := s.voice(voicemetrics.MetricHTTPRejected)
 
 	return b.WithRow(row("Last 2 hours")).
 		WithPanel(statPanel("Scanner requests", "Scanner requests rejected by the guard in the last 2 h. They are not logged above debug level, so they no longer drown real errors (the incident's target was < 10 per 2 h in the logs).", units.Short,
@@ -42,17 +42,17 @@ func (g *Generator) edge(b *dashboard.DashboardBuilder) *dashboard.DashboardBuil
 			query(rate(limited), "rate limited"),
 			query(rate(rejected), "rejected")).Span(12)).
 		WithPanel(timeSeries("Scanner requests by pattern", "WebLogic console, cgi/sendmail injection, invalid methods, path traversal, ...", units.RequestsPerSecond,
-			query(rate(scanner, voice.LabelPattern), "{{pattern}}")).Span(12)).
+			query(rate(scanner, voicemetrics.LabelPattern), "{{pattern}}")).Span(12)).
 		WithPanel(timeSeries("Legitimate requests by route and code", "Routed requests per second.", units.RequestsPerSecond,
-			query(rate(legit, voice.LabelRoute, voice.LabelCode), "{{route}} {{code}}")).Span(12)).
+			query(rate(legit, voicemetrics.LabelRoute, voicemetrics.LabelCode), "{{route}} {{code}}")).Span(12)).
 		WithPanel(timeSeries("Rejections and rate limiting", "Guard rejections by reason and rate-limited requests, per second.", units.RequestsPerSecond,
-			query(rate(rejected, voice.LabelReason), "rejected {{reason}}"),
+			query(rate(rejected, voicemetrics.LabelReason), "rejected {{reason}}"),
 			query(rate(limited), "rate limited")).Span(12)).
 		WithRow(row("From logs (sidecar)")).
 		WithPanel(timeSeries("Log lines by class", "Lines the sidecar read from access and application logs, classified legitimate, scanner or unparsable.", units.OpsPerSecond,
-			query(rate(s.sidecar(exporter.MetricLogLines), labelClass), "{{class}}"))).
+			query(rate(s.sidecar(sidecarmetrics.MetricLogLines), labelClass), "{{class}}"))).
 		WithPanel(timeSeries("Scanner requests in logs by pattern", "Scanner requests seen in the logs (e.g. ALB access logs, another bot's logs).", units.RequestsPerSecond,
-			query(rate(s.sidecar(exporter.MetricLogScannerRequests), voice.LabelPattern), "{{pattern}}"))).
+			query(rate(s.sidecar(sidecarmetrics.MetricLogScannerRequests), voicemetrics.LabelPattern), "{{pattern}}"))).
 		WithPanel(timeSeries("Requests in logs by class and status", "Requests in the logs by class and status class.", units.RequestsPerSecond,
-			query(rate(s.sidecar(exporter.MetricLogRequests), labelClass, labelCodeClass), "{{class}} {{code_class}}")))
+			query(rate(s.sidecar(sidecarmetrics.MetricLogRequests), labelClass, labelCodeClass), "{{class}} {{code_class}}")))
 }

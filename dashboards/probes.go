@@ -3,8 +3,7 @@ package dashboards
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/units"
-
-	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 // This file is the "Probes" dashboard: synthetic STUN, TURN, WebRTC and HTTP
@@ -12,9 +11,9 @@ import (
 
 func (g *Generator) probes(b *dashboard.DashboardBuilder) *dashboard.DashboardBuilder {
 	s := sel{g.cfg}
-	byTarget := []string{probes.LabelProbe, probes.LabelKind, probes.LabelTarget}
-	success := s.probe(probes.MetricProbeSuccess)
-	failure := s.probe(probes.MetricProbeFailureInfo)
+	byTarget := []string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget}
+	success := s.probe(probemetrics.MetricProbeSuccess)
+	failure := s.probe(probemetrics.MetricProbeFailureInfo)
 
 	return b.WithRow(row("Status")).
 		WithPanel(statPanel("Failing probes", "Probes whose last run failed.", units.Short, badAbove(1),
@@ -25,9 +24,9 @@ func (g *Generator) probes(b *dashboard.DashboardBuilder) *dashboard.DashboardBu
 		WithPanel(timeSeries("Success per probe and target", "1 when the probe passed, 0 when it failed.", units.Short,
 			query(minBy(byTarget, success), "{{probe}} {{target}}")).Min(0).Max(1).Span(12)).
 		WithPanel(timeSeries("Probe duration", "Wall time of each probe.", units.Seconds,
-			query(maxBy(byTarget, s.probe(probes.MetricProbeDuration)), "{{probe}} {{target}}")).Span(12)).
+			query(maxBy(byTarget, s.probe(probemetrics.MetricProbeDuration)), "{{probe}} {{target}}")).Span(12)).
 		WithPanel(timeSeries("Phase durations", "Time spent in each phase (DNS, binding, allocate, ICE gathering, DTLS, first audio, ...).", units.Seconds,
-			query(maxBy([]string{probes.LabelProbe, probes.LabelPhase}, s.probe(probes.MetricProbePhaseDuration)), "{{probe}} {{phase}}")).Span(24)).
+			query(maxBy([]string{probemetrics.LabelProbe, probemetrics.LabelPhase}, s.probe(probemetrics.MetricProbePhaseDuration)), "{{probe}} {{phase}}")).Span(24)).
 		WithRow(row("Failures")).
 		WithPanel(timeSeries("Failure reasons", "Failing probes by reason. Each reason names what to check: see docs/runbooks.", units.Short,
 			query("count by (reason) ("+failure+")", "{{reason}}")).Span(24)).

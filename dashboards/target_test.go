@@ -12,9 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // The voice and exporter packages declare their metric names but do not yet
@@ -68,61 +69,61 @@ func withRuntime(reg *prometheus.Registry) *prometheus.Registry {
 // voiceTarget serves the media core's metrics.
 func voiceTarget(t *testing.T) string {
 	reg := withRuntime(prometheus.NewRegistry())
-	started := counter(reg, voice.MetricSessionsStarted)
-	ended := counter(reg, voice.MetricSessionsEnded, voice.LabelOutcome)
-	active := gauge(reg, voice.MetricSessionsActive)
-	duration := histogram(reg, voice.MetricSessionDuration, voice.LabelOutcome)
-	gathering := histogram(reg, voice.MetricICEGatheringDuration)
-	gatherTimeouts := counter(reg, voice.MetricICEGatheringTimeouts)
-	setup := histogram(reg, voice.MetricConnectionSetup)
-	conns := counter(reg, voice.MetricConnections, voice.LabelResult)
-	states := counter(reg, voice.MetricConnectionStateChanges, voice.LabelState)
-	pairs := counter(reg, voice.MetricICESelectedPairs, voice.LabelLocalType, voice.LabelRemoteType, voice.LabelProtocol)
-	restarts := counter(reg, voice.MetricICERestarts, voice.LabelResult)
-	sttReq := counter(reg, voice.MetricSTTRequests, voice.LabelProvider)
-	sttErr := counter(reg, voice.MetricSTTErrors, voice.LabelProvider, voice.LabelReason)
-	ttsReq := counter(reg, voice.MetricTTSRequests, voice.LabelProvider)
-	ttsErr := counter(reg, voice.MetricTTSErrors, voice.LabelProvider, voice.LabelReason)
-	ttsFirst := histogram(reg, voice.MetricTTSFirstByte, voice.LabelProvider)
-	latency := histogram(reg, voice.MetricResponseLatency)
-	store := counter(reg, voice.MetricStoreWrites, voice.LabelResult)
-	httpReq := counter(reg, voice.MetricHTTPRequests, voice.LabelRoute, voice.LabelCode)
-	scanner := counter(reg, voice.MetricHTTPScannerRequests, voice.LabelPattern)
-	limited := counter(reg, voice.MetricHTTPRateLimited)
-	rejected := counter(reg, voice.MetricHTTPRejected, voice.LabelReason)
-	wsConns := counter(reg, voice.MetricWebSocketConnections)
-	wsActive := gauge(reg, voice.MetricWebSocketActive)
-	rtpBytes := counter(reg, voice.MetricRTPBytes, voice.LabelDirection)
-	counter(reg, voice.MetricRTPPackets, voice.LabelDirection).WithLabelValues("in").Add(0)
-	gauge(reg, voice.MetricBuildInfo, "version").WithLabelValues("test").Set(1)
+	started := counter(reg, voicemetrics.MetricSessionsStarted)
+	ended := counter(reg, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome)
+	active := gauge(reg, voicemetrics.MetricSessionsActive)
+	duration := histogram(reg, voicemetrics.MetricSessionDuration, voicemetrics.LabelOutcome)
+	gathering := histogram(reg, voicemetrics.MetricICEGatheringDuration)
+	gatherTimeouts := counter(reg, voicemetrics.MetricICEGatheringTimeouts)
+	setup := histogram(reg, voicemetrics.MetricConnectionSetup)
+	conns := counter(reg, voicemetrics.MetricConnections, voicemetrics.LabelResult)
+	states := counter(reg, voicemetrics.MetricConnectionStateChanges, voicemetrics.LabelState)
+	pairs := counter(reg, voicemetrics.MetricICESelectedPairs, voicemetrics.LabelLocalType, voicemetrics.LabelRemoteType, voicemetrics.LabelProtocol)
+	restarts := counter(reg, voicemetrics.MetricICERestarts, voicemetrics.LabelResult)
+	sttReq := counter(reg, voicemetrics.MetricSTTRequests, voicemetrics.LabelProvider)
+	sttErr := counter(reg, voicemetrics.MetricSTTErrors, voicemetrics.LabelProvider, voicemetrics.LabelReason)
+	ttsReq := counter(reg, voicemetrics.MetricTTSRequests, voicemetrics.LabelProvider)
+	ttsErr := counter(reg, voicemetrics.MetricTTSErrors, voicemetrics.LabelProvider, voicemetrics.LabelReason)
+	ttsFirst := histogram(reg, voicemetrics.MetricTTSFirstByte, voicemetrics.LabelProvider)
+	latency := histogram(reg, voicemetrics.MetricResponseLatency)
+	store := counter(reg, voicemetrics.MetricStoreWrites, voicemetrics.LabelResult)
+	httpReq := counter(reg, voicemetrics.MetricHTTPRequests, voicemetrics.LabelRoute, voicemetrics.LabelCode)
+	scanner := counter(reg, voicemetrics.MetricHTTPScannerRequests, voicemetrics.LabelPattern)
+	limited := counter(reg, voicemetrics.MetricHTTPRateLimited)
+	rejected := counter(reg, voicemetrics.MetricHTTPRejected, voicemetrics.LabelReason)
+	wsConns := counter(reg, voicemetrics.MetricWebSocketConnections)
+	wsActive := gauge(reg, voicemetrics.MetricWebSocketActive)
+	rtpBytes := counter(reg, voicemetrics.MetricRTPBytes, voicemetrics.LabelDirection)
+	counter(reg, voicemetrics.MetricRTPPackets, voicemetrics.LabelDirection).WithLabelValues("in").Add(0)
+	gauge(reg, voicemetrics.MetricBuildInfo, "version").WithLabelValues("test").Set(1)
 
 	n := 0
 	return serve(t, reg, func() {
 		n++
 		started.WithLabelValues().Inc()
-		ended.WithLabelValues(voice.OutcomeCompleted).Inc()
+		ended.WithLabelValues(voicemetrics.OutcomeCompleted).Inc()
 		if n%3 == 0 {
-			ended.WithLabelValues(voice.OutcomeAbandoned).Inc()
+			ended.WithLabelValues(voicemetrics.OutcomeAbandoned).Inc()
 		}
-		ended.WithLabelValues(voice.OutcomeRejected).Add(0)
+		ended.WithLabelValues(voicemetrics.OutcomeRejected).Add(0)
 		active.WithLabelValues().Set(float64(n % 4))
-		duration.WithLabelValues(voice.OutcomeCompleted).Observe(42)
+		duration.WithLabelValues(voicemetrics.OutcomeCompleted).Observe(42)
 		gathering.WithLabelValues().Observe(0.3)
 		gatherTimeouts.WithLabelValues().Add(0)
 		setup.WithLabelValues().Observe(0.5)
-		conns.WithLabelValues(voice.ConnectionConnected).Inc()
-		conns.WithLabelValues(voice.ConnectionTimeout).Add(0)
+		conns.WithLabelValues(voicemetrics.ConnectionConnected).Inc()
+		conns.WithLabelValues(voicemetrics.ConnectionTimeout).Add(0)
 		states.WithLabelValues("connected").Inc()
 		pairs.WithLabelValues("host", "srflx", "udp").Inc()
-		restarts.WithLabelValues(voice.RestartSucceeded).Add(0)
+		restarts.WithLabelValues(voicemetrics.RestartSucceeded).Add(0)
 		sttReq.WithLabelValues("transcribe").Inc()
-		sttErr.WithLabelValues("transcribe", voice.ReasonTimeout).Inc()
-		sttErr.WithLabelValues("transcribe", voice.ReasonNetwork).Add(0)
+		sttErr.WithLabelValues("transcribe", voicemetrics.ReasonTimeout).Inc()
+		sttErr.WithLabelValues("transcribe", voicemetrics.ReasonNetwork).Add(0)
 		ttsReq.WithLabelValues("elevenlabs").Inc()
-		ttsErr.WithLabelValues("elevenlabs", voice.ReasonPolicyViolation).Inc()
+		ttsErr.WithLabelValues("elevenlabs", voicemetrics.ReasonPolicyViolation).Inc()
 		ttsFirst.WithLabelValues("elevenlabs").Observe(0.2)
 		latency.WithLabelValues().Observe(0.8)
-		store.WithLabelValues(voice.StoreOK).Inc()
+		store.WithLabelValues(voicemetrics.StoreOK).Inc()
 		httpReq.WithLabelValues("/whip", "201").Inc()
 		scanner.WithLabelValues("weblogic_console").Add(3)
 		limited.WithLabelValues().Inc()
@@ -136,25 +137,25 @@ func voiceTarget(t *testing.T) string {
 // sidecarTarget serves the sidecar's own metrics and real probe results.
 func sidecarTarget(t *testing.T) string {
 	reg := withRuntime(prometheus.NewRegistry())
-	scrapeUp := gauge(reg, exporter.MetricScrapeUp, "target")
-	scrapeDur := gauge(reg, exporter.MetricScrapeDuration, "target")
-	scrapeSamples := gauge(reg, exporter.MetricScrapeSamples, "target")
-	scrapeErr := counter(reg, exporter.MetricScrapeErrors, "target")
-	logLines := counter(reg, exporter.MetricLogLines, "class")
-	logReq := counter(reg, exporter.MetricLogRequests, "class", "code_class")
-	logErr := counter(reg, exporter.MetricLogErrors, "kind")
-	logScanner := counter(reg, exporter.MetricLogScannerRequests, "pattern")
-	logEvents := counter(reg, exporter.MetricLogEvents, "event")
-	queued := gauge(reg, exporter.MetricCloudWatchQueued)
-	sent := counter(reg, exporter.MetricCloudWatchSent)
-	dropped := counter(reg, exporter.MetricCloudWatchDropped)
-	cwReq := counter(reg, exporter.MetricCloudWatchRequests, "result")
-	retries := counter(reg, exporter.MetricCloudWatchRetries)
-	seriesDropped := counter(reg, exporter.MetricSeriesDropped, "metric")
+	scrapeUp := gauge(reg, sidecarmetrics.MetricScrapeUp, "target")
+	scrapeDur := gauge(reg, sidecarmetrics.MetricScrapeDuration, "target")
+	scrapeSamples := gauge(reg, sidecarmetrics.MetricScrapeSamples, "target")
+	scrapeErr := counter(reg, sidecarmetrics.MetricScrapeErrors, "target")
+	logLines := counter(reg, sidecarmetrics.MetricLogLines, "class")
+	logReq := counter(reg, sidecarmetrics.MetricLogRequests, "class", "code_class")
+	logErr := counter(reg, sidecarmetrics.MetricLogErrors, "kind")
+	logScanner := counter(reg, sidecarmetrics.MetricLogScannerRequests, "pattern")
+	logEvents := counter(reg, sidecarmetrics.MetricLogEvents, "event")
+	queued := gauge(reg, sidecarmetrics.MetricCloudWatchQueued)
+	sent := counter(reg, sidecarmetrics.MetricCloudWatchSent)
+	dropped := counter(reg, sidecarmetrics.MetricCloudWatchDropped)
+	cwReq := counter(reg, sidecarmetrics.MetricCloudWatchRequests, "result")
+	retries := counter(reg, sidecarmetrics.MetricCloudWatchRetries)
+	seriesDropped := counter(reg, sidecarmetrics.MetricSeriesDropped, "metric")
 	reg.MustRegister(probes.NewCollector(
-		probes.Result{Probe: "stun-primary", Kind: probes.KindSTUN, Target: "stun:127.0.0.1:3478", Success: true,
+		probes.Result{Probe: "stun-primary", Kind: probemetrics.KindSTUN, Target: "stun:127.0.0.1:3478", Success: true,
 			Duration: 2 * time.Millisecond, Phases: probes.Phases{{Name: "binding", Duration: time.Millisecond}}},
-		probes.Result{Probe: "turn-udp", Kind: probes.KindTURN, Target: "turn:127.0.0.1:3478?transport=udp", Success: false,
+		probes.Result{Probe: "turn-udp", Kind: probemetrics.KindTURN, Target: "turn:127.0.0.1:3478?transport=udp", Success: false,
 			Duration: 5 * time.Second, Phases: probes.Phases{{Name: "allocate", Duration: 5 * time.Second}},
 			Failure: &probes.Failure{Phase: "allocate", Reason: probes.ReasonBadCredentials, Err: errors.New("401")}},
 	))
@@ -175,6 +176,6 @@ func sidecarTarget(t *testing.T) string {
 		dropped.WithLabelValues().Add(0)
 		cwReq.WithLabelValues("ok").Inc()
 		retries.WithLabelValues().Add(0)
-		seriesDropped.WithLabelValues(exporter.MetricLogScannerRequests).Inc()
+		seriesDropped.WithLabelValues(sidecarmetrics.MetricLogScannerRequests).Inc()
 	})
 }

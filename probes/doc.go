@@ -8,6 +8,6 @@
 // One subpackage implements each kind (probes/stun, probes/turn,
 // probes/webrtc, probes/http); a [Registry] maps a kind name to a factory so
 // configuration files and the sidecar can build probers by name. Results are
-// exported with the blackbox_exporter metric names (see metrics.go) into a
+// exported with the blackbox_exporter metric names (see package probemetrics) into a
 // fresh Prometheus registry per run, so no series goes stale.
 package probes

@@ -2,21 +2,22 @@ package probes
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 var (
-	descSuccess = prometheus.NewDesc(MetricProbeSuccess,
+	descSuccess = prometheus.NewDesc(probemetrics.MetricProbeSuccess,
 		"Whether the probe succeeded (1) or failed (0), assertions included.",
-		[]string{LabelProbe, LabelKind, LabelTarget}, nil)
-	descDuration = prometheus.NewDesc(MetricProbeDuration,
+		[]string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget}, nil)
+	descDuration = prometheus.NewDesc(probemetrics.MetricProbeDuration,
 		"How long the probe took to complete in seconds.",
-		[]string{LabelProbe, LabelKind, LabelTarget}, nil)
-	descPhase = prometheus.NewDesc(MetricProbePhaseDuration,
+		[]string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget}, nil)
+	descPhase = prometheus.NewDesc(probemetrics.MetricProbePhaseDuration,
 		"Duration of each probe phase in seconds.",
-		[]string{LabelProbe, LabelKind, LabelTarget, LabelPhase}, nil)
-	descFailure = prometheus.NewDesc(MetricProbeFailureInfo,
+		[]string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget, probemetrics.LabelPhase}, nil)
+	descFailure = prometheus.NewDesc(probemetrics.MetricProbeFailureInfo,
 		"Present (1) when the probe failed: the failed phase and the reason.",
-		[]string{LabelProbe, LabelKind, LabelTarget, LabelPhase, LabelReason}, nil)
+		[]string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget, probemetrics.LabelPhase, probemetrics.LabelReason}, nil)
 )
 
 // Collector exposes a fixed set of results as probe metrics. Register it in

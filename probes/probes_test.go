@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"go.uber.org/goleak"
 	"gopkg.in/yaml.v3"
 )
@@ -143,9 +144,9 @@ func TestRunHonoursTimeoutAndOrder(t *testing.T) {
 
 func TestMetricsGolden(t *testing.T) {
 	results := []Result{
-		{Probe: "stun", Kind: KindSTUN, Target: "stun:127.0.0.1:3478", Success: true, Duration: 1500 * time.Microsecond,
+		{Probe: "stun", Kind: probemetrics.KindSTUN, Target: "stun:127.0.0.1:3478", Success: true, Duration: 1500 * time.Microsecond,
 			Phases: Phases{{"binding_udp", 500 * time.Microsecond}, {"binding_tcp", time.Millisecond}}},
-		{Probe: "turn", Kind: KindTURN, Target: "turn:127.0.0.1:3478?transport=udp", Duration: 2 * time.Second,
+		{Probe: "turn", Kind: probemetrics.KindTURN, Target: "turn:127.0.0.1:3478?transport=udp", Duration: 2 * time.Second,
 			Phases: Phases{{"allocate", 2 * time.Second}}, Failure: &Failure{Phase: "allocate", Reason: ReasonBadCredentials}},
 	}
 	reg, err := MetricsRegistry(results...)
@@ -175,7 +176,7 @@ func TestMetricsGolden(t *testing.T) {
 	if err := writeText(&again, reg2); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(again.String(), MetricProbeFailureInfo+"{") || strings.Contains(again.String(), `probe="turn"`) {
+	if strings.Contains(again.String(), probemetrics.MetricProbeFailureInfo+"{") || strings.Contains(again.String(), `probe="turn"`) {
 		t.Fatalf("fresh registry shows the first run's series:\n%s", again.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/secret"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -47,14 +48,14 @@ func TestBadInput(t *testing.T) {
 			headers: map[string]string{"Content-Type": "application/json"}, wantStatus: 415, wantBody: "application/sdp"},
 		{name: "oversize body", method: "POST", path: "/whip", body: strings.Repeat("a", 200<<10),
 			headers: map[string]string{"Content-Type": "application/sdp"}, wantStatus: 413,
-			metric: MetricHTTPRejected, labels: []string{LabelReason, "body_too_large"}},
+			metric: voicemetrics.MetricHTTPRejected, labels: []string{voicemetrics.LabelReason, "body_too_large"}},
 		{name: "weblogic console RCE", method: "GET",
 			path:       "/console/bea-helpsets/css/%252e%252e%252fconsole.portal?_nfpb=true&handle=com.tangosol.coherence.mvel2.sh.ShellSession",
-			wantStatus: 404, metric: MetricHTTPScannerRequests, labels: []string{LabelPattern, "weblogic"}},
+			wantStatus: 404, metric: voicemetrics.MetricHTTPScannerRequests, labels: []string{voicemetrics.LabelPattern, "weblogic"}},
 		{name: "sendmail injection", method: "GET", path: "/bsguest.cgi?email=x;/usr/sbin/sendmail%20-t",
-			wantStatus: 404, metric: MetricHTTPScannerRequests, labels: []string{LabelPattern, "cgi_injection"}},
+			wantStatus: 404, metric: voicemetrics.MetricHTTPScannerRequests, labels: []string{voicemetrics.LabelPattern, "cgi_injection"}},
 		{name: "dotenv", method: "GET", path: "/.env", wantStatus: 404,
-			metric: MetricHTTPScannerRequests, labels: []string{LabelPattern, "dotfile"}},
+			metric: voicemetrics.MetricHTTPScannerRequests, labels: []string{voicemetrics.LabelPattern, "dotfile"}},
 		{name: "unknown session", method: "DELETE", path: "/whip/0123456789abcdef0123456789abcdef", wantStatus: 404},
 	}
 	for _, tt := range tests {
@@ -91,7 +92,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	t.Run("invalid method on the wire", func(t *testing.T) {
-		before := ts.metric(t, MetricHTTPScannerRequests, LabelPattern, "invalid_method")
+		before := ts.metric(t, voicemetrics.MetricHTTPScannerRequests, voicemetrics.LabelPattern, "invalid_method")
 		conn, err := net.Dial("tcp", strings.TrimPrefix(ts.base, "http://"))
 		if err != nil {
 			t.Fatal(err)
@@ -107,7 +108,7 @@ func TestBadInput(t *testing.T) {
 		if resp.StatusCode != http.StatusMethodNotAllowed {
 			t.Fatalf("status %d, want 405", resp.StatusCode)
 		}
-		if got := ts.metric(t, MetricHTTPScannerRequests, LabelPattern, "invalid_method") - before; got != 1 {
+		if got := ts.metric(t, voicemetrics.MetricHTTPScannerRequests, voicemetrics.LabelPattern, "invalid_method") - before; got != 1 {
 			t.Errorf("invalid_method counter rose by %v", got)
 		}
 	})
@@ -191,7 +192,7 @@ func TestSessionCap(t *testing.T) {
 	if resp.Header.Get("Retry-After") == "" {
 		t.Error("503 without Retry-After")
 	}
-	if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeRejected); got != 1 {
+	if got := ts.metric(t, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome, voicemetrics.OutcomeRejected); got != 1 {
 		t.Errorf("rejected sessions = %v, want 1", got)
 	}
 	_, _ = first.Hangup(ctx)

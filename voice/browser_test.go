@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/netns"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -98,16 +99,16 @@ func TestBrowserCall(t *testing.T) {
 	voicetest.Eventually(t, 10*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
 	t.Logf("browser: selected pair %q, client ICE gathering %s", pair, gathering)
 
-	if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {
+	if got := ts.metric(t, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome, voicemetrics.OutcomeCompleted); got != 1 {
 		t.Errorf("completed sessions = %v, want 1", got)
 	}
-	if got := ts.metric(t, MetricWebSocketConnections); got < 1 {
+	if got := ts.metric(t, voicemetrics.MetricWebSocketConnections); got < 1 {
 		t.Errorf("websocket connections = %v, want ≥ 1", got)
 	}
-	if got := ts.metric(t, MetricRTPPackets, LabelDirection, "in"); got < 10 {
+	if got := ts.metric(t, voicemetrics.MetricRTPPackets, voicemetrics.LabelDirection, "in"); got < 10 {
 		t.Errorf("rtp packets in = %v: the browser's microphone audio did not arrive", got)
 	}
-	if got := ts.metric(t, MetricHTTPRequests, LabelRoute, "PATCH /whip/{id}", LabelCode, "204"); got < 1 {
+	if got := ts.metric(t, voicemetrics.MetricHTTPRequests, voicemetrics.LabelRoute, "PATCH /whip/{id}", voicemetrics.LabelCode, "204"); got < 1 {
 		t.Errorf("trickle PATCHes = %v, want ≥ 1 (the page trickles candidates)", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/internal/turncred"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -48,7 +49,7 @@ func TestRelayOnlyViaCoturn(t *testing.T) {
 		t.Fatal(err)
 	}
 	voicetest.WaitFor(t, "echo through the relay", c.GotAudio(), 5*time.Second)
-	if got := ts.metric(t, MetricICESelectedPairs, LabelRemoteType, "relay"); got != 1 {
+	if got := ts.metric(t, voicemetrics.MetricICESelectedPairs, voicemetrics.LabelRemoteType, "relay"); got != 1 {
 		t.Errorf("pairs with a relay remote candidate = %v, want 1", got)
 	}
 	g := ts.logs.Find(EventICEGathering, nil)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -33,8 +34,8 @@ func TestTTSOutageDegrades(t *testing.T) {
 		tts       failingTTS
 		wantAudio bool
 	}{
-		{"fails before audio: apology played", failingTTS{reason: ReasonNetwork}, true},
-		{"policy violation mid-stream", failingTTS{reason: ReasonPolicyViolation, sendFirst: 5}, true},
+		{"fails before audio: apology played", failingTTS{reason: voicemetrics.ReasonNetwork}, true},
+		{"policy violation mid-stream", failingTTS{reason: voicemetrics.ReasonPolicyViolation, sendFirst: 5}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := loopbackConfig(t)
@@ -50,7 +51,7 @@ func TestTTSOutageDegrades(t *testing.T) {
 			voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 			voicetest.WaitFor(t, "audio despite the TTS outage", c.GotAudio(), 5*time.Second)
 			voicetest.Eventually(t, 5*time.Second, "tts error counted", func() bool {
-				return ts.metric(t, MetricTTSErrors, LabelProvider, "flaky", LabelReason, tc.tts.reason) == 1
+				return ts.metric(t, voicemetrics.MetricTTSErrors, voicemetrics.LabelProvider, "flaky", voicemetrics.LabelReason, tc.tts.reason) == 1
 			})
 			if got := ts.logs.Find(EventTTSError, map[string]any{"reason": tc.tts.reason, "provider": "flaky"}); len(got) != 1 {
 				t.Errorf("tts.error events: %v", got)
@@ -59,7 +60,7 @@ func TestTTSOutageDegrades(t *testing.T) {
 				t.Fatalf("hangup %d %v", code, err)
 			}
 			voicetest.Eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
-			if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {
+			if got := ts.metric(t, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome, voicemetrics.OutcomeCompleted); got != 1 {
 				t.Errorf("completed = %v: a TTS outage must not fail the session", got)
 			}
 		})

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Errors of the media core.
@@ -45,11 +47,11 @@ func ErrorReason(err error) string {
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return ReasonTimeout
+		return voicemetrics.ReasonTimeout
 	case errors.As(err, &ne) && ne.Timeout():
-		return ReasonTimeout
+		return voicemetrics.ReasonTimeout
 	case errors.As(err, &ne):
-		return ReasonNetwork
+		return voicemetrics.ReasonNetwork
 	}
-	return ReasonOther
+	return voicemetrics.ReasonOther
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/voicewatch/voicewatch/internal/turnserver"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -215,7 +216,7 @@ func TestImpairmentLab(t *testing.T) {
 				}
 			}
 			if sc.minSuccess == 0 {
-				failed := ts.metric(t, MetricConnections, LabelResult, ConnectionFailed) + ts.metric(t, MetricConnections, LabelResult, ConnectionTimeout)
+				failed := ts.metric(t, voicemetrics.MetricConnections, voicemetrics.LabelResult, voicemetrics.ConnectionFailed) + ts.metric(t, voicemetrics.MetricConnections, voicemetrics.LabelResult, voicemetrics.ConnectionTimeout)
 				if failed != float64(sc.calls) {
 					t.Errorf("connections failed+timeout = %v, want %d", failed, sc.calls)
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -83,7 +84,7 @@ func TestICERestart(t *testing.T) {
 	if ufragRE.FindStringSubmatch(newAnswer)[1] == oldUfrag {
 		t.Error("server kept its ICE credentials across the restart")
 	}
-	if got := ts.metric(t, MetricICERestarts, LabelResult, RestartSucceeded); got != 1 {
+	if got := ts.metric(t, voicemetrics.MetricICERestarts, voicemetrics.LabelResult, voicemetrics.RestartSucceeded); got != 1 {
 		t.Errorf("restarts succeeded = %v", got)
 	}
 	// Media still flows after the restart: the echo comes back.
@@ -98,10 +99,10 @@ func TestICERestart(t *testing.T) {
 		t.Fatalf("second restart: %d %v, want 429", code, err)
 	}
 	voicetest.Eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
-	if got := ts.metric(t, MetricICERestarts, LabelResult, RestartExhausted); got != 1 {
+	if got := ts.metric(t, voicemetrics.MetricICERestarts, voicemetrics.LabelResult, voicemetrics.RestartExhausted); got != 1 {
 		t.Errorf("restarts exhausted = %v", got)
 	}
-	if got := ts.logs.Find(EventSessionEnded, map[string]any{"reason": endRestarts, "outcome": OutcomeAbandoned}); len(got) != 1 {
+	if got := ts.logs.Find(EventSessionEnded, map[string]any{"reason": endRestarts, "outcome": voicemetrics.OutcomeAbandoned}); len(got) != 1 {
 		t.Errorf("session.ended with restarts_exhausted: %v", got)
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 	"github.com/voicewatch/voicewatch/voice/store"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Server is the media core: WHIP signaling, sessions and their pipelines.
@@ -140,7 +141,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		s.tokens = append(s.tokens, []byte(t.Reveal()))
 	}
 	// Pre-initialise the providers' series so the first error is a rate.
-	for _, r := range Reasons {
+	for _, r := range voicemetrics.Reasons {
 		s.metrics.sttErrors.WithLabelValues(p.STT.Name(), r)
 		s.metrics.ttsErrors.WithLabelValues(p.TTS.Name(), r)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -116,7 +117,7 @@ func TestEchoCall(t *testing.T) {
 					for _, e := range ts.logs.Events() {
 						t.Log(e)
 					}
-					t.Log("rtp in", ts.metric(t, MetricRTPPackets, LabelDirection, "in"))
+					t.Log("rtp in", ts.metric(t, voicemetrics.MetricRTPPackets, voicemetrics.LabelDirection, "in"))
 				}()
 			}
 			voicetest.WaitFor(t, "echo audio", c.GotAudio(), 5*time.Second)
@@ -127,7 +128,7 @@ func TestEchoCall(t *testing.T) {
 			}
 			voicetest.Eventually(t, 5*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
 			voicetest.Eventually(t, 5*time.Second, "the ended record written", func() bool {
-				return ts.metric(t, MetricStoreWrites, LabelResult, StoreOK) == 3
+				return ts.metric(t, voicemetrics.MetricStoreWrites, voicemetrics.LabelResult, voicemetrics.StoreOK) == 3
 			})
 
 			checks := []struct {
@@ -135,27 +136,27 @@ func TestEchoCall(t *testing.T) {
 				labels []string
 				want   float64
 			}{
-				{MetricSessionsStarted, nil, 1},
-				{MetricSessionsEnded, []string{LabelOutcome, OutcomeCompleted}, 1},
-				{MetricSessionsActive, nil, 0},
-				{MetricConnections, []string{LabelResult, ConnectionConnected}, 1},
-				{MetricICESelectedPairs, []string{LabelLocalType, "host", LabelRemoteType, "host", LabelProtocol, "udp"}, 1},
-				{MetricConnectionSetup, nil, 1},
-				{MetricICEGatheringDuration, nil, 1},
-				{MetricResponseLatency, nil, 1},
-				{MetricStoreWrites, []string{LabelResult, StoreOK}, 3},
-				{MetricHTTPRequests, []string{LabelRoute, "POST /whip", LabelCode, "201"}, 1},
-				{MetricHTTPRequests, []string{LabelRoute, "DELETE /whip/{id}", LabelCode, "200"}, 1},
+				{voicemetrics.MetricSessionsStarted, nil, 1},
+				{voicemetrics.MetricSessionsEnded, []string{voicemetrics.LabelOutcome, voicemetrics.OutcomeCompleted}, 1},
+				{voicemetrics.MetricSessionsActive, nil, 0},
+				{voicemetrics.MetricConnections, []string{voicemetrics.LabelResult, voicemetrics.ConnectionConnected}, 1},
+				{voicemetrics.MetricICESelectedPairs, []string{voicemetrics.LabelLocalType, "host", voicemetrics.LabelRemoteType, "host", voicemetrics.LabelProtocol, "udp"}, 1},
+				{voicemetrics.MetricConnectionSetup, nil, 1},
+				{voicemetrics.MetricICEGatheringDuration, nil, 1},
+				{voicemetrics.MetricResponseLatency, nil, 1},
+				{voicemetrics.MetricStoreWrites, []string{voicemetrics.LabelResult, voicemetrics.StoreOK}, 3},
+				{voicemetrics.MetricHTTPRequests, []string{voicemetrics.LabelRoute, "POST /whip", voicemetrics.LabelCode, "201"}, 1},
+				{voicemetrics.MetricHTTPRequests, []string{voicemetrics.LabelRoute, "DELETE /whip/{id}", voicemetrics.LabelCode, "200"}, 1},
 			}
 			for _, ch := range checks {
 				if got := ts.metric(t, ch.name, ch.labels...); got != ch.want {
 					t.Errorf("%s%v = %v, want %v", ch.name, ch.labels, got, ch.want)
 				}
 			}
-			if in := ts.metric(t, MetricRTPPackets, LabelDirection, "in"); in < 60 {
+			if in := ts.metric(t, voicemetrics.MetricRTPPackets, voicemetrics.LabelDirection, "in"); in < 60 {
 				t.Errorf("rtp in = %v, want ≥ 60 (1.4 s of audio)", in)
 			}
-			if out := ts.metric(t, MetricRTPPackets, LabelDirection, "out"); out < 30 {
+			if out := ts.metric(t, voicemetrics.MetricRTPPackets, voicemetrics.LabelDirection, "out"); out < 30 {
 				t.Errorf("rtp out = %v, want ≥ 30", out)
 			}
 			for _, ev := range []struct {
@@ -166,7 +167,7 @@ func TestEchoCall(t *testing.T) {
 				{EventICEGathering, nil},
 				{EventConnectionState, map[string]any{"state": "connected"}},
 				{EventTranscript, nil},
-				{EventSessionEnded, map[string]any{"outcome": OutcomeCompleted, "reason": endHangup}},
+				{EventSessionEnded, map[string]any{"outcome": voicemetrics.OutcomeCompleted, "reason": endHangup}},
 			} {
 				if got := ts.logs.Find(ev.name, ev.match); len(got) != 1 {
 					t.Errorf("log event %s %v: %d lines, want 1", ev.name, ev.match, len(got))

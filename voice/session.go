@@ -13,6 +13,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/voice/audio"
 	"github.com/voicewatch/voicewatch/voice/store"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Session lifecycle states.
@@ -22,7 +23,7 @@ const (
 	stateEnded     = "ended"
 )
 
-// Reasons a session ended (the `reason` field of session.ended).
+// voicemetrics.Reasons a session ended (the `reason` field of session.ended).
 const (
 	endHangup         = "hangup"          // DELETE /whip/{id}
 	endDialog         = "dialog_hangup"   // the dialog ended the call
@@ -75,15 +76,15 @@ type session struct {
 func outcomeFor(connected bool, reason string) string {
 	switch {
 	case reason == endError:
-		return OutcomeFailed
+		return voicemetrics.OutcomeFailed
 	case !connected && reason == endHangup:
-		return OutcomeAbandoned // the caller left before the call connected
+		return voicemetrics.OutcomeAbandoned // the caller left before the call connected
 	case !connected:
-		return OutcomeFailed
+		return voicemetrics.OutcomeFailed
 	case reason == endHangup, reason == endDialog, reason == endMaxDuration:
-		return OutcomeCompleted
+		return voicemetrics.OutcomeCompleted
 	default: // connected, then the peer vanished or the server went away
-		return OutcomeAbandoned
+		return voicemetrics.OutcomeAbandoned
 	}
 }
 
@@ -114,7 +115,7 @@ func (s *session) end(reason string) {
 	m.sessionDuration.WithLabelValues(s.outcome).Observe(dur.Seconds())
 	m.sessionsActive.Dec()
 	level := slog.LevelInfo
-	if s.outcome == OutcomeFailed {
+	if s.outcome == voicemetrics.OutcomeFailed {
 		level = slog.LevelWarn
 	}
 	s.events.emit(level, EventSessionEnded, "outcome", s.outcome, "reason", reason,
@@ -197,15 +198,15 @@ func (s *session) put(r store.Record) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.srv.store.Put(ctx, r)
-	result := StoreOK
+	result := voicemetrics.StoreOK
 	level := slog.LevelDebug
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		result, level = StoreConflict, slog.LevelError
+		result, level = voicemetrics.StoreConflict, slog.LevelError
 	case errors.Is(err, store.ErrThrottled):
-		result, level = StoreThrottled, slog.LevelWarn
+		result, level = voicemetrics.StoreThrottled, slog.LevelWarn
 	case err != nil:
-		result, level = StoreError, slog.LevelError
+		result, level = voicemetrics.StoreError, slog.LevelError
 	}
 	s.srv.metrics.storeWrites.WithLabelValues(result).Inc()
 	attrs := []any{"result", result, "version", r.Version, "state", r.State}
@@ -236,7 +237,7 @@ func (s *session) onConnectionState(st webrtc.PeerConnectionState) {
 			return
 		}
 		if !connected {
-			m.connections.WithLabelValues(ConnectionFailed).Inc()
+			m.connections.WithLabelValues(voicemetrics.ConnectionFailed).Inc()
 		}
 		s.end(endICEFailed)
 	}
@@ -254,7 +255,7 @@ func (s *session) onConnected() {
 	s.connectedAt = now
 	s.mu.Unlock()
 	m := s.srv.metrics
-	m.connections.WithLabelValues(ConnectionConnected).Inc()
+	m.connections.WithLabelValues(voicemetrics.ConnectionConnected).Inc()
 	m.setupDuration.Observe(now.Sub(s.started).Seconds())
 	s.recordPair()
 	s.save()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -24,9 +25,9 @@ func TestSilenceTimeout(t *testing.T) {
 	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 	voicetest.WaitFor(t, "the still-there prompt", c.GotAudio(), 5*time.Second)
 	voicetest.Eventually(t, 5*time.Second, "an STT timeout", func() bool {
-		return ts.metric(t, MetricSTTErrors, LabelProvider, "embedded", LabelReason, ReasonTimeout) >= 1
+		return ts.metric(t, voicemetrics.MetricSTTErrors, voicemetrics.LabelProvider, "embedded", voicemetrics.LabelReason, voicemetrics.ReasonTimeout) >= 1
 	})
-	for _, e := range ts.logs.Find(EventSTTError, map[string]any{"reason": ReasonTimeout}) {
+	for _, e := range ts.logs.Find(EventSTTError, map[string]any{"reason": voicemetrics.ReasonTimeout}) {
 		if e["level"] != "INFO" {
 			t.Errorf("silence logged at %v, want INFO (it is not a failure)", e["level"])
 		}
@@ -37,7 +38,7 @@ func TestSilenceTimeout(t *testing.T) {
 	if code, err := c.Hangup(ctx); err != nil || code != 200 {
 		t.Fatalf("hangup %d %v", code, err)
 	}
-	if got := ts.metric(t, MetricSessionsEnded, LabelOutcome, OutcomeCompleted); got != 1 {
+	if got := ts.metric(t, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome, voicemetrics.OutcomeCompleted); got != 1 {
 		t.Errorf("completed = %v", got)
 	}
 }

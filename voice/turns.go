@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // errSTTEnded: the STT stream closed while the session was still up.
@@ -52,7 +54,7 @@ func (s *session) runTurns() {
 				// stays up so it can still be hung up cleanly.
 				results = nil
 				if ctx.Err() == nil {
-					s.sttError(&ProviderError{Provider: p.STT.Name(), Reason: ReasonOther, Err: errSTTEnded})
+					s.sttError(&ProviderError{Provider: p.STT.Name(), Reason: voicemetrics.ReasonOther, Err: errSTTEnded})
 					s.say(ctx, Reply{Text: Apology}, time.Time{})
 				}
 				continue
@@ -73,8 +75,8 @@ func (s *session) runTurns() {
 		case <-silence.C:
 			// The user said nothing for the silence timeout: an STT timeout
 			// outcome, handled as the end of the user's turn.
-			s.srv.metrics.sttErrors.WithLabelValues(p.STT.Name(), ReasonTimeout).Inc()
-			s.events.emit(slog.LevelInfo, EventSTTError, "provider", p.STT.Name(), "reason", ReasonTimeout,
+			s.srv.metrics.sttErrors.WithLabelValues(p.STT.Name(), voicemetrics.ReasonTimeout).Inc()
+			s.events.emit(slog.LevelInfo, EventSTTError, "provider", p.STT.Name(), "reason", voicemetrics.ReasonTimeout,
 				"error", "no speech for "+s.srv.cfg.Audio.SilenceTimeout.String())
 			r, err := p.Dialog.Reply(ctx, Turn{SessionID: s.id, TimedOut: true})
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // WHIP (RFC 9725) media types.
@@ -129,8 +130,8 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	sess.events = newEventHub(sess.log, s.now)
 	if err := s.admit(sess); err != nil {
 		cancel()
-		s.metrics.sessionsEnded.WithLabelValues(OutcomeRejected).Inc()
-		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", OutcomeRejected, "reason", err.Error())
+		s.metrics.sessionsEnded.WithLabelValues(voicemetrics.OutcomeRejected).Inc()
+		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", voicemetrics.OutcomeRejected, "reason", err.Error())
 		w.Header().Set("Retry-After", "5")
 		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
 		return
@@ -153,7 +154,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 		waiting := sess.state == stateStarted
 		sess.mu.Unlock()
 		if waiting {
-			s.metrics.connections.WithLabelValues(ConnectionTimeout).Inc()
+			s.metrics.connections.WithLabelValues(voicemetrics.ConnectionTimeout).Inc()
 			sess.events.emit(slog.LevelWarn, EventICETimeout, "phase", "connect", "timeout_seconds", s.cfg.ICE.ConnectTimeout.Seconds())
 			sess.end(endConnectTimeout)
 		}
@@ -369,16 +370,16 @@ func (s *Server) restartICE(w http.ResponseWriter, r *http.Request, sess *sessio
 	base := sess.remoteOffer
 	sess.mu.Unlock()
 	if n > s.cfg.ICE.MaxRestarts {
-		s.metrics.restarts.WithLabelValues(RestartExhausted).Inc()
-		sess.events.emit(slog.LevelWarn, EventICERestart, "result", RestartExhausted, "restarts", n)
+		s.metrics.restarts.WithLabelValues(voicemetrics.RestartExhausted).Inc()
+		sess.events.emit(slog.LevelWarn, EventICERestart, "result", voicemetrics.RestartExhausted, "restarts", n)
 		problem(w, http.StatusTooManyRequests, fmt.Sprintf("ICE restarts exhausted (%d allowed); end the session and call again", s.cfg.ICE.MaxRestarts))
 		sess.end(endRestarts)
 		return
 	}
 	offer := replaceICECredentials(base, frag.ufrag, frag.pwd)
 	fail := func(err error) {
-		s.metrics.restarts.WithLabelValues(RestartFailed).Inc()
-		sess.events.emit(slog.LevelWarn, EventICERestart, "result", RestartFailed, "error", err.Error())
+		s.metrics.restarts.WithLabelValues(voicemetrics.RestartFailed).Inc()
+		sess.events.emit(slog.LevelWarn, EventICERestart, "result", voicemetrics.RestartFailed, "error", err.Error())
 		problem(w, http.StatusBadRequest, "ICE restart failed: "+err.Error())
 	}
 	if err := sess.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
@@ -396,8 +397,8 @@ func (s *Server) restartICE(w http.ResponseWriter, r *http.Request, sess *sessio
 	sess.mu.Lock()
 	sess.remoteOffer, sess.remoteUfrag = offer, frag.ufrag
 	sess.mu.Unlock()
-	s.metrics.restarts.WithLabelValues(RestartSucceeded).Inc()
-	sess.events.emit(slog.LevelInfo, EventICERestart, "result", RestartSucceeded, "restarts", n)
+	s.metrics.restarts.WithLabelValues(voicemetrics.RestartSucceeded).Inc()
+	sess.events.emit(slog.LevelInfo, EventICERestart, "result", voicemetrics.RestartSucceeded, "restarts", n)
 	w.Header().Set("Content-Type", mimeSDPFrag)
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, answerFrag(answer))

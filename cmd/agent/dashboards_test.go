@@ -9,9 +9,9 @@ import (
 
 	"github.com/voicewatch/voicewatch/dashboards"
 	"github.com/voicewatch/voicewatch/dashboards/dashtest"
-	"github.com/voicewatch/voicewatch/exporter"
-	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // TestDemoDashboards runs the demo, lets a real Prometheus scrape its media
@@ -66,8 +66,8 @@ func TestDemoDashboards(t *testing.T) {
 	// What the demo must exercise, so "panels with data" cannot pass vacuously.
 	// Wait for each (the probes' first results and the calls' series reach
 	// Prometheus on its own scrape schedule), not a fixed time.
-	for _, m := range []string{voice.MetricSessionsStarted, voice.MetricConnections, voice.MetricICEGatheringDuration + "_bucket",
-		voice.MetricICESelectedPairs, voice.MetricResponseLatency + "_bucket", probes.MetricProbeSuccess, exporter.MetricScrapeUp} {
+	for _, m := range []string{voicemetrics.MetricSessionsStarted, voicemetrics.MetricConnections, voicemetrics.MetricICEGatheringDuration + "_bucket",
+		voicemetrics.MetricICESelectedPairs, voicemetrics.MetricResponseLatency + "_bucket", probemetrics.MetricProbeSuccess, sidecarmetrics.MetricScrapeUp} {
 		if !waitPresent(t, prom, m, time.Minute) {
 			t.Errorf("the demo produced no %s within a minute", m)
 		}

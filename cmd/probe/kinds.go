@@ -8,6 +8,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/probes"
 	probehttp "github.com/voicewatch/voicewatch/probes/http"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/probes/stun"
 	"github.com/voicewatch/voicewatch/probes/turn"
 	"github.com/voicewatch/voicewatch/probes/webrtc"
@@ -29,7 +30,7 @@ func stunCmd(fs *flag.FlagSet) builder {
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", errUsage, err)
 			}
-			specs = append(specs, probes.Spec{Kind: probes.KindSTUN, Target: uri, Prober: p})
+			specs = append(specs, probes.Spec{Kind: probemetrics.KindSTUN, Target: uri, Prober: p})
 		}
 		return specs, nil
 	}
@@ -69,7 +70,7 @@ func turnCmd(fs *flag.FlagSet) builder {
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", errUsage, err)
 			}
-			specs = append(specs, probes.Spec{Kind: probes.KindTURN, Target: uri, Prober: p})
+			specs = append(specs, probes.Spec{Kind: probemetrics.KindTURN, Target: uri, Prober: p})
 		}
 		return specs, nil
 	}
@@ -126,7 +127,7 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errUsage, err)
 		}
-		return []probes.Spec{{Kind: probes.KindWebRTC, Target: pos[0], Prober: p}}, nil
+		return []probes.Spec{{Kind: probemetrics.KindWebRTC, Target: pos[0], Prober: p}}, nil
 	}
 }
 
@@ -142,7 +143,7 @@ func httpCmd(fs *flag.FlagSet) builder {
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", errUsage, err)
 			}
-			specs = append(specs, probes.Spec{Kind: probes.KindHTTP, Target: u, Prober: p})
+			specs = append(specs, probes.Spec{Kind: probemetrics.KindHTTP, Target: u, Prober: p})
 		}
 		return specs, nil
 	}

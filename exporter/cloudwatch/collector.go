@@ -2,8 +2,7 @@ package cloudwatch
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
-
-	names "github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 )
 
 // Drop reasons (label reason of voicewatch_cloudwatch_dropped_datums_total).
@@ -33,23 +32,23 @@ type health struct {
 func newHealth(queueLen func() float64) *health {
 	h := &health{
 		queued: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: names.MetricCloudWatchQueued,
+			Name: sidecarmetrics.MetricCloudWatchQueued,
 			Help: "Datums buffered for PutMetricData.",
 		}, queueLen),
 		sent: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: names.MetricCloudWatchSent,
+			Name: sidecarmetrics.MetricCloudWatchSent,
 			Help: "Datums CloudWatch accepted (or EMF lines' datums written).",
 		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: names.MetricCloudWatchDropped,
+			Name: sidecarmetrics.MetricCloudWatchDropped,
 			Help: "Datums dropped, by reason: buffer_full, rejected, shutdown, invalid.",
 		}, []string{"reason"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: names.MetricCloudWatchRequests,
+			Name: sidecarmetrics.MetricCloudWatchRequests,
 			Help: "PutMetricData requests by result: ok, throttled, error.",
 		}, []string{"result"}),
 		retries: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: names.MetricCloudWatchRetries,
+			Name: sidecarmetrics.MetricCloudWatchRetries,
 			Help: "PutMetricData requests retried after throttling or a server error.",
 		}),
 	}

@@ -7,8 +7,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-
-	names "github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 )
 
 // OtherMetric is the metric label value under which drops are counted once
@@ -76,9 +75,9 @@ func New(cfg Config, inner prometheus.Gatherer, opts ...Option) *Guard {
 		now:     time.Now,
 		metrics: map[string]map[uint64]int64{},
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: names.MetricSeriesDropped,
+			Name: sidecarmetrics.MetricSeriesDropped,
 			Help: "Series not published because their metric reached the per-metric series limit.",
-		}, []string{names.LabelMetric}),
+		}, []string{sidecarmetrics.LabelMetric}),
 	}
 	for _, o := range opts {
 		o(g)

@@ -7,8 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-
-	names "github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 )
 
 func counterValue(t *testing.T, fams []*dto.MetricFamily, name, metric string) float64 {
@@ -19,7 +18,7 @@ func counterValue(t *testing.T, fams []*dto.MetricFamily, name, metric string) f
 		}
 		for _, m := range mf.Metric {
 			for _, l := range m.Label {
-				if l.GetName() == names.LabelMetric && l.GetValue() == metric {
+				if l.GetName() == sidecarmetrics.LabelMetric && l.GetValue() == metric {
 					return m.Counter.GetValue()
 				}
 			}
@@ -90,7 +89,7 @@ func TestGuardLimitsSeriesPerMetric(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := counterValue(t, ownFams, names.MetricSeriesDropped, "requests_total"); got != tt.wantDropped {
+			if got := counterValue(t, ownFams, sidecarmetrics.MetricSeriesDropped, "requests_total"); got != tt.wantDropped {
 				t.Errorf("dropped = %v, want %v", got, tt.wantDropped)
 			}
 		})
@@ -133,7 +132,7 @@ func TestGuardBoundsMetricNames(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(g)
 	own, _ := reg.Gather()
-	if got := counterValue(t, own, names.MetricSeriesDropped, OtherMetric); got != 2 {
+	if got := counterValue(t, own, sidecarmetrics.MetricSeriesDropped, OtherMetric); got != 2 {
 		t.Errorf("dropped{metric=_other} = %v, want 2", got)
 	}
 }
@@ -179,7 +178,7 @@ func TestGuardDoesNotModifyInner(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(g)
 	own, _ := reg.Gather()
-	if got := counterValue(t, own, names.MetricSeriesDropped, inner[0].GetName()); got != 2 {
+	if got := counterValue(t, own, sidecarmetrics.MetricSeriesDropped, inner[0].GetName()); got != 2 {
 		t.Errorf("dropped = %v, want 2", got)
 	}
 }

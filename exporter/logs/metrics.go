@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 )
 
@@ -52,18 +52,18 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 	}
 	m := &Metrics{
-		lines:    vec(exporter.MetricLogLines, "Log lines read, by class (over-long lines count as unparsable).", "class"),
-		requests: vec(exporter.MetricLogRequests, "HTTP requests seen in logs, by class and status code class.", "class", "code_class"),
-		errors:   vec(exporter.MetricLogErrors, "Errors of legitimate traffic seen in logs (HTTP 5xx and application errors), by kind.", "kind"),
-		scanner:  vec(exporter.MetricLogScannerRequests, "Scanner requests seen in logs, by httpguard pattern.", "pattern"),
-		events:   vec(exporter.MetricLogEvents, "Recognised log events, by voicewatch event or rule name.", "event"),
-		ended:    vec(exporter.MetricLogSessionsEnded, "Voice sessions ended, seen in logs, by outcome.", "outcome"),
-		dropped:  vec(exporter.MetricSeriesDropped, "Observations whose label value was replaced by \"other\" because the metric reached its label value limit.", "metric"),
+		lines:    vec(sidecarmetrics.MetricLogLines, "Log lines read, by class (over-long lines count as unparsable).", "class"),
+		requests: vec(sidecarmetrics.MetricLogRequests, "HTTP requests seen in logs, by class and status code class.", "class", "code_class"),
+		errors:   vec(sidecarmetrics.MetricLogErrors, "Errors of legitimate traffic seen in logs (HTTP 5xx and application errors), by kind.", "kind"),
+		scanner:  vec(sidecarmetrics.MetricLogScannerRequests, "Scanner requests seen in logs, by httpguard pattern.", "pattern"),
+		events:   vec(sidecarmetrics.MetricLogEvents, "Recognised log events, by voicewatch event or rule name.", "event"),
+		ended:    vec(sidecarmetrics.MetricLogSessionsEnded, "Voice sessions ended, seen in logs, by outcome.", "outcome"),
+		dropped:  vec(sidecarmetrics.MetricSeriesDropped, "Observations whose label value was replaced by \"other\" because the metric reached its label value limit.", "metric"),
 		started: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: exporter.MetricLogSessionsStarted, Help: "Voice sessions started, seen in logs.",
+			Name: sidecarmetrics.MetricLogSessionsStarted, Help: "Voice sessions started, seen in logs.",
 		}),
 		websockets: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: exporter.MetricLogWebSocketConns, Help: "WebSocket connections opened by legitimate clients, seen in logs.",
+			Name: sidecarmetrics.MetricLogWebSocketConns, Help: "WebSocket connections opened by legitimate clients, seen in logs.",
 		}),
 	}
 	m.exportDropped = cfg.OnOverflow == nil
@@ -76,10 +76,10 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 		}
 		return l
 	}
-	m.errorsLim = newLim(exporter.MetricLogErrors)
-	m.scannerLim = newLim(exporter.MetricLogScannerRequests)
-	m.eventsLim = newLim(exporter.MetricLogEvents)
-	m.endedLim = newLim(exporter.MetricLogSessionsEnded)
+	m.errorsLim = newLim(sidecarmetrics.MetricLogErrors)
+	m.scannerLim = newLim(sidecarmetrics.MetricLogScannerRequests)
+	m.eventsLim = newLim(sidecarmetrics.MetricLogEvents)
+	m.endedLim = newLim(sidecarmetrics.MetricLogSessionsEnded)
 	for _, c := range []Class{ClassLegitimate, ClassScanner, ClassUnparsable} {
 		m.lines.WithLabelValues(c.String())
 	}

@@ -13,8 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-
-	"github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 )
 
 // exposition renders a collector in the Prometheus text format.
@@ -114,14 +113,14 @@ func TestMetricsLabelLimit(t *testing.T) {
 		e := Entry{Kind: KindInfo, Class: ClassLegitimate, Event: strings.Repeat("e", i+1)}
 		m.Observe(&e)
 	}
-	if n := seriesCount(t, m, exporter.MetricLogEvents); n != 4 {
-		t.Errorf("%s has %d series, want 3 + other", exporter.MetricLogEvents, n)
+	if n := seriesCount(t, m, sidecarmetrics.MetricLogEvents); n != 4 {
+		t.Errorf("%s has %d series, want 3 + other", sidecarmetrics.MetricLogEvents, n)
 	}
 	if got := value(m.events.WithLabelValues(OtherLabelValue)); got != 7 {
 		t.Errorf("other = %v, want 7", got)
 	}
-	if got := value(m.dropped.WithLabelValues(exporter.MetricLogEvents)); got != 7 {
-		t.Errorf("%s{metric=%q} = %v, want 7", exporter.MetricSeriesDropped, exporter.MetricLogEvents, got)
+	if got := value(m.dropped.WithLabelValues(sidecarmetrics.MetricLogEvents)); got != 7 {
+		t.Errorf("%s{metric=%q} = %v, want 7", sidecarmetrics.MetricSeriesDropped, sidecarmetrics.MetricLogEvents, got)
 	}
 }
 
@@ -135,11 +134,11 @@ func TestMetricsOverflowCallback(t *testing.T) {
 		e := Entry{Kind: KindInfo, Class: ClassLegitimate, Event: ev}
 		m.Observe(&e)
 	}
-	if len(got) != 1 || got[exporter.MetricLogEvents] != 2 {
-		t.Errorf("overflow calls = %v, want only 2 for %s (pre-initialisation is not a drop)", got, exporter.MetricLogEvents)
+	if len(got) != 1 || got[sidecarmetrics.MetricLogEvents] != 2 {
+		t.Errorf("overflow calls = %v, want only 2 for %s (pre-initialisation is not a drop)", got, sidecarmetrics.MetricLogEvents)
 	}
-	if n := seriesCount(t, m, exporter.MetricSeriesDropped); n != 0 {
-		t.Errorf("%s exported (%d series) although OnOverflow is set", exporter.MetricSeriesDropped, n)
+	if n := seriesCount(t, m, sidecarmetrics.MetricSeriesDropped); n != 0 {
+		t.Errorf("%s exported (%d series) although OnOverflow is set", sidecarmetrics.MetricSeriesDropped, n)
 	}
 }
 

@@ -13,8 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-
-	names "github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 )
 
 // Scraper scrapes the configured targets. It is a prometheus.Gatherer of
@@ -80,15 +79,15 @@ func New(cfg Config, opts ...Option) (*Scraper, error) {
 		jitter: func(d time.Duration) time.Duration {
 			return time.Duration(rand.Int64N(int64(d)))
 		},
-		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: names.MetricScrapeUp,
-			Help: "1 if the last scrape of the target succeeded, 0 otherwise."}, []string{names.LabelTarget}),
-		duration: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: names.MetricScrapeDuration,
-			Help: "Duration of the last scrape of the target in seconds."}, []string{names.LabelTarget}),
-		samples: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: names.MetricScrapeSamples,
-			Help: "Samples in the last successful scrape of the target."}, []string{names.LabelTarget}),
-		errs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: names.MetricScrapeErrors,
+		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sidecarmetrics.MetricScrapeUp,
+			Help: "1 if the last scrape of the target succeeded, 0 otherwise."}, []string{sidecarmetrics.LabelTarget}),
+		duration: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sidecarmetrics.MetricScrapeDuration,
+			Help: "Duration of the last scrape of the target in seconds."}, []string{sidecarmetrics.LabelTarget}),
+		samples: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sidecarmetrics.MetricScrapeSamples,
+			Help: "Samples in the last successful scrape of the target."}, []string{sidecarmetrics.LabelTarget}),
+		errs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: sidecarmetrics.MetricScrapeErrors,
 			Help: "Failed scrapes by reason: timeout, unreachable, http_status, body_too_large, parse_error."},
-			[]string{names.LabelTarget, names.LabelReason}),
+			[]string{sidecarmetrics.LabelTarget, sidecarmetrics.LabelReason}),
 	}
 	for _, tc := range cfg.Targets {
 		s.targets = append(s.targets, &target{cfg: tc, client: client})

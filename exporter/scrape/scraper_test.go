@@ -13,8 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	names "github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // startVoice starts the real media core on loopback and returns its
@@ -153,9 +154,9 @@ func TestScrapeMediaCoreBesideBadTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf := findFamily(fams, voice.MetricSessionsStarted)
+	mf := findFamily(fams, voicemetrics.MetricSessionsStarted)
 	if mf == nil || len(mf.Metric) != 1 {
-		t.Fatalf("%s not scraped from the media core: %v", voice.MetricSessionsStarted, mf)
+		t.Fatalf("%s not scraped from the media core: %v", voicemetrics.MetricSessionsStarted, mf)
 	}
 	got := map[string]string{}
 	for _, l := range mf.Metric[0].Label {
@@ -188,16 +189,16 @@ func TestScrapeMediaCoreBesideBadTargets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
-			if v := healthValue(t, s, names.MetricScrapeUp, "target", tt.target); v != tt.up {
+			if v := healthValue(t, s, sidecarmetrics.MetricScrapeUp, "target", tt.target); v != tt.up {
 				t.Errorf("up = %v, want %v", v, tt.up)
 			}
 			if tt.reason == "" {
-				if v := healthValue(t, s, names.MetricScrapeSamples, "target", tt.target); v < 10 {
+				if v := healthValue(t, s, sidecarmetrics.MetricScrapeSamples, "target", tt.target); v < 10 {
 					t.Errorf("samples = %v, want the media core's metrics", v)
 				}
 				return
 			}
-			if v := healthValue(t, s, names.MetricScrapeErrors, "target", tt.target, "reason", tt.reason); v != 1 {
+			if v := healthValue(t, s, sidecarmetrics.MetricScrapeErrors, "target", tt.target, "reason", tt.reason); v != 1 {
 				t.Errorf("errors{reason=%s} = %v, want 1", tt.reason, v)
 			}
 		})
@@ -229,13 +230,13 @@ func TestRunSlowTargetDoesNotBlockOthers(t *testing.T) {
 			t.Fatal("good target not scraped while the slow one hangs")
 		}
 	}
-	if v := healthValue(t, s, names.MetricScrapeUp, "target", "good"); v != 1 {
+	if v := healthValue(t, s, sidecarmetrics.MetricScrapeUp, "target", "good"); v != 1 {
 		t.Errorf("up = %v", v)
 	}
 	cancel()
 	<-done
 	// Cancelling a hanging scrape is not counted against the target.
-	if v := healthValue(t, s, names.MetricScrapeErrors, "target", "slow", "reason", ReasonTimeout); v != 0 {
+	if v := healthValue(t, s, sidecarmetrics.MetricScrapeErrors, "target", "slow", "reason", ReasonTimeout); v != 0 {
 		t.Errorf("shutdown counted as a timeout: %v", v)
 	}
 }

@@ -5,8 +5,7 @@ import (
 	"runtime/debug"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	names "github.com/voicewatch/voicewatch/exporter"
+	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 )
 
 // newBuildInfo returns the voicewatch_build_info gauge (always 1).
@@ -16,7 +15,7 @@ func newBuildInfo() prometheus.Collector {
 		version = bi.Main.Version
 	}
 	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name:        names.MetricBuildInfo,
+		Name:        sidecarmetrics.MetricBuildInfo,
 		Help:        "Always 1; labels carry the sidecar's version and Go version.",
 		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
 	}, func() float64 { return 1 })

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/probes/suite"
 )
 
@@ -51,10 +52,10 @@ func noEnv(string) (string, bool) { return "", false }
 
 // placeholderTargets validate modules at load time, per kind.
 var placeholderTargets = map[string]string{
-	probes.KindSTUN:   "stun:127.0.0.1:3478",
-	probes.KindTURN:   "turn:127.0.0.1:3478",
-	probes.KindWebRTC: "http://127.0.0.1/whip",
-	probes.KindHTTP:   "http://127.0.0.1/",
+	probemetrics.KindSTUN:   "stun:127.0.0.1:3478",
+	probemetrics.KindTURN:   "turn:127.0.0.1:3478",
+	probemetrics.KindWebRTC: "http://127.0.0.1/whip",
+	probemetrics.KindHTTP:   "http://127.0.0.1/",
 }
 
 // checkModule builds module name against a placeholder target.

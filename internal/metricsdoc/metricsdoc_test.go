@@ -17,6 +17,7 @@ import (
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/metrics.md")
@@ -90,11 +91,11 @@ func TestCaptureTypes(t *testing.T) {
 	var v Capture
 	voice.RegisterMetrics(&v)
 	want := map[string]string{
-		voice.MetricSessionsStarted:      "counter",
-		voice.MetricSessionsActive:       "gauge",
-		voice.MetricSessionDuration:      "histogram",
-		voice.MetricICEGatheringDuration: "histogram",
-		voice.MetricSessionsEnded:        "counter",
+		voicemetrics.MetricSessionsStarted:      "counter",
+		voicemetrics.MetricSessionsActive:       "gauge",
+		voicemetrics.MetricSessionDuration:      "histogram",
+		voicemetrics.MetricICEGatheringDuration: "histogram",
+		voicemetrics.MetricSessionsEnded:        "counter",
 	}
 	for _, m := range v.Metrics {
 		if w, ok := want[m.Name]; ok && w != m.Type {

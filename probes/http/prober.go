@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 // Config configures an HTTP prober.
@@ -65,7 +66,7 @@ func New(cfg Config, opts ...Option) (*Prober, error) {
 // Probe sends the GET and checks the status.
 func (p *Prober) Probe(ctx context.Context) probes.Result {
 	start := time.Now()
-	r := probes.Result{Kind: probes.KindHTTP, Target: probes.RedactTarget(p.cfg.Target), Success: true}
+	r := probes.Result{Kind: probemetrics.KindHTTP, Target: probes.RedactTarget(p.cfg.Target), Success: true}
 	t := probes.NewPhaseTimer(&r, nil)
 	t.Start("request")
 	defer func() { r.Duration = time.Since(start) }()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/probes/internal/netutil"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 // Phases returns the phase names a prober with these transports reports.
@@ -86,7 +87,7 @@ type binding struct {
 // all of them, or ctx.
 func (p *Prober) Probe(ctx context.Context) probes.Result {
 	start := time.Now()
-	r := probes.Result{Kind: probes.KindSTUN, Target: probes.RedactTarget(p.cfg.Target), Success: true}
+	r := probes.Result{Kind: probemetrics.KindSTUN, Target: probes.RedactTarget(p.cfg.Target), Success: true}
 	out := make([]binding, len(p.cfg.Transports))
 	var wg sync.WaitGroup
 	for i, tr := range p.cfg.Transports {

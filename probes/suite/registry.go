@@ -3,6 +3,7 @@ package suite
 import (
 	"github.com/voicewatch/voicewatch/probes"
 	probehttp "github.com/voicewatch/voicewatch/probes/http"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/probes/stun"
 	"github.com/voicewatch/voicewatch/probes/turn"
 	"github.com/voicewatch/voicewatch/probes/webrtc"
@@ -13,9 +14,9 @@ import (
 func DefaultRegistry() *probes.Registry {
 	r := probes.NewRegistry()
 	// The kinds are distinct constants: Register cannot fail here.
-	_ = r.Register(probes.KindSTUN, stun.Factory, stun.Phases("udp", "tcp"))
-	_ = r.Register(probes.KindTURN, turn.Factory, turn.Phases)
-	_ = r.Register(probes.KindWebRTC, webrtc.Factory, webrtc.Phases)
-	_ = r.Register(probes.KindHTTP, probehttp.Factory, probehttp.Phases)
+	_ = r.Register(probemetrics.KindSTUN, stun.Factory, stun.Phases("udp", "tcp"))
+	_ = r.Register(probemetrics.KindTURN, turn.Factory, turn.Phases)
+	_ = r.Register(probemetrics.KindWebRTC, webrtc.Factory, webrtc.Phases)
+	_ = r.Register(probemetrics.KindHTTP, probehttp.Factory, probehttp.Phases)
 	return r
 }

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"github.com/voicewatch/voicewatch/internal/yamlenv"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 
 	"errors"
 	"strings"
@@ -10,8 +11,6 @@ import (
 
 	"go.uber.org/goleak"
 	"gopkg.in/yaml.v3"
-
-	"github.com/voicewatch/voicewatch/probes"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -119,7 +118,7 @@ func TestDefaultRegistryKinds(t *testing.T) {
 	if got != "http,stun,turn,webrtc" {
 		t.Fatalf("kinds %s", got)
 	}
-	for _, k := range []string{probes.KindSTUN, probes.KindTURN, probes.KindWebRTC, probes.KindHTTP} {
+	for _, k := range []string{probemetrics.KindSTUN, probemetrics.KindTURN, probemetrics.KindWebRTC, probemetrics.KindHTTP} {
 		if len(DefaultRegistry().Phases(k)) == 0 {
 			t.Errorf("kind %s registered without phases", k)
 		}

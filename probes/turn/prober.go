@@ -22,6 +22,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/probes/internal/netutil"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 // Prober runs one TURN allocation end to end.
@@ -114,7 +115,7 @@ type session struct {
 // everything before it returns.
 func (p *Prober) Probe(ctx context.Context) probes.Result {
 	start := time.Now()
-	r := probes.Result{Kind: probes.KindTURN, Target: probes.RedactTarget(p.cfg.Target), Success: true}
+	r := probes.Result{Kind: probemetrics.KindTURN, Target: probes.RedactTarget(p.cfg.Target), Success: true}
 	r.SetDetail("transport", p.transport())
 	t := probes.NewPhaseTimer(&r, nil)
 	ctx, cancel := context.WithCancelCause(ctx)

@@ -2,6 +2,7 @@ package webrtc
 
 import (
 	"github.com/voicewatch/voicewatch/internal/turncred"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 
 	"context"
 	"errors"
@@ -150,7 +151,7 @@ type call struct {
 // returns.
 func (p *Prober) Probe(ctx context.Context) probes.Result {
 	start := time.Now()
-	r := probes.Result{Kind: probes.KindWebRTC, Target: probes.RedactTarget(p.cfg.Target), Success: true}
+	r := probes.Result{Kind: probemetrics.KindWebRTC, Target: probes.RedactTarget(p.cfg.Target), Success: true}
 	c := &call{p: p, phases: map[string]time.Duration{},
 		gather: newEvent(), ice: newEvent(), iceBad: newEvent(), dtls: newEvent(), dtlsBad: newEvent(),
 		conn: newEvent(), connBad: newEvent(), audio: newEvent(),

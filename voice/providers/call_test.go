@@ -17,6 +17,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/elevenlabstest"
 	"github.com/voicewatch/voicewatch/internal/transcribetest"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
@@ -168,15 +169,15 @@ func TestFullCall(t *testing.T) {
 		labels []string
 		want   float64
 	}{
-		{voice.MetricSessionsEnded, []string{voice.LabelOutcome, voice.OutcomeCompleted}, 1},
-		{voice.MetricSTTRequests, []string{voice.LabelProvider, "transcribe"}, 1},
-		{voice.MetricSTTErrors, []string{voice.LabelProvider, "transcribe"}, 0},
-		{voice.MetricTTSRequests, []string{voice.LabelProvider, "elevenlabs"}, 4},
-		{voice.MetricTTSErrors, []string{voice.LabelProvider, "elevenlabs"}, 1},
-		{voice.MetricTTSErrors, []string{voice.LabelProvider, "elevenlabs", voice.LabelReason, voice.ReasonQuota}, 1},
-		{voice.MetricTTSFirstByte, []string{voice.LabelProvider, "elevenlabs"}, 3},
-		{voice.MetricResponseLatency, nil, 3},
-		{voice.MetricStoreWrites, []string{voice.LabelResult, voice.StoreOK}, 3},
+		{voicemetrics.MetricSessionsEnded, []string{voicemetrics.LabelOutcome, voicemetrics.OutcomeCompleted}, 1},
+		{voicemetrics.MetricSTTRequests, []string{voicemetrics.LabelProvider, "transcribe"}, 1},
+		{voicemetrics.MetricSTTErrors, []string{voicemetrics.LabelProvider, "transcribe"}, 0},
+		{voicemetrics.MetricTTSRequests, []string{voicemetrics.LabelProvider, "elevenlabs"}, 4},
+		{voicemetrics.MetricTTSErrors, []string{voicemetrics.LabelProvider, "elevenlabs"}, 1},
+		{voicemetrics.MetricTTSErrors, []string{voicemetrics.LabelProvider, "elevenlabs", voicemetrics.LabelReason, voicemetrics.ReasonQuota}, 1},
+		{voicemetrics.MetricTTSFirstByte, []string{voicemetrics.LabelProvider, "elevenlabs"}, 3},
+		{voicemetrics.MetricResponseLatency, nil, 3},
+		{voicemetrics.MetricStoreWrites, []string{voicemetrics.LabelResult, voicemetrics.StoreOK}, 3},
 	}
 	for _, ch := range checks {
 		if got := voicetest.Metric(t, r.reg, ch.name, ch.labels...); got != ch.want {
@@ -185,7 +186,7 @@ func TestFullCall(t *testing.T) {
 	}
 	// Every ElevenLabs first byte waited for the injected delay; the two
 	// turns it spoke carry it in their voice-to-voice latency.
-	for _, m := range voicetest.Series(t, r.reg, voice.MetricTTSFirstByte, voice.LabelProvider, "elevenlabs") {
+	for _, m := range voicetest.Series(t, r.reg, voicemetrics.MetricTTSFirstByte, voicemetrics.LabelProvider, "elevenlabs") {
 		h := m.GetHistogram()
 		if h.GetSampleSum() < float64(h.GetSampleCount())*ttsDelay.Seconds() {
 			t.Errorf("tts first byte: sum %v over %d, below the injected %v each", h.GetSampleSum(), h.GetSampleCount(), ttsDelay)
@@ -196,7 +197,7 @@ func TestFullCall(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range voicetest.Series(t, r.reg, voice.MetricResponseLatency) {
+	for _, m := range voicetest.Series(t, r.reg, voicemetrics.MetricResponseLatency) {
 		if h := m.GetHistogram(); h.GetSampleSum() < 2*ttsDelay.Seconds() {
 			t.Errorf("response latency sum %v, below twice the injected TTS delay", h.GetSampleSum())
 		}
@@ -209,9 +210,9 @@ func TestFullCall(t *testing.T) {
 		{voice.EventTranscript, map[string]any{"text": "My name is Ada."}, 1},
 		{voice.EventTranscript, map[string]any{"text": "Large, please."}, 1},
 		{voice.EventTranscript, map[string]any{"text": "Two."}, 1},
-		{voice.EventTTSError, map[string]any{"provider": "elevenlabs", "reason": voice.ReasonQuota}, 1},
+		{voice.EventTTSError, map[string]any{"provider": "elevenlabs", "reason": voicemetrics.ReasonQuota}, 1},
 		{voice.EventReply, map[string]any{"text": "Thank you Ada, 2 large. Goodbye."}, 1},
-		{voice.EventSessionEnded, map[string]any{"outcome": voice.OutcomeCompleted, "reason": "dialog_hangup"}, 1},
+		{voice.EventSessionEnded, map[string]any{"outcome": voicemetrics.OutcomeCompleted, "reason": "dialog_hangup"}, 1},
 	} {
 		if got := len(r.logs.Find(ev.name, ev.match)); got != ev.want {
 			t.Errorf("log event %s %v: %d lines, want %d", ev.name, ev.match, got, ev.want)

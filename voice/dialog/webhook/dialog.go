@@ -12,6 +12,7 @@ import (
 	"net/http"
 
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Name is the provider name of the dialog.
@@ -86,7 +87,7 @@ func (d *Dialog) post(ctx context.Context, r Request) (voice.Reply, error) {
 	body, _ := json.Marshal(r)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return voice.Reply{}, perr(voice.ReasonOther, err)
+		return voice.Reply{}, perr(voicemetrics.ReasonOther, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -106,11 +107,11 @@ func (d *Dialog) post(ctx context.Context, r Request) (voice.Reply, error) {
 		return voice.Reply{}, perr(reasonOfStatus(resp.StatusCode), fmt.Errorf("%w: %s", ErrStatus, resp.Status))
 	}
 	if len(b) > maxReply {
-		return voice.Reply{}, perr(voice.ReasonOther, fmt.Errorf("%w: larger than %d bytes", ErrBadReply, maxReply))
+		return voice.Reply{}, perr(voicemetrics.ReasonOther, fmt.Errorf("%w: larger than %d bytes", ErrBadReply, maxReply))
 	}
 	var out Response
 	if err := json.Unmarshal(b, &out); err != nil {
-		return voice.Reply{}, perr(voice.ReasonOther, fmt.Errorf("%w: %v", ErrBadReply, err))
+		return voice.Reply{}, perr(voicemetrics.ReasonOther, fmt.Errorf("%w: %v", ErrBadReply, err))
 	}
 	return voice.Reply{Text: out.Text, Hangup: out.Hangup}, nil
 }
@@ -118,15 +119,15 @@ func (d *Dialog) post(ctx context.Context, r Request) (voice.Reply, error) {
 func reasonOfStatus(code int) string {
 	switch code {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return voice.ReasonAuth
+		return voicemetrics.ReasonAuth
 	case http.StatusTooManyRequests:
-		return voice.ReasonThrottled
+		return voicemetrics.ReasonThrottled
 	case http.StatusRequestTimeout, http.StatusGatewayTimeout:
-		return voice.ReasonTimeout
+		return voicemetrics.ReasonTimeout
 	case http.StatusPaymentRequired:
-		return voice.ReasonQuota
+		return voicemetrics.ReasonQuota
 	}
-	return voice.ReasonOther
+	return voicemetrics.ReasonOther
 }
 
 // classify names a transport failure: our deadline is a timeout, anything
@@ -135,11 +136,11 @@ func classify(err error) *voice.ProviderError {
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return perr(voice.ReasonTimeout, err)
+		return perr(voicemetrics.ReasonTimeout, err)
 	case errors.Is(err, context.Canceled):
-		return perr(voice.ReasonOther, err)
+		return perr(voicemetrics.ReasonOther, err)
 	}
-	return perr(voice.ReasonNetwork, err)
+	return perr(voicemetrics.ReasonNetwork, err)
 }
 
 func perr(reason string, err error) *voice.ProviderError {

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -83,18 +84,18 @@ func TestErrorsClassified(t *testing.T) {
 		want    string
 		is      error
 	}{
-		{name: "401", handler: status(401), want: voice.ReasonAuth, is: ErrStatus},
-		{name: "429", handler: status(429), want: voice.ReasonThrottled, is: ErrStatus},
-		{name: "503", handler: status(503), want: voice.ReasonOther, is: ErrStatus},
+		{name: "401", handler: status(401), want: voicemetrics.ReasonAuth, is: ErrStatus},
+		{name: "429", handler: status(429), want: voicemetrics.ReasonThrottled, is: ErrStatus},
+		{name: "503", handler: status(503), want: voicemetrics.ReasonOther, is: ErrStatus},
 		{name: "not JSON", handler: func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("<html>")) },
-			want: voice.ReasonOther, is: ErrBadReply},
+			want: voicemetrics.ReasonOther, is: ErrBadReply},
 		{name: "slow endpoint", handler: func(w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-r.Context().Done():
 			case <-release:
 			}
-		}, want: voice.ReasonTimeout, is: context.DeadlineExceeded},
-		{name: "refused", closed: true, want: voice.ReasonNetwork},
+		}, want: voicemetrics.ReasonTimeout, is: context.DeadlineExceeded},
+		{name: "refused", closed: true, want: voicemetrics.ReasonNetwork},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // ProviderName is the provider label value of this adapter.
@@ -38,19 +39,19 @@ func reasonOf(err error) (reason string, retry bool) {
 	var ne net.Error
 	switch {
 	case errors.Is(err, ErrConnectTimeout), errors.Is(err, ErrResultTimeout):
-		return voice.ReasonTimeout, true
+		return voicemetrics.ReasonTimeout, true
 	case errors.Is(err, ErrOverflow), errors.Is(err, ErrStreamEnded):
-		return voice.ReasonNetwork, true
+		return voicemetrics.ReasonNetwork, true
 	case errors.Is(err, context.DeadlineExceeded):
-		return voice.ReasonTimeout, true
+		return voicemetrics.ReasonTimeout, true
 	case errors.As(err, &ne) && ne.Timeout():
-		return voice.ReasonTimeout, true
+		return voicemetrics.ReasonTimeout, true
 	case errors.As(err, &ne):
-		return voice.ReasonNetwork, true
+		return voicemetrics.ReasonNetwork, true
 	case isTransportError(err):
-		return voice.ReasonNetwork, true
+		return voicemetrics.ReasonNetwork, true
 	}
-	return voice.ReasonOther, false
+	return voicemetrics.ReasonOther, false
 }
 
 // apiReason maps the service's error codes and statuses (the
@@ -59,29 +60,29 @@ func apiReason(e *APIError) (string, bool) {
 	switch e.Code {
 	case "BadRequestException":
 		if isNoAudioTimeout(e) {
-			return voice.ReasonTimeout, false
+			return voicemetrics.ReasonTimeout, false
 		}
-		return voice.ReasonOther, false
+		return voicemetrics.ReasonOther, false
 	case "LimitExceededException", "ThrottlingException", "TooManyRequestsException":
-		return voice.ReasonThrottled, true
+		return voicemetrics.ReasonThrottled, true
 	case "InternalFailureException", "ServiceUnavailableException":
-		return voice.ReasonOther, true
+		return voicemetrics.ReasonOther, true
 	case "ConflictException":
-		return voice.ReasonOther, true
+		return voicemetrics.ReasonOther, true
 	case "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException",
 		"ExpiredTokenException", "MissingAuthenticationTokenException", "IncompleteSignatureException",
 		"SignatureDoesNotMatch":
-		return voice.ReasonAuth, false
+		return voicemetrics.ReasonAuth, false
 	}
 	switch {
 	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
-		return voice.ReasonAuth, false
+		return voicemetrics.ReasonAuth, false
 	case e.Status == http.StatusTooManyRequests:
-		return voice.ReasonThrottled, true
+		return voicemetrics.ReasonThrottled, true
 	case e.Status >= 500:
-		return voice.ReasonOther, true
+		return voicemetrics.ReasonOther, true
 	}
-	return voice.ReasonOther, false
+	return voicemetrics.ReasonOther, false
 }
 
 // isTransportError recognises HTTP/2 stream and connection failures that do

@@ -10,6 +10,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/transcribetest"
 	"github.com/voicewatch/voicewatch/voice"
 	"github.com/voicewatch/voicewatch/voice/audio"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // wait bounds every wait on an event in these tests.
@@ -183,15 +184,15 @@ func TestErrorsClassified(t *testing.T) {
 		secret string // client secret; empty: the right one
 		reason string
 	}{
-		{"throttled (LimitExceededException, 429)", transcribetest.FaultThrottle, "", voice.ReasonThrottled},
-		{"auth (UnrecognizedClientException, 403)", transcribetest.FaultAuth, "", voice.ReasonAuth},
-		{"auth (bad signature)", 0, "wrong-secret", voice.ReasonAuth},
-		{"bad request", transcribetest.FaultBadRequest, "", voice.ReasonOther},
-		{"internal failure (500)", transcribetest.FaultInternal, "", voice.ReasonOther},
-		{"service unavailable (503)", transcribetest.FaultUnavailable, "", voice.ReasonOther},
-		{"exception mid-stream", transcribetest.FaultStreamException, "", voice.ReasonOther},
-		{"hung connection (no response)", transcribetest.FaultHang, "", voice.ReasonTimeout},
-		{"hung stream (no final)", transcribetest.FaultHangAfterHeaders, "", voice.ReasonTimeout},
+		{"throttled (LimitExceededException, 429)", transcribetest.FaultThrottle, "", voicemetrics.ReasonThrottled},
+		{"auth (UnrecognizedClientException, 403)", transcribetest.FaultAuth, "", voicemetrics.ReasonAuth},
+		{"auth (bad signature)", 0, "wrong-secret", voicemetrics.ReasonAuth},
+		{"bad request", transcribetest.FaultBadRequest, "", voicemetrics.ReasonOther},
+		{"internal failure (500)", transcribetest.FaultInternal, "", voicemetrics.ReasonOther},
+		{"service unavailable (503)", transcribetest.FaultUnavailable, "", voicemetrics.ReasonOther},
+		{"exception mid-stream", transcribetest.FaultStreamException, "", voicemetrics.ReasonOther},
+		{"hung connection (no response)", transcribetest.FaultHang, "", voicemetrics.ReasonTimeout},
+		{"hung stream (no final)", transcribetest.FaultHangAfterHeaders, "", voicemetrics.ReasonTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,7 +228,7 @@ func TestNetworkErrorClassified(t *testing.T) {
 	srv.Close() // nothing listens any more
 	st := start(t, s, voice.CodecPCMU)
 	speak(t, st, pcmuChunk, 5)
-	if pe := asyncError(t, st); pe.Reason != voice.ReasonNetwork {
+	if pe := asyncError(t, st); pe.Reason != voicemetrics.ReasonNetwork {
 		t.Errorf("reason = %q, want network (%v)", pe.Reason, pe)
 	}
 }
@@ -244,7 +245,7 @@ func TestNoAudioTimeoutEndsTurnAndReconnects(t *testing.T) {
 		t.Errorf("turn ended with %q, want the text heard so far", tr.Text)
 	}
 	pe := asyncError(t, st)
-	if pe.Reason != voice.ReasonTimeout {
+	if pe.Reason != voicemetrics.ReasonTimeout {
 		t.Errorf("reason = %q, want timeout", pe.Reason)
 	}
 	var ae *APIError
@@ -272,9 +273,9 @@ func TestRetriesWithinUtterance(t *testing.T) {
 		faults []transcribetest.Fault
 		reason string
 	}{
-		{"throttled", []transcribetest.Fault{transcribetest.FaultThrottle}, voice.ReasonThrottled},
-		{"5xx twice", []transcribetest.Fault{transcribetest.FaultUnavailable, transcribetest.FaultInternal}, voice.ReasonOther},
-		{"exception mid-stream", []transcribetest.Fault{transcribetest.FaultStreamException}, voice.ReasonOther},
+		{"throttled", []transcribetest.Fault{transcribetest.FaultThrottle}, voicemetrics.ReasonThrottled},
+		{"5xx twice", []transcribetest.Fault{transcribetest.FaultUnavailable, transcribetest.FaultInternal}, voicemetrics.ReasonOther},
+		{"exception mid-stream", []transcribetest.Fault{transcribetest.FaultStreamException}, voicemetrics.ReasonOther},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,7 +306,7 @@ func TestRetriesBounded(t *testing.T) {
 	st := start(t, newSTT(t, srv, Config{MaxRetries: 2, RetryBackoff: time.Millisecond}), voice.CodecPCMU)
 	speak(t, st, pcmuChunk, 5)
 	_ = st.EndOfSpeech()
-	if pe := asyncError(t, st); pe.Reason != voice.ReasonThrottled {
+	if pe := asyncError(t, st); pe.Reason != voicemetrics.ReasonThrottled {
 		t.Errorf("reason = %q", pe.Reason)
 	}
 	reqs, err := srv.WaitRequests(context.Background(), 3)

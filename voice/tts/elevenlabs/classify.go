@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Classification of the service's failures into the bounded reasons of
@@ -37,17 +38,17 @@ func reasonOfCode(code string) string {
 	c := strings.ToLower(code)
 	switch {
 	case strings.Contains(c, "quota"), strings.Contains(c, "credits"), strings.Contains(c, "payment"):
-		return voice.ReasonQuota
+		return voicemetrics.ReasonQuota
 	case strings.Contains(c, "api_key"), strings.Contains(c, "api key"), strings.Contains(c, "unauthorized"),
 		strings.Contains(c, "authoriz"), strings.Contains(c, "permission"):
-		return voice.ReasonAuth
+		return voicemetrics.ReasonAuth
 	case strings.Contains(c, "too_many"), strings.Contains(c, "too many"), strings.Contains(c, "rate_limit"),
 		strings.Contains(c, "rate limit"), strings.Contains(c, "concurrent"), strings.Contains(c, "busy"):
-		return voice.ReasonThrottled
+		return voicemetrics.ReasonThrottled
 	case strings.Contains(c, "timeout"), strings.Contains(c, "have not received"):
-		return voice.ReasonTimeout
+		return voicemetrics.ReasonTimeout
 	case strings.Contains(c, "voice_settings"), strings.Contains(c, "first message"), strings.Contains(c, "policy"):
-		return voice.ReasonPolicyViolation
+		return voicemetrics.ReasonPolicyViolation
 	}
 	return ""
 }
@@ -59,7 +60,7 @@ func classifyFrame(f errorFrame) *voice.ProviderError {
 		reason = reasonOfCode(f.Message)
 	}
 	if reason == "" {
-		reason = voice.ReasonOther
+		reason = voicemetrics.ReasonOther
 	}
 	return perr(reason, fmt.Errorf("%w: error frame %q: %s", ErrService, f.Error, f.Message))
 }
@@ -80,15 +81,15 @@ func classifyHandshake(resp *http.Response) *voice.ProviderError {
 	if reason == "" {
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
-			reason = voice.ReasonAuth
+			reason = voicemetrics.ReasonAuth
 		case resp.StatusCode == http.StatusPaymentRequired:
-			reason = voice.ReasonQuota
+			reason = voicemetrics.ReasonQuota
 		case resp.StatusCode == http.StatusTooManyRequests:
-			reason = voice.ReasonThrottled
+			reason = voicemetrics.ReasonThrottled
 		case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusGatewayTimeout:
-			reason = voice.ReasonTimeout
+			reason = voicemetrics.ReasonTimeout
 		default:
-			reason = voice.ReasonOther
+			reason = voicemetrics.ReasonOther
 		}
 	}
 	return perr(reason, fmt.Errorf("%w: HTTP %d %s", ErrHandshake, resp.StatusCode, body.Detail.Status))
@@ -101,13 +102,13 @@ func classifyConn(ctx context.Context, err error) *voice.ProviderError {
 	case errors.As(err, &ce):
 		return classifyClose(ce)
 	case errors.Is(err, ErrFirstByteTimeout), errors.Is(err, ErrChunkTimeout):
-		return perr(voice.ReasonTimeout, err)
+		return perr(voicemetrics.ReasonTimeout, err)
 	case errors.Is(err, context.DeadlineExceeded):
-		return perr(voice.ReasonTimeout, err)
+		return perr(voicemetrics.ReasonTimeout, err)
 	case ctx.Err() != nil: // the session ended: not the provider's fault
-		return perr(voice.ReasonOther, fmt.Errorf("cancelled: %w", ctx.Err()))
+		return perr(voicemetrics.ReasonOther, fmt.Errorf("cancelled: %w", ctx.Err()))
 	}
-	return perr(voice.ReasonNetwork, err)
+	return perr(voicemetrics.ReasonNetwork, err)
 }
 
 // classifyClose classifies a close frame from the service.
@@ -118,16 +119,16 @@ func classifyClose(ce websocket.CloseError) *voice.ProviderError {
 		if r := reasonOfCode(ce.Reason); r != "" {
 			return perr(r, err)
 		}
-		return perr(voice.ReasonPolicyViolation, err)
+		return perr(voicemetrics.ReasonPolicyViolation, err)
 	case websocket.StatusTryAgainLater:
-		return perr(voice.ReasonThrottled, err)
+		return perr(voicemetrics.ReasonThrottled, err)
 	case websocket.StatusAbnormalClosure, websocket.StatusGoingAway:
-		return perr(voice.ReasonNetwork, err)
+		return perr(voicemetrics.ReasonNetwork, err)
 	}
 	if r := reasonOfCode(ce.Reason); r != "" {
 		return perr(r, err)
 	}
-	return perr(voice.ReasonOther, err)
+	return perr(voicemetrics.ReasonOther, err)
 }
 
 func perr(reason string, err error) *voice.ProviderError {

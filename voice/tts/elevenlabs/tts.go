@@ -16,6 +16,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/voice"
 	"github.com/voicewatch/voicewatch/voice/audio"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 // Name is the provider label value.
@@ -106,7 +107,7 @@ type frame struct {
 // some chunks were sent means the speech was cut short.
 func (t *TTS) Synthesize(ctx context.Context, text string, f voice.AudioFormat, out chan<- voice.Chunk) error {
 	if f.Codec != voice.CodecPCMU {
-		return perr(voice.ReasonOther, ErrUnsupportedCodec)
+		return perr(voicemetrics.ReasonOther, ErrUnsupportedCodec)
 	}
 	// One deadline covers connect + first audio; ChunkTimeout then bounds
 	// each later frame.
@@ -183,7 +184,7 @@ func (t *TTS) Synthesize(ctx context.Context, text string, f voice.AudioFormat, 
 		sent++
 	}
 	if sent == 0 {
-		return perr(voice.ReasonOther, ErrEmptyStream)
+		return perr(voicemetrics.ReasonOther, ErrEmptyStream)
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
@@ -200,7 +201,7 @@ func (t *TTS) readAudio(ctx context.Context, c *websocket.Conn) (pcmu []byte, fi
 		}
 		var fr frame
 		if err := json.Unmarshal(b, &fr); err != nil {
-			return nil, false, perr(voice.ReasonOther, fmt.Errorf("%w: undecodable frame: %v", ErrService, err))
+			return nil, false, perr(voicemetrics.ReasonOther, fmt.Errorf("%w: undecodable frame: %v", ErrService, err))
 		}
 		if fr.Error != "" {
 			return nil, false, classifyFrame(fr.errorFrame)
@@ -209,7 +210,7 @@ func (t *TTS) readAudio(ctx context.Context, c *websocket.Conn) (pcmu []byte, fi
 		if fr.Audio != nil && *fr.Audio != "" {
 			p, err := base64.StdEncoding.DecodeString(*fr.Audio)
 			if err != nil {
-				return nil, false, perr(voice.ReasonOther, fmt.Errorf("%w: bad audio base64: %v", ErrService, err))
+				return nil, false, perr(voicemetrics.ReasonOther, fmt.Errorf("%w: bad audio base64: %v", ErrService, err))
 			}
 			return p, final, nil
 		}

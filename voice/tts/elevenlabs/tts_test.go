@@ -14,6 +14,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/elevenlabstest"
 	"github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -164,7 +165,7 @@ func TestLateVoiceSettingsIsPolicyViolation(t *testing.T) {
 	}
 	_, _, err = c.Read(ctx)
 	pe := classifyConn(ctx, err)
-	if pe.Reason != voice.ReasonPolicyViolation || websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+	if pe.Reason != voicemetrics.ReasonPolicyViolation || websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
 		t.Fatalf("late voice_settings: %v (reason %s), want 1008 policy_violation", err, pe.Reason)
 	}
 }
@@ -178,13 +179,13 @@ func TestErrorsClassified(t *testing.T) {
 		want    string
 		sent    error
 	}{
-		{name: "quota exceeded frame", failure: elevenlabstest.FailQuota, want: voice.ReasonQuota, sent: ErrService},
-		{name: "invalid key frame", failure: elevenlabstest.FailAuth, want: voice.ReasonAuth, sent: ErrService},
-		{name: "wrong key", key: "sk-wrong", want: voice.ReasonAuth, sent: ErrService},
-		{name: "429 on handshake", failure: elevenlabstest.FailThrottle, want: voice.ReasonThrottled, sent: ErrHandshake},
-		{name: "500 on handshake", failure: elevenlabstest.FailServerError, want: voice.ReasonOther, sent: ErrHandshake},
-		{name: "hung connection", failure: elevenlabstest.FailHang, want: voice.ReasonTimeout, sent: ErrFirstByteTimeout},
-		{name: "connection refused", closed: true, want: voice.ReasonNetwork},
+		{name: "quota exceeded frame", failure: elevenlabstest.FailQuota, want: voicemetrics.ReasonQuota, sent: ErrService},
+		{name: "invalid key frame", failure: elevenlabstest.FailAuth, want: voicemetrics.ReasonAuth, sent: ErrService},
+		{name: "wrong key", key: "sk-wrong", want: voicemetrics.ReasonAuth, sent: ErrService},
+		{name: "429 on handshake", failure: elevenlabstest.FailThrottle, want: voicemetrics.ReasonThrottled, sent: ErrHandshake},
+		{name: "500 on handshake", failure: elevenlabstest.FailServerError, want: voicemetrics.ReasonOther, sent: ErrHandshake},
+		{name: "hung connection", failure: elevenlabstest.FailHang, want: voicemetrics.ReasonTimeout, sent: ErrFirstByteTimeout},
+		{name: "connection refused", closed: true, want: voicemetrics.ReasonNetwork},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,7 +234,7 @@ func TestDropMidStream(t *testing.T) {
 	if len(got) != 2 { // one 40 ms frame
 		t.Errorf("got %d chunks, want the 2 of the only frame sent", len(got))
 	}
-	if voice.ErrorReason(err) != voice.ReasonNetwork {
+	if voice.ErrorReason(err) != voicemetrics.ReasonNetwork {
 		t.Errorf("err = %v (reason %s), want a network error", err, voice.ErrorReason(err))
 	}
 }
@@ -244,7 +245,7 @@ func TestStallMidStream(t *testing.T) {
 	srv.SetFailure(elevenlabstest.FailStall)
 	tts := newTTS(t, srv.URL(), func(c *Config) { c.ChunkTimeout = 200 * time.Millisecond })
 	got, err := synth(t, tts, context.Background(), strings.Repeat("word ", 20), nil)
-	if len(got) != 2 || !errors.Is(err, ErrChunkTimeout) || voice.ErrorReason(err) != voice.ReasonTimeout {
+	if len(got) != 2 || !errors.Is(err, ErrChunkTimeout) || voice.ErrorReason(err) != voicemetrics.ReasonTimeout {
 		t.Errorf("%d chunks, err %v; want 2 chunks then a chunk timeout", len(got), err)
 	}
 }
@@ -334,13 +335,13 @@ func TestClassifyClose(t *testing.T) {
 		ce   websocket.CloseError
 		want string
 	}{
-		{"voice settings", websocket.CloseError{Code: 1008, Reason: elevenlabstest.ReasonVoiceSettings}, voice.ReasonPolicyViolation},
-		{"inactivity", websocket.CloseError{Code: 1008, Reason: elevenlabstest.ReasonInactivity[:120]}, voice.ReasonTimeout},
-		{"quota", websocket.CloseError{Code: 1008, Reason: "This request exceeds your quota of 10000."}, voice.ReasonQuota},
-		{"invalid key", websocket.CloseError{Code: 1008, Reason: "Invalid API key"}, voice.ReasonAuth},
-		{"unknown policy", websocket.CloseError{Code: 1008, Reason: "We are sorry, something went wrong."}, voice.ReasonPolicyViolation},
-		{"try again later", websocket.CloseError{Code: 1013}, voice.ReasonThrottled},
-		{"internal error", websocket.CloseError{Code: 1011}, voice.ReasonOther},
+		{"voice settings", websocket.CloseError{Code: 1008, Reason: elevenlabstest.ReasonVoiceSettings}, voicemetrics.ReasonPolicyViolation},
+		{"inactivity", websocket.CloseError{Code: 1008, Reason: elevenlabstest.ReasonInactivity[:120]}, voicemetrics.ReasonTimeout},
+		{"quota", websocket.CloseError{Code: 1008, Reason: "This request exceeds your quota of 10000."}, voicemetrics.ReasonQuota},
+		{"invalid key", websocket.CloseError{Code: 1008, Reason: "Invalid API key"}, voicemetrics.ReasonAuth},
+		{"unknown policy", websocket.CloseError{Code: 1008, Reason: "We are sorry, something went wrong."}, voicemetrics.ReasonPolicyViolation},
+		{"try again later", websocket.CloseError{Code: 1013}, voicemetrics.ReasonThrottled},
+		{"internal error", websocket.CloseError{Code: 1011}, voicemetrics.ReasonOther},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,7 +351,7 @@ func TestClassifyClose(t *testing.T) {
 		})
 	}
 	var ne net.Error = &net.OpError{Op: "read", Err: errors.New("connection reset")}
-	if got := classifyConn(context.Background(), ne).Reason; got != voice.ReasonNetwork {
+	if got := classifyConn(context.Background(), ne).Reason; got != voicemetrics.ReasonNetwork {
 		t.Errorf("reset: %q, want network", got)
 	}
 }

@@ -1,4 +1,7 @@
-package probes
+// Package probemetrics names the probe result metrics, their labels and the
+// probe kinds. It is a leaf package with no dependencies: dashboards, alerts
+// and the CloudWatch catalogue import it without linking the probers.
+package probemetrics
 
 // Metric names exported for probe results. They follow the blackbox_exporter
 // convention so existing dashboards and alerts keep working; dashboards/ and

@@ -1,4 +1,8 @@
-package exporter
+// Package sidecarmetrics names the sidecar's own health metrics and the
+// metrics it derives from logs. It is a leaf package with no dependencies:
+// dashboards, alerts and the CloudWatch catalogue import it without linking
+// the sidecar.
+package sidecarmetrics
 
 // Metric names of the sidecar's own health and of the metrics it derives from
 // logs. They are the contract with the dashboards and alerts, which import

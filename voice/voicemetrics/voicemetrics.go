@@ -1,0 +1,100 @@
+// Package voicemetrics names the media core's metrics, labels and bounded
+// label values. It is a leaf package with no dependencies, as
+// OpenTelemetry's semconv packages are: the sidecar's CloudWatch catalogue,
+// the dashboards and the alerts import it without linking pion or the
+// media core.
+package voicemetrics
+
+// Metric names exported by the media core. They are the contract with the
+// sidecar, the dashboards and the alerts (docs/metrics.md): those packages
+// import these constants instead of retyping the strings.
+const (
+	MetricSessionsStarted        = "voice_sessions_started_total"
+	MetricSessionsEnded          = "voice_sessions_ended_total"
+	MetricSessionsActive         = "voice_sessions_active"
+	MetricSessionDuration        = "voice_session_duration_seconds"
+	MetricICEGatheringDuration   = "voice_ice_gathering_duration_seconds"
+	MetricICEGatheringTimeouts   = "voice_ice_gathering_timeouts_total"
+	MetricConnectionSetup        = "voice_connection_setup_duration_seconds"
+	MetricConnections            = "voice_connections_total"
+	MetricConnectionStateChanges = "voice_connection_state_changes_total"
+	MetricICESelectedPairs       = "voice_ice_selected_pairs_total"
+	MetricICERestarts            = "voice_ice_restarts_total"
+	MetricSTTRequests            = "voice_stt_requests_total"
+	MetricSTTErrors              = "voice_stt_errors_total"
+	MetricTTSRequests            = "voice_tts_requests_total"
+	MetricTTSErrors              = "voice_tts_errors_total"
+	MetricTTSFirstByte           = "voice_tts_first_byte_seconds"
+	MetricResponseLatency        = "voice_response_latency_seconds"
+	MetricStoreWrites            = "voice_store_writes_total"
+	MetricHTTPRequests           = "voice_http_requests_total"
+	MetricHTTPScannerRequests    = "voice_http_scanner_requests_total"
+	MetricHTTPRateLimited        = "voice_http_rate_limited_total"
+	MetricHTTPRejected           = "voice_http_rejected_requests_total"
+	MetricWebSocketConnections   = "voice_websocket_connections_total"
+	MetricWebSocketActive        = "voice_websocket_connections_active"
+	MetricRTPPackets             = "voice_rtp_packets_total"
+	MetricRTPBytes               = "voice_rtp_bytes_total"
+	MetricBuildInfo              = "voice_build_info"
+)
+
+// Label names.
+const (
+	LabelOutcome    = "outcome"
+	LabelResult     = "result"
+	LabelState      = "state"
+	LabelLocalType  = "local_type"
+	LabelRemoteType = "remote_type"
+	LabelProtocol   = "protocol"
+	LabelProvider   = "provider"
+	LabelReason     = "reason"
+	LabelPattern    = "pattern"
+	LabelRoute      = "route"
+	LabelCode       = "code"
+	LabelDirection  = "direction"
+)
+
+// Session outcomes (label outcome).
+const (
+	OutcomeCompleted = "completed"
+	OutcomeAbandoned = "abandoned"
+	OutcomeFailed    = "failed"
+	OutcomeRejected  = "rejected"
+)
+
+// Connection results (label result of voice_connections_total).
+const (
+	ConnectionConnected = "connected"
+	ConnectionFailed    = "failed"
+	ConnectionTimeout   = "timeout"
+)
+
+// ICE restart results (label result of voice_ice_restarts_total).
+const (
+	RestartSucceeded = "succeeded"
+	RestartFailed    = "failed"
+	RestartExhausted = "exhausted"
+)
+
+// Store write results (label result of voice_store_writes_total).
+const (
+	StoreOK        = "ok"
+	StoreError     = "error"
+	StoreThrottled = "throttled"
+	StoreConflict  = "conflict"
+)
+
+// Provider error reasons (label reason of voice_stt_errors_total and
+// voice_tts_errors_total). A bounded set: every provider error maps to one.
+const (
+	ReasonTimeout         = "timeout"
+	ReasonPolicyViolation = "policy_violation"
+	ReasonAuth            = "auth"
+	ReasonThrottled       = "throttled"
+	ReasonQuota           = "quota"
+	ReasonNetwork         = "network"
+	ReasonOther           = "other"
+)
+
+// Reasons lists every provider error reason.
+var Reasons = []string{ReasonTimeout, ReasonPolicyViolation, ReasonAuth, ReasonThrottled, ReasonQuota, ReasonNetwork, ReasonOther}
