@@ -26,6 +26,9 @@ type scheduler struct {
 
 	mu     sync.RWMutex
 	latest []*probes.Result // by spec index; nil before the first run
+
+	// status keeps each probe's last runs and next run for the status page.
+	status *probeHistory
 }
 
 var _ prometheus.Collector = (*scheduler)(nil)
@@ -41,6 +44,7 @@ func newScheduler(log *slog.Logger, specs []probes.Spec, cfg ProbesConfig,
 		}
 		s.intervals = append(s.intervals, d)
 	}
+	s.status = newProbeHistory(time.Now, s.intervals)
 	return s
 }
 
@@ -56,7 +60,9 @@ func (s *scheduler) run(ctx context.Context) {
 
 func (s *scheduler) loop(ctx context.Context, i int) {
 	s.runOne(ctx, i)
-	timer := time.NewTimer(s.jitter(s.intervals[i]))
+	first := s.jitter(s.intervals[i])
+	s.status.scheduled(i, first)
+	timer := time.NewTimer(first)
 	defer timer.Stop()
 	for {
 		select {
@@ -65,6 +71,7 @@ func (s *scheduler) loop(ctx context.Context, i int) {
 		case <-timer.C:
 		}
 		s.runOne(ctx, i)
+		s.status.scheduled(i, s.intervals[i])
 		timer.Reset(s.intervals[i])
 	}
 }
@@ -86,6 +93,7 @@ func (s *scheduler) runOne(ctx context.Context, i int) {
 	prev := s.latest[i]
 	s.latest[i] = &r
 	s.mu.Unlock()
+	s.status.ran(i, r)
 	s.logTransition(prev, r)
 	if s.onResult != nil {
 		s.onResult(r)
