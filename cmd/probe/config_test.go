@@ -74,7 +74,7 @@ func TestUsageErrors(t *testing.T) {
 		{"stun bad uri", []string{"stun", "http://x"}, exitUsage, "stun: bad URI"},
 		{"turn without credentials", []string{"turn", "turn:127.0.0.1:3478"}, exitUsage, "turn needs --username"},
 		{"webrtc two urls", []string{"webrtc", "http://a/whip", "http://b/whip"}, exitUsage, "exactly one WHIP URL"},
-		{"relay only without turn", []string{"webrtc", "http://a/whip", "--relay-only"}, exitUsage, "relay_only needs a turn:"},
+		{"relay only without turn", []string{"webrtc", "http://a/whip", "--relay-only", "--no-ice-discovery"}, exitUsage, "relay_only needs a turn:"},
 		{"bad assert", []string{"http", "http://127.0.0.1/", "--assert", "max_speed=3"}, exitUsage, "want a positive duration"},
 		{"run without config", []string{"run"}, exitUsage, "run needs --config"},
 		{"missing config file", []string{"run", "--config", "testdata/nope.yml"}, exitUsage, "no such file"},

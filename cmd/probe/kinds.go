@@ -91,6 +91,7 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 	loopback := fs.Bool("loopback", false, "use the loopback interface only")
 	noAudio := fs.Bool("no-audio", false, "stop at connected; do not wait for audio back")
 	relayWait := fs.Duration("relay-acceptance-min-wait", -1, "ICE wait before accepting a relay pair (default 0 with --relay-only, else 2s)")
+	noDiscovery := fs.Bool("no-ice-discovery", false, "do not add the ICE servers the endpoint announces in OPTIONS Link headers (RFC 9725 §4.6)")
 	return func(pos []string, env probes.Env) ([]probes.Spec, error) {
 		if len(pos) != 1 {
 			return nil, fmt.Errorf("%w: webrtc needs exactly one WHIP URL", errUsage)
@@ -123,9 +124,17 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 			d := time.Duration(*relayWait)
 			cfg.RelayAcceptanceMinWait = &d
 		}
-		p, err := webrtc.New(cfg, webrtc.WithNet(env.Net), webrtc.WithLogger(env.Logger))
+		opts := []webrtc.Option{webrtc.WithNet(env.Net), webrtc.WithLogger(env.Logger)}
+		check := cfg
+		if !*noDiscovery {
+			check.RelayOnly = false // the TURN server may come from OPTIONS; checked per call
+		}
+		p, err := webrtc.New(check, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		if !*noDiscovery {
+			return []probes.Spec{{Kind: probemetrics.KindWebRTC, Target: pos[0], Prober: discoveringProber{cfg: cfg, opts: opts}}}, nil
 		}
 		return []probes.Spec{{Kind: probemetrics.KindWebRTC, Target: pos[0], Prober: p}}, nil
 	}
