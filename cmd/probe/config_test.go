@@ -71,7 +71,7 @@ func TestUsageErrors(t *testing.T) {
 		{"subcommand help", []string{"stun", "--help"}, exitOK, ""},
 		{"bad format", []string{"stun", "stun:127.0.0.1", "--format", "xml"}, exitUsage, `--format "xml"`},
 		{"stun without uri", []string{"stun"}, exitUsage, "stun needs at least one URI"},
-		{"stun bad uri", []string{"stun", "http://x"}, exitUsage, "stun: bad URI"},
+		{"stun bad uri", []string{"stun", "http://x"}, exitUsage, "is a URL, not a STUN URI: write stun:HOST:3478"},
 		{"turn without credentials", []string{"turn", "turn:127.0.0.1:3478"}, exitUsage, "turn needs --username"},
 		{"webrtc two urls", []string{"webrtc", "http://a/whip", "http://b/whip"}, exitUsage, "exactly one WHIP URL"},
 		{"relay only without turn", []string{"webrtc", "http://a/whip", "--relay-only", "--no-ice-discovery"}, exitUsage, "relay_only needs a turn:"},

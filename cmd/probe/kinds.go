@@ -25,6 +25,9 @@ func stunCmd(fs *flag.FlagSet) builder {
 		}
 		specs := make([]probes.Spec, 0, len(pos))
 		for _, uri := range pos {
+			if err := checkICEURI("stun", uri); err != nil {
+				return nil, err
+			}
 			p, err := stun.New(stun.Config{Target: uri, Transports: strings.Split(*transports, ","), RTO: *rto},
 				stun.WithNet(env.Net), stun.WithLogger(env.Logger))
 			if err != nil {
@@ -64,6 +67,9 @@ func turnCmd(fs *flag.FlagSet) builder {
 		}
 		specs := make([]probes.Spec, 0, len(pos))
 		for _, uri := range pos {
+			if err := checkICEURI("turn", uri); err != nil {
+				return nil, err
+			}
 			p, err := turn.New(turn.Config{Target: uri, Username: *user, Password: password, Secret: secretVal,
 				CAFile: *caFile, ServerName: *serverName, PeerAddress: *peer},
 				turn.WithNet(env.Net), turn.WithLogger(env.Logger))
@@ -110,6 +116,13 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 		}
 		cfg := webrtc.Config{Target: pos[0], Token: token, RelayOnly: *relayOnly, Trickle: *trickle, Loopback: *loopback}
 		for _, s := range servers {
+			kind := "stun"
+			if strings.HasPrefix(strings.ToLower(s), "turn") {
+				kind = "turn"
+			}
+			if err := checkICEURI(kind, s); err != nil {
+				return nil, fmt.Errorf("--ice-server: %w", err)
+			}
 			is := webrtc.ICEServer{URL: s}
 			if strings.HasPrefix(s, "turn") {
 				is.Username, is.Password, is.Secret = *iceUser, pass, sec
