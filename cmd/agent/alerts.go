@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/voicewatch/voicewatch/alerts"
+	"github.com/voicewatch/voicewatch/internal/awserr"
 )
 
 const alertsHelp = `Usage: agent alerts export|apply|test-notify|receive [flags]
@@ -41,7 +42,10 @@ func defaultAlertsAWS(ctx context.Context, region string) (alerts.CloudWatchAPI,
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, nil, nil, awserr.Explain(fmt.Errorf("load AWS config: %w", err))
+	}
+	if err := awserr.RequireRegion(cfg); err != nil {
+		return nil, nil, nil, err
 	}
 	return cloudwatch.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), alerts.NewSNSTopics(sns.NewFromConfig(cfg)), nil
 }
@@ -163,7 +167,7 @@ func runAlertsApply(ctx context.Context, args []string, std stdio, aws alertsAWS
 	if rerr := res.Report(std.out); err == nil {
 		err = rerr
 	}
-	return err
+	return awserr.Explain(err)
 }
 
 const alertsTestNotifySynopsis = `alerts test-notify --alarm NAME [--state STATE] [flags]
@@ -197,7 +201,7 @@ func runAlertsTestNotify(ctx context.Context, args []string, std stdio, aws aler
 		return err
 	}
 	if err := alerts.TestNotify(ctx, cw, defs, *alarm, *state); err != nil {
-		return asUsage(fs.command, err, alerts.ErrUsage)
+		return asUsage(fs.command, awserr.Explain(err), alerts.ErrUsage)
 	}
 	_, err = fmt.Fprintf(std.out, "alarm %s set to %s; subscribers of the topic should be notified\n", *alarm, *state)
 	return err
