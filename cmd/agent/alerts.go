@@ -21,8 +21,8 @@ Alerts as code: Prometheus rules, Alertmanager routes, CloudWatch alarms and
 log metric filters, and a webhook receiver that logs notifications.
 
 Commands:
-  export --out DIR          write the Prometheus rules, the Alertmanager config
-                            and the CloudWatch definitions under DIR
+  export --out DIR          write the Prometheus rules, the Alertmanager config,
+                            the CloudWatch definitions and the runbooks under DIR
   apply --cloudwatch        create or update the SNS topic, log metric filters
                             and alarms (--dry-run: describe only)
   test-notify --alarm NAME  set an alarm's state to test the notification path
@@ -93,9 +93,12 @@ func alertsConfigFlag(fs *flagSet) func() (alerts.Config, error) {
 
 const alertsExportSynopsis = `alerts export --out DIR [--config FILE] [--time-scale N]
 
-Writes prometheus/voicewatch.rules.yml, alertmanager/alertmanager.yml and
-cloudwatch/cloudwatch.json under DIR and prints each path written (DIR/...).
-The committed copies live in alerts/ of the repository.`
+Writes prometheus/voicewatch.rules.yml, alertmanager/alertmanager.yml,
+cloudwatch/cloudwatch.json and runbooks/*.md under DIR and prints each path
+written (DIR/...). The runbooks render the runbooks: section of --config (team,
+contact, escalation steps, AWS and ElevenLabs support links, ECS task family,
+URLs), so a team writes its owners and escalation path once. The committed
+copies live in alerts/ and docs/runbooks/ of the repository.`
 
 func runAlertsExport(args []string, std stdio) error {
 	fs := newFlagSet("alerts export", alertsExportSynopsis, std.out)
