@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -76,6 +77,11 @@ func (e *env) problemsOf(doc string, m Mention, anchors map[string]map[string]bo
 	switch m.Kind {
 	case Link:
 		return e.checkLink(doc, m.Text, anchors)
+	case Block:
+		if m.Lang == "yaml" || m.Lang == "yml" {
+			return checkYAMLBlock(m.Text)
+		}
+		return nil
 	case CodeLine:
 		switch m.Lang {
 		case "", "sh", "bash", "shell", "console":
@@ -549,4 +555,79 @@ func keyYAML(key string) ([]byte, error) {
 		v = map[string]any{seg: v}
 	}
 	return yaml.Marshal(v)
+}
+
+var envRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
+
+// yamlLoaders are the config files a YAML example may be a part of: each
+// loader and the top-level keys it accepts.
+var yamlLoaders = []struct {
+	name string
+	top  any
+	load func([]byte) error
+}{
+	{"voice.yaml", voice.Config{}, func(b []byte) error {
+		c, err := voice.DecodeConfig(b)
+		if err != nil {
+			return err
+		}
+		_, err = providers.Decode(c.Providers)
+		return err
+	}},
+	{"sidecar.yaml", sidecar.Config{}, func(b []byte) error {
+		_, err := sidecar.ParseConfig(bytes.NewReader(b), sidecar.LoadOptions{Getenv: func(string) (string, bool) { return "x", true }})
+		return err
+	}},
+	{"the alerts config", alerts.Config{}, func(b []byte) error { _, err := alerts.LoadConfig(bytes.NewReader(b)); return err }},
+	{"a probe suite", suite.File{}, func(b []byte) error {
+		_, err := suite.Load(bytes.NewReader(b), suite.Options{Getenv: func(string) (string, bool) { return "x", true }})
+		return err
+	}},
+}
+
+// topKeys returns the YAML keys of a config struct's fields.
+func topKeys(v any) map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// checkYAMLBlock decodes a YAML example with the loader of the config file
+// it belongs to (the one whose top-level keys it uses) and reports keys the
+// loader rejects. Examples of other files (compose, workflows, Prometheus)
+// use keys no loader has at the top and are skipped.
+func checkYAMLBlock(text string) []string {
+	b := []byte(envRef.ReplaceAllString(text, "x"))
+	var doc map[string]any
+	if yaml.Unmarshal(b, &doc) != nil || len(doc) == 0 {
+		return nil
+	}
+	var tried []string
+	for _, l := range yamlLoaders {
+		keys := topKeys(l.top)
+		if l.name == "a probe suite" {
+			keys = map[string]bool{"target": true, "defaults": true, "probes": true}
+		}
+		all := true
+		for k := range doc {
+			all = all && keys[k]
+		}
+		if !all {
+			continue
+		}
+		err := l.load(b)
+		if err == nil || !unknownKey.MatchString(err.Error()) {
+			return nil
+		}
+		tried = append(tried, fmt.Sprintf("%s: %s", l.name, strings.Join(strings.Fields(err.Error()), " ")))
+	}
+	if len(tried) == 0 {
+		return nil
+	}
+	return []string{"this YAML example does not load: " + strings.Join(tried, "; ")}
 }

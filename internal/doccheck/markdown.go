@@ -18,6 +18,8 @@ const (
 	CodeLine
 	// Link is the target of a Markdown link [text](target).
 	Link
+	// Block is a whole fenced code block (its lines are also CodeLines).
+	Block
 )
 
 func (k Kind) String() string {
@@ -26,6 +28,8 @@ func (k Kind) String() string {
 		return "span"
 	case CodeLine:
 		return "code"
+	case Block:
+		return "block"
 	default:
 		return "link"
 	}
@@ -67,6 +71,8 @@ func Parse(md string) Doc {
 	var fence, lang string
 	var pending strings.Builder // a code line continued with "\"
 	pendingLine := 0
+	var block strings.Builder // the fenced block so far
+	blockLine := 0
 	tableKey := false // inside a table whose first header cell is "key"
 	for i := 0; i < len(lines); i++ {
 		line, n := lines[i], i+1
@@ -74,13 +80,17 @@ func Parse(md string) Doc {
 			switch {
 			case fence == "":
 				fence, lang = m[1], m[2]
+				block.Reset()
+				blockLine = n + 1
 				continue
 			case strings.HasPrefix(strings.TrimSpace(line), fence) && m[2] == "":
 				fence = ""
+				doc.Mentions = append(doc.Mentions, Mention{Kind: Block, Text: block.String(), Line: blockLine, Lang: lang})
 				continue
 			}
 		}
 		if fence != "" {
+			block.WriteString(line + "\n")
 			if pending.Len() == 0 {
 				pendingLine = n
 			}

@@ -35,6 +35,7 @@ func TestParse(t *testing.T) {
 		{Kind: Span, Text: "a\\|b", Line: 7, KeyColumn: true},
 		{Kind: Span, Text: "ProbeSTUNFailing", Line: 11},
 		{Kind: CodeLine, Text: "agent demo    --listen 127.0.0.1:0   # comment", Line: 13, Lang: "sh"},
+		{Kind: Block, Text: "agent demo \\\n  --listen 127.0.0.1:0   # comment\n\n", Line: 13, Lang: "sh"},
 		{Kind: Span, Text: "x", Line: 17},
 	}
 	if !reflect.DeepEqual(doc.Mentions, want) {
