@@ -17,8 +17,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
+	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
-	"github.com/voicewatch/voicewatch/exporter/guard"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 	"github.com/voicewatch/voicewatch/probes"
 )
@@ -36,8 +36,8 @@ type Sidecar struct {
 	scrapeOpts []scrape.Option
 	jitter     func(time.Duration) time.Duration
 
-	own      *prometheus.Registry // build info, guard drops, CloudWatch health
-	hub      *guard.Guard         // everything published, guarded
+	own      *prometheus.Registry // build info, cardinality drops, CloudWatch health
+	hub      *cardinality.Limiter // everything published, cardinality-limited
 	cw       cloudwatch.Exporter  // nil without a cloudwatch section
 	failures *failureLog
 
@@ -78,9 +78,9 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 	s.base = s.log
 	s.log = s.log.With("component", "sidecar")
 	s.failures = &failureLog{now: s.now, max: cfg.RecentFailures}
-	s.hub = guard.New(cfg.Cardinality, prometheus.Gatherers{s.own, gathererFunc(s.gatherCurrent)})
+	s.hub = cardinality.New(cfg.Cardinality, prometheus.Gatherers{s.own, gathererFunc(s.gatherCurrent)})
 	if err := s.own.Register(s.hub); err != nil {
-		return nil, fmt.Errorf("sidecar: register guard: %w", err)
+		return nil, fmt.Errorf("sidecar: register cardinality limiter: %w", err)
 	}
 	if err := s.own.Register(newBuildInfo()); err != nil {
 		return nil, fmt.Errorf("sidecar: register build info: %w", err)
@@ -100,7 +100,7 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 	return s, nil
 }
 
-// Gatherer returns the guarded hub: everything /metrics serves and the push
+// Gatherer returns the cardinality-limited hub: everything /metrics serves and the push
 // pipeline exports.
 func (s *Sidecar) Gatherer() prometheus.Gatherer { return s.hub }
 
