@@ -13,8 +13,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/exporter/cardinality"
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 )

@@ -20,6 +20,7 @@ import (
 	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
+	"github.com/voicewatch/voicewatch/internal/tick"
 	"github.com/voicewatch/voicewatch/probes"
 )
 
@@ -34,7 +35,7 @@ type Sidecar struct {
 	probeEnv   probes.Env
 	cwOpts     []cloudwatch.Option
 	scrapeOpts []scrape.Option
-	jitter     func(time.Duration) time.Duration
+	jitter     tick.Jitter
 
 	own      *prometheus.Registry // build info, cardinality drops, CloudWatch health
 	hub      *cardinality.Limiter // everything published, cardinality-limited
@@ -66,7 +67,7 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 		cfg:     cfg,
 		log:     slog.New(slog.DiscardHandler),
 		now:     time.Now,
-		jitter:  randomJitter,
+		jitter:  tick.Random,
 		own:     prometheus.NewRegistry(),
 		reloads: make(chan reloadRequest),
 		started: make(chan struct{}),
