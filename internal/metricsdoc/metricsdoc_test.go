@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/exporter/cardinality"
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 	"github.com/voicewatch/voicewatch/probes"
