@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/voicewatch/voicewatch/internal/tick"
 	"github.com/voicewatch/voicewatch/probes"
 )
 
@@ -20,7 +21,7 @@ type scheduler struct {
 	log       *slog.Logger
 	specs     []probes.Spec
 	intervals []time.Duration
-	jitter    func(time.Duration) time.Duration
+	jitter    tick.Jitter
 	onResult  func(probes.Result)
 	sem       chan struct{} // bounds concurrent probes
 
@@ -34,7 +35,7 @@ type scheduler struct {
 var _ prometheus.Collector = (*scheduler)(nil)
 
 func newScheduler(log *slog.Logger, specs []probes.Spec, cfg ProbesConfig,
-	jitter func(time.Duration) time.Duration, onResult func(probes.Result)) *scheduler {
+	jitter tick.Jitter, onResult func(probes.Result)) *scheduler {
 	s := &scheduler{log: log, specs: specs, jitter: jitter, onResult: onResult,
 		sem: make(chan struct{}, max(cfg.Parallel, 1)), latest: make([]*probes.Result, len(specs))}
 	for _, sp := range specs {
@@ -59,21 +60,21 @@ func (s *scheduler) run(ctx context.Context) {
 }
 
 func (s *scheduler) loop(ctx context.Context, i int) {
-	s.runOne(ctx, i)
-	first := s.jitter(s.intervals[i])
-	s.status.scheduled(i, first)
-	timer := time.NewTimer(first)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		s.runOne(ctx, i)
-		s.status.scheduled(i, s.intervals[i])
-		timer.Reset(s.intervals[i])
+	// The status page shows when each probe runs next: after the start-up
+	// run that is the jitter, then the interval.
+	jitter := func(d time.Duration) time.Duration {
+		j := s.jitter(d)
+		s.status.scheduled(i, j)
+		return j
 	}
+	started := false
+	tick.Every(ctx, s.intervals[i], jitter, true, func(ctx context.Context) {
+		s.runOne(ctx, i)
+		if started {
+			s.status.scheduled(i, s.intervals[i])
+		}
+		started = true
+	})
 }
 
 // runOne runs probe i once and records its result (not when ctx ended

@@ -15,6 +15,7 @@ import (
 	"github.com/voicewatch/voicewatch/alerts"
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
 	"github.com/voicewatch/voicewatch/internal/httpguard"
+	"github.com/voicewatch/voicewatch/internal/promqlnames"
 	"github.com/voicewatch/voicewatch/probes/suite"
 	"github.com/voicewatch/voicewatch/voice"
 	"github.com/voicewatch/voicewatch/voice/providers"
@@ -78,8 +79,11 @@ func (e *env) problemsOf(doc string, m Mention, anchors map[string]map[string]bo
 	case Link:
 		return e.checkLink(doc, m.Text, anchors)
 	case Block:
-		if m.Lang == "yaml" || m.Lang == "yml" {
+		switch m.Lang {
+		case "yaml", "yml":
 			return checkYAMLBlock(m.Text)
+		case "promql":
+			return e.checkPromQL(m.Text)
 		}
 		return nil
 	case CodeLine:
@@ -87,11 +91,7 @@ func (e *env) problemsOf(doc string, m Mention, anchors map[string]map[string]bo
 		case "", "sh", "bash", "shell", "console":
 			return e.checkShell(m.Text)
 		case "promql":
-			var out []string
-			for _, name := range alerts.MetricNames(m.Text) {
-				out = append(out, e.checkMetric(name)...)
-			}
-			return out
+			return nil // checked as a whole Block
 		}
 		return e.checkURLs(m.Text)
 	}
@@ -137,11 +137,7 @@ func (e *env) checkSpan(doc string, m Mention) []string {
 	case snake.MatchString(s):
 		return e.checkWord(s)
 	case promQL.MatchString(s) && strings.ContainsAny(s, "_"):
-		var out []string
-		for _, name := range alerts.MetricNames(s) {
-			out = append(out, e.checkMetric(name)...)
-		}
-		return out
+		return e.checkPromQL(s)
 	}
 	return nil
 }
@@ -630,4 +626,18 @@ func checkYAMLBlock(text string) []string {
 		return nil
 	}
 	return []string{"this YAML example does not load: " + strings.Join(tried, "; ")}
+}
+
+// checkPromQL parses a PromQL expression with Prometheus' parser and
+// checks every metric it selects.
+func (e *env) checkPromQL(expr string) []string {
+	names, err := promqlnames.MetricNames(expr)
+	if err != nil {
+		return []string{fmt.Sprintf("not valid PromQL: %v", err)}
+	}
+	var out []string
+	for _, name := range names {
+		out = append(out, e.checkMetric(name)...)
+	}
+	return out
 }

@@ -78,6 +78,8 @@ func TestKnownBadMentionsAreCaught(t *testing.T) {
 		{"```sh\ndocker compose restart no-such-service\n```", "has no service"},
 		{"```sh\nmake no-such-target\n```", "no target"},
 		{"`voice_no_such_metric_total`", "not a metric"},
+		{"```promql\nsum(rate(voice_no_such_total[5m])\n  / 2\n```", "not valid PromQL"},
+		{"```promql\nsum(rate(voice_no_such_total[5m]))\n  / 2\n```", "voice_no_such_total: not a metric"},
 		{"`NoSuchAlertAnywhere`", "no alert"},
 		{"**Voice agent overview › No such panel**", "has no panel"},
 		{"`POST /no/such/route`", "neither the media core nor the sidecar"},
