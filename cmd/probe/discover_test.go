@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
-	"net"
 	"strings"
 	"testing"
 
 	vwsecret "github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/internal/turnserver"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/mediacoretest"
 )
 
 // startMediaCoreWithTURN runs the media core with a TURN server (TURN REST
@@ -22,32 +21,12 @@ func startMediaCoreWithTURN(t *testing.T, token string) (whip string, turnURI st
 	}
 	t.Cleanup(func() { _ = ts.Close() })
 	turnURI = "turn:" + ts.UDPAddr().String() + "?transport=udp"
-	cfg := voice.Config{Listen: "127.0.0.1:0"}
+	cfg := mediacoretest.LoopbackConfig(t)
+	cfg.Auth.InsecureNoAuth = false
 	cfg.Auth.Tokens = []vwsecret.Secret{vwsecret.Secret(token)}
-	cfg.ICE.IncludeLoopback = true
-	cfg.ICE.Interfaces = []string{"lo"}
 	cfg.ICE.Servers = []voice.ICEServer{{URLs: []string{turnURI}, Username: "whip", Secret: restSecret}}
-	cfg.Store.Dir = t.TempDir()
-	greet := false
-	cfg.Audio.Greeting = &greet
-	s, err := voice.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("media core: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/whip", turnURI
+	_, base := mediacoretest.Start(t, cfg)
+	return base + "/whip", turnURI
 }
 
 // TestWebRTCICEDiscovery: `probe webrtc --relay-only` with no --ice-server
