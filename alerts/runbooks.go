@@ -69,6 +69,15 @@ var runbookFuncs = template.FuncMap{
 		return false
 	},
 	"mul100": func(f float64) float64 { return f * 100 },
+	// pages reports whether any of the rules pages (severity page).
+	"pages": func(rules []Rule) bool {
+		for _, r := range rules {
+			if r.Labels[LabelSeverity] == SeverityPage {
+				return true
+			}
+		}
+		return false
+	},
 }
 
 // RunbookFiles renders every runbook (one per alert, the AWS
