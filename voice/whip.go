@@ -106,12 +106,12 @@ func readBody(w http.ResponseWriter, r *http.Request, wantType string) (string, 
 func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="voicewatch"`)
-		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
 		return
 	}
 	offer, status, err := readBody(w, r, mimeSDP)
 	if err != nil {
-		problem(w, status, err.Error())
+		refuse(w, status, err.Error())
 		return
 	}
 	info, err := parseOffer(offer, s.codecPreference())
@@ -266,7 +266,7 @@ func drainRTCP(sender *webrtc.RTPSender) {
 // handlePatch is PATCH /whip/{id}: trickle candidates or an ICE restart.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
-		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
 		return
 	}
 	sess, ok := s.lookup(r.PathValue("id"))
@@ -276,7 +276,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	}
 	body, status, err := readBody(w, r, mimeSDPFrag)
 	if err != nil {
-		problem(w, status, err.Error())
+		refuse(w, status, err.Error())
 		return
 	}
 	frag := parseFrag(body)
@@ -299,7 +299,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 // handleDelete is DELETE /whip/{id}: the caller hangs up.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
-		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
 		return
 	}
 	sess, ok := s.lookup(r.PathValue("id"))
