@@ -177,9 +177,12 @@ type headerRecorder struct {
 	body []byte
 }
 
-func (r *headerRecorder) Header() http.Header         { return r.h }
-func (r *headerRecorder) WriteHeader(int)             {}
-func (r *headerRecorder) Write(b []byte) (int, error) { r.body = append(r.body, b...); return len(b), nil }
+func (r *headerRecorder) Header() http.Header { return r.h }
+func (r *headerRecorder) WriteHeader(int)     {}
+func (r *headerRecorder) Write(b []byte) (int, error) {
+	r.body = append(r.body, b...)
+	return len(b), nil
+}
 
 // TestEventSubscriberCap: a session takes a handful of event WebSockets;
 // beyond that 429, and the open ones keep working past the server's write
