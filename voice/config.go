@@ -101,8 +101,19 @@ type ICEConfig struct {
 	Interfaces []string `yaml:"interfaces"`
 	// IPs keeps only host addresses inside these CIDRs. Default: all.
 	IPs []string `yaml:"ips"`
-	// IncludeLoopback gathers loopback candidates (tests, demo). Default false.
+	// IncludeLoopback gathers loopback candidates and accepts remote
+	// loopback and link-local candidates (tests, demo). Default false:
+	// remote candidates in loopback, link-local, multicast and unspecified
+	// ranges are dropped, so a caller cannot aim connectivity checks at the
+	// host itself or the cloud metadata address.
 	IncludeLoopback bool `yaml:"include_loopback"`
+	// MaxRemoteCandidates caps the remote candidates of a session (offer
+	// and PATCHes; an ICE restart starts a new count); beyond it the
+	// request is answered 400. Default 20.
+	MaxRemoteCandidates int `yaml:"max_remote_candidates"`
+	// MaxPatches caps PATCH requests per session; beyond it 429.
+	// Default 50.
+	MaxPatches int `yaml:"max_patches"`
 }
 
 // ICEServer is one STUN or TURN server.
@@ -169,6 +180,12 @@ func (c *Config) applyDefaults() {
 	if c.ICE.MaxRestarts == 0 {
 		c.ICE.MaxRestarts = 3
 	}
+	if c.ICE.MaxRemoteCandidates == 0 {
+		c.ICE.MaxRemoteCandidates = DefaultMaxRemoteCandidates
+	}
+	if c.ICE.MaxPatches == 0 {
+		c.ICE.MaxPatches = DefaultMaxPatches
+	}
 	for i := range c.ICE.Servers {
 		def(&c.ICE.Servers[i].TTL, 24*time.Hour)
 	}
@@ -226,6 +243,9 @@ func (c *Config) Validate() error {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			errs = append(errs, fmt.Errorf("ice.ips: %q is not a CIDR (like 10.0.0.0/8)", p))
 		}
+	}
+	if c.ICE.MaxRemoteCandidates < 0 || c.ICE.MaxPatches < 0 {
+		errs = append(errs, errors.New("ice.max_remote_candidates and ice.max_patches must be positive"))
 	}
 	if c.MaxSessions < 0 {
 		errs = append(errs, errors.New("max_sessions must be positive"))

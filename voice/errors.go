@@ -55,3 +55,16 @@ func ErrorReason(err error) string {
 	}
 	return voicemetrics.ReasonOther
 }
+
+// Errors of offer and PATCH validation (400 unless said otherwise).
+var (
+	// ErrICECredentials: ice-ufrag or ice-pwd missing or outside RFC 8839.
+	ErrICECredentials = errors.New("voice: missing or invalid ice-ufrag/ice-pwd")
+	// ErrBadFingerprint: a=fingerprint missing, of a refused hash (MD5,
+	// SHA-1) or malformed.
+	ErrBadFingerprint = errors.New("voice: missing or invalid DTLS fingerprint")
+	// ErrTooManyCandidates: over ice.max_remote_candidates for the session.
+	ErrTooManyCandidates = errors.New("voice: too many remote ICE candidates")
+	// ErrTooManyPatches: over ice.max_patches for the session (429).
+	ErrTooManyPatches = errors.New("voice: too many PATCH requests for this session")
+)

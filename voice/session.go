@@ -61,6 +61,7 @@ type session struct {
 	connectedAt time.Time
 	remoteOffer string // latest remote SDP, the base for ICE restarts
 	remoteUfrag string
+	budget      candidateBudget // remote candidates and PATCHes (candidates.go)
 	restarts    int
 	turns       int
 	gathering   time.Duration

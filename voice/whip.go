@@ -115,6 +115,10 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info, err := parseOffer(offer, s.codecPreference())
+	nCand := 0
+	if err == nil {
+		offer, nCand, err = checkOffer(offer, s.cfg.ICE) // sdpcheck.go: 400 before a session exists
+	}
 	if err != nil {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
@@ -124,7 +128,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	sess := &session{
 		id: newSessionID(), srv: s, started: start, codec: info.codec, clientIP: clientIP(r),
 		ctx: ctx, cancel: cancel, state: stateStarted, remoteOffer: offer, remoteUfrag: info.ufrag,
-		sig: newTurnSignals(),
+		sig: newTurnSignals(), budget: candidateBudget{candidates: nCand},
 	}
 	sess.log = s.log.With("session_id", sess.id)
 	sess.events = newEventHub(sess.log, s.now)
@@ -283,6 +287,10 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	sess.mu.Lock()
 	restart := frag.ufrag != "" && frag.ufrag != sess.remoteUfrag
 	sess.mu.Unlock()
+	if err := sess.budget.admitPatch(&frag, restart, s.cfg.ICE); err != nil { // candidates.go
+		problem(w, patchStatus(err), err.Error())
+		return
+	}
 	if restart {
 		s.restartICE(w, r, sess, frag)
 		return
