@@ -61,6 +61,9 @@ func checkOffer(raw string, cfg ICEConfig) (string, int, error) {
 		if md.MediaName.Media == "audio" {
 			audio = true
 		}
+		if mid, ok := md.Attribute("mid"); !ok || mid == "" {
+			return "", 0, fmt.Errorf("%w: media section %d has no a=mid (RFC 8843 bundling needs one)", ErrBadSDP, i)
+		}
 		if err := checkICECredentials(ufrag, pwd); err != nil {
 			return "", 0, fmt.Errorf("media section %d: %w", i, err)
 		}
@@ -114,13 +117,17 @@ func checkFingerprint(fp string) error {
 	if fp == "" {
 		return fmt.Errorf("%w: no a=fingerprint (DTLS needs one)", ErrBadFingerprint)
 	}
-	hash, value, ok := strings.Cut(strings.TrimSpace(fp), " ")
+	parts := strings.Split(fp, " ")
+	if len(parts) != 2 {
+		return fmt.Errorf("%w: want \"a=fingerprint:<hash> <digest>\" with one space", ErrBadFingerprint)
+	}
+	hash, value := parts[0], parts[1]
 	want, known := fingerprintLen[strings.ToLower(hash)]
-	if !ok || !known {
+	if !known {
 		return fmt.Errorf("%w: hash %.16q is not sha-256, sha-384 or sha-512", ErrBadFingerprint, hash)
 	}
-	digest, err := hex.DecodeString(strings.ReplaceAll(strings.TrimSpace(value), ":", ""))
-	if err != nil || len(digest) != want || len(strings.TrimSpace(value)) != 3*want-1 {
+	digest, err := hex.DecodeString(strings.ReplaceAll(value, ":", ""))
+	if err != nil || len(digest) != want || len(value) != 3*want-1 {
 		return fmt.Errorf("%w: %s digest must be %d colon-separated hex bytes", ErrBadFingerprint, hash, want)
 	}
 	return nil
