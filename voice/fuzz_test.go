@@ -65,7 +65,7 @@ func FuzzPatch(f *testing.F) {
 	cfg.ICE.MaxRemoteCandidates = 5
 	cfg.ICE.MaxRestarts = 1000
 	cfg.HTTP.RatePerSecond, cfg.HTTP.Burst = 1e9, 1e9 // every request comes from httptest's one address
-	cfg.ICE.GatheringTimeout = 200 * time.Millisecond   // bounds an ICE restart's answer
+	cfg.ICE.GatheringTimeout = 200 * time.Millisecond // bounds an ICE restart's answer
 	s, err := New(cfg)
 	if err != nil {
 		f.Fatal(err)
