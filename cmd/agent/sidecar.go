@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/prometheus/exporter-toolkit/web"
+
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
 )
 
@@ -45,11 +47,13 @@ func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs := newFlagSet("sidecar --config sidecar.yaml [flags]", sidecarSynopsis, stderr)
 	var (
 		configPath, listen string
+		webConfig          string
 		check              bool
 		lf                 logFlags
 	)
 	fs.StringVar(&configPath, "config", "", "sidecar configuration file (YAML; ${ENV} is expanded)")
 	fs.StringVar(&listen, "listen", "", "HTTP address of /metrics, /probe and the status page (overrides listen: in the file; default "+sidecar.DefaultListen+")")
+	fs.StringVar(&webConfig, "web.config.file", "", "exporter-toolkit web configuration (TLS, basic auth) for the listener, as blackbox_exporter's; see README.md#security")
 	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects) and exit")
 	lf.register(fs, "info", "json")
 	if err := parse(fs, args); err != nil {
@@ -69,6 +73,9 @@ func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
+	if err := web.Validate(webConfig); err != nil {
+		return fmt.Errorf("--web.config.file %s: %w", webConfig, err)
+	}
 	if check {
 		fmt.Fprintf(stdout, "%s: OK (%d scrape targets, %d modules)\n", configPath, len(cfg.Scrape.Targets), len(cfg.Modules))
 		return nil
@@ -79,7 +86,10 @@ func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if pct, ok := gcPercent(os.Getenv); ok {
 		debug.SetGCPercent(pct)
 	}
-	sc, err := sidecar.New(cfg, sidecar.WithLogger(log), sidecar.WithStdin(stdin))
+	if webConfig == "" && !isLoopbackListen(listen) {
+		log.Warn("the sidecar listens beyond loopback without --web.config.file: /metrics and /probe are open to anyone who can reach it", "addr", listen)
+	}
+	sc, err := sidecar.New(cfg, sidecar.WithLogger(log), sidecar.WithStdin(stdin), sidecar.WithWebConfigFile(webConfig))
 	if err != nil {
 		return err
 	}

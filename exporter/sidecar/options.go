@@ -51,3 +51,8 @@ func randomJitter(d time.Duration) time.Duration {
 	}
 	return time.Duration(rand.Int64N(int64(d)))
 }
+
+// WithWebConfigFile serves the listener with TLS and/or basic auth from an
+// exporter-toolkit web configuration file (the --web.config.file of
+// blackbox_exporter and node_exporter). "" serves plain HTTP.
+func WithWebConfigFile(path string) Option { return func(s *Sidecar) { s.webConfig = path } }
