@@ -19,6 +19,11 @@ var (
 	ErrBadSDP = errors.New("voice: malformed SDP")
 	// ErrNoCodec: the offer's audio has neither Opus nor PCMU.
 	ErrNoCodec = errors.New("voice: offer has no supported audio codec (Opus or PCMU)")
+	// ErrClientSessionCap: this client has max_sessions_per_client open.
+	ErrClientSessionCap = errors.New("voice: this client has too many sessions open")
+	// ErrNoMediaPort: no media port could be bound (the UDP port range is
+	// used up); retry later.
+	ErrNoMediaPort = errors.New("voice: no media port available")
 	// ErrShuttingDown: the server is draining.
 	ErrShuttingDown = errors.New("voice: shutting down")
 )

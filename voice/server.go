@@ -171,6 +171,10 @@ func (s *Server) Serve(ctx context.Context, ln, mln net.Listener) error {
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); s.sweepStore(sweepCtx) }()
+	defer func() { stopSweep(); <-swept }()
 	var msrv *http.Server
 	if mln != nil {
 		mux := http.NewServeMux()
@@ -234,6 +238,8 @@ func (s *Server) admit(sess *session) error {
 		return ErrShuttingDown
 	case len(s.sessions) >= s.cfg.MaxSessions:
 		return ErrSessionCap
+	case s.clientSessionsLocked(sess.clientIP) >= s.cfg.MaxSessionsPerClient:
+		return ErrClientSessionCap
 	}
 	s.sessions[sess.id] = sess
 	s.wg.Add(1)

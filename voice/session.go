@@ -33,6 +33,7 @@ const (
 	endRestarts       = "restarts_exhausted"
 	endShutdown       = "shutdown"
 	endError          = "error"
+	endNoMediaPort    = rejectNoMediaPort // limits.go: rejected, not failed
 )
 
 // session is one WHIP call.
@@ -76,6 +77,8 @@ type session struct {
 // outcomeFor maps how a session ended onto the documented outcomes.
 func outcomeFor(connected bool, reason string) string {
 	switch {
+	case reason == endNoMediaPort:
+		return voicemetrics.OutcomeRejected
 	case reason == endError:
 		return voicemetrics.OutcomeFailed
 	case !connected && reason == endHangup:

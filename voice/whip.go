@@ -135,7 +135,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	if err := s.admit(sess); err != nil {
 		cancel()
 		s.metrics.sessionsEnded.WithLabelValues(voicemetrics.OutcomeRejected).Inc()
-		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", voicemetrics.OutcomeRejected, "reason", err.Error())
+		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", voicemetrics.OutcomeRejected, "reason", rejectReason(err), "client_ip", sess.clientIP)
 		w.Header().Set("Retry-After", "5")
 		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
 		return
@@ -146,6 +146,12 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	sess.events.emit(slog.LevelInfo, EventSessionStarted, "client_ip", sess.clientIP, "codec", string(info.codec))
 
 	answer, err := s.negotiate(r.Context(), sess, offer)
+	if errors.Is(err, ErrNoMediaPort) { // limits.go: 503, not a failed call
+		sess.end(endNoMediaPort)
+		w.Header().Set("Retry-After", "5")
+		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
+		return
+	}
 	if err != nil {
 		sess.log.Warn("negotiation failed", "error", err)
 		sess.end(endError)
@@ -244,6 +250,9 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 	}
 	how := g.wait(ctx, s.cfg.ICE.GatheringTimeout)
 	d := s.now().Sub(start)
+	if how != gatherAborted && g.count() == 0 && (s.cfg.ICE.UDPPortMin != 0 || s.cfg.ICE.UDPPortMax != 0) {
+		return "", ErrNoMediaPort // the port range is used up: an answer without candidates cannot connect
+	}
 	s.metrics.gatheringDuration.Observe(d.Seconds())
 	sess.mu.Lock()
 	sess.gathering = d

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,5 +28,24 @@ func TestDemoRequiresLoopback(t *testing.T) {
 				t.Fatalf("err = %v, want a usage error naming %s", err, args[0])
 			}
 		})
+	}
+}
+
+// TestVoiceConfigErrorsRedacted: agent voice --check-config never prints a
+// value expanded from the environment.
+func TestVoiceConfigErrorsRedacted(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/voice.yaml"
+	const secretValue = "whip-token-from-env-0123456789"
+	t.Setenv("VW_TEST_WHIP_TOKEN", secretValue)
+	_ = os.WriteFile(path, []byte("listen: \"${VW_TEST_WHIP_TOKEN}\"\nauth: {tokens: [\"${VW_TEST_WHIP_TOKEN}\"]}\n"), 0o600)
+	var out, errOut strings.Builder
+	err := run(context.Background(), []string{"voice", "--config", path, "--check-config"}, nil, &out, &errOut)
+	if err == nil {
+		t.Fatal("bad listen accepted")
+	}
+	code := exitCode(err, &errOut)
+	if text := err.Error() + out.String() + errOut.String(); strings.Contains(text, secretValue) || code == 0 {
+		t.Errorf("exit %d, output shows the token: %s", code, text)
 	}
 }
