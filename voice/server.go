@@ -78,7 +78,8 @@ func WithStore(s store.Store) Option { return func(o *options) { o.store = s } }
 // WithClock injects the clock.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// WithPionLogger sets pion's logger factory (default: pion's, at error level).
+// WithPionLogger sets pion's logger factory (default: pion's errors through
+// the slog logger, rate limited; see pionlog.go).
 func WithPionLogger(f logging.LoggerFactory) Option { return func(o *options) { o.pionLog = f } }
 
 // New validates cfg and builds a Server. It starts nothing until Serve.
@@ -97,10 +98,8 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		o.registry = prometheus.NewRegistry()
 		o.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	if o.pionLog == nil {
-		lf := logging.NewDefaultLoggerFactory()
-		lf.DefaultLogLevel = logging.LogLevelError
-		o.pionLog = lf
+	if o.pionLog == nil { // pionlog.go: JSON through slog, errors only, rate limited
+		o.pionLog = newPionLogFactory(o.logger, slog.LevelError, o.now)
 	}
 	api, err := newAPI(cfg.ICE, o.net, o.pionLog)
 	if err != nil {
