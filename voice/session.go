@@ -111,7 +111,7 @@ func (s *session) end(reason string) {
 
 	s.cancel()
 	if s.pc != nil {
-		_ = s.pc.Close() // ends the media goroutines: track reads fail
+		s.closePC() // ends the media goroutines (track reads fail); turnrelease.go
 	}
 	dur := s.srv.now().Sub(s.started)
 	m := s.srv.metrics
