@@ -208,12 +208,13 @@ func (s *Sidecar) Reload(ctx context.Context, cfg Config) error {
 		return err
 	}
 	for name, same := range map[string]bool{
-		"cloudwatch":      reflect.DeepEqual(cfg.CloudWatch, s.cfg.CloudWatch),
-		"otlp":            reflect.DeepEqual(cfg.OTLP, s.cfg.OTLP),
-		"export_interval": cfg.ExportInterval == s.cfg.ExportInterval,
-		"shutdown_grace":  cfg.ShutdownGrace == s.cfg.ShutdownGrace,
-		"cardinality":     cfg.Cardinality == s.cfg.Cardinality,
-		"listen":          cfg.Listen == s.cfg.Listen,
+		"cloudwatch":            reflect.DeepEqual(cfg.CloudWatch, s.cfg.CloudWatch),
+		"otlp":                  reflect.DeepEqual(cfg.OTLP, s.cfg.OTLP),
+		"export_interval":       cfg.ExportInterval == s.cfg.ExportInterval,
+		"shutdown_grace":        cfg.ShutdownGrace == s.cfg.ShutdownGrace,
+		"cardinality":           cfg.Cardinality == s.cfg.Cardinality,
+		"listen":                cfg.Listen == s.cfg.Listen,
+		"max_concurrent_probes": cfg.MaxConcurrentProbes == s.cfg.MaxConcurrentProbes,
 	} {
 		if !same {
 			s.log.Warn("setting changed; it takes effect after a restart", "setting", name)
