@@ -164,6 +164,16 @@ func TestProblemDocumentsAreJSON(t *testing.T) {
 			t.Errorf("%q: problem %+v for status %d", body, doc, resp.StatusCode)
 		}
 	}
+	// A PATCH whose candidate pion refuses: the detail quotes it.
+	resp, body := postOffer(t, ts.base, realOffer(t))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST: %d %s", resp.StatusCode, body)
+	}
+	code, b := patch(t, ts.base+resp.Header.Get("Location"), "a=mid:0\r\na=candidate:1 1 udp \x01\xff\x1b[2J 127.0.0.1 9 typ host\r\n")
+	var doc problemDoc
+	if err := json.Unmarshal([]byte(b), &doc); err != nil || doc.Status != code {
+		t.Errorf("PATCH problem is not JSON (%v): %q", err, b)
+	}
 	// problem itself, with control bytes in the detail.
 	rec := &headerRecorder{h: http.Header{}}
 	problem(rec, 400, "bad \x00\x01\x1b line \"q\" \xff")

@@ -76,7 +76,7 @@ func TestNoMediaPortIs503(t *testing.T) {
 	if got := ts.metric(t, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome, voicemetrics.OutcomeFailed); got != 0 {
 		t.Errorf("failed = %v, want 0", got)
 	}
-	if got := ts.logs.Find(EventSessionEnded, map[string]any{"outcome": "rejected", "reason": rejectNoMediaPort}); len(got) != 1 {
+	if got := ts.logs.Find(EventSessionEnded, map[string]any{"outcome": "rejected", "reason": rejectNoMediaPort, "level": "WARN"}); len(got) != 1 {
 		t.Errorf("session.ended: %v", ts.logs.Find(EventSessionEnded, nil))
 	}
 }

@@ -119,7 +119,7 @@ func (s *session) end(reason string) {
 	m.sessionDuration.WithLabelValues(s.outcome).Observe(dur.Seconds())
 	m.sessionsActive.Dec()
 	level := slog.LevelInfo
-	if s.outcome == voicemetrics.OutcomeFailed {
+	if s.outcome == voicemetrics.OutcomeFailed || s.outcome == voicemetrics.OutcomeRejected {
 		level = slog.LevelWarn
 	}
 	s.events.emit(level, EventSessionEnded, "outcome", s.outcome, "reason", reason,
