@@ -56,9 +56,9 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	fs := newFlagSet("demo", demoSynopsis, stdout)
 	f := demoFlags{faults: newFaultSet()}
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "media core address (test page, WHIP, /metrics); must be loopback")
-	fs.StringVar(&f.turnListen, "turn-listen", "127.0.0.1:3478", "embedded STUN/TURN server address (UDP and TCP)")
+	fs.StringVar(&f.turnListen, "turn-listen", "127.0.0.1:3478", "embedded STUN/TURN server address (UDP and TCP); must be loopback")
 	fs.StringVar(&f.storeDir, "store-dir", "", "where sessions are saved (default: a temporary directory removed on exit)")
-	fs.StringVar(&f.sidecarListen, "sidecar-listen", sidecar.DefaultListen, "sidecar address (status page, /metrics, /probe); empty disables the sidecar")
+	fs.StringVar(&f.sidecarListen, "sidecar-listen", sidecar.DefaultListen, "sidecar address (status page, /metrics, /probe); must be loopback; empty disables the sidecar")
 	fs.StringVar(&f.emfPath, "emf-path", "", "where the sidecar writes CloudWatch EMF lines (default: a file in the store directory)")
 	fs.DurationVar(&f.callInterval, "call-interval", 5*time.Second, "how often the synthetic caller places a call (0 disables it)")
 	fs.IntVar(&f.calls, "calls", 0, "stop the synthetic caller after this many calls (0: until Ctrl-C)")
@@ -73,6 +73,9 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	}
 	if err := checkDemoListen(f.listen); err != nil {
 		return fs.usagef("%v", err)
+	}
+	if err := requireLoopback(map[string]string{"listen": f.listen, "turn-listen": f.turnListen, "sidecar-listen": f.sidecarListen}); err != nil {
+		return err
 	}
 	if f.prometheus && f.sidecarListen == "" {
 		return fs.usagef("--prometheus needs the sidecar: drop the empty --sidecar-listen")
@@ -256,11 +259,10 @@ export_interval: 10s
 // takes no bearer token (it has no config file), so it must not be reachable
 // from the network.
 func checkDemoListen(listen string) error {
-	host, _, err := net.SplitHostPort(listen)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", listen)
 	}
-	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+	if isLoopbackListen(listen) {
 		return nil
 	}
 	return fmt.Errorf(`--listen %s: the demo runs without authentication, so it listens on loopback only.

@@ -34,7 +34,7 @@ func startMediaCoreWithTURN(t *testing.T, token string) (whip string, turnURI st
 // /whip (RFC 9725 §4.6); with --no-ice-discovery it has no TURN server,
 // which is a usage error.
 func TestWebRTCICEDiscovery(t *testing.T) {
-	const token = "discovery-token"
+	const token = "discovery-token-0123456789"
 	whip, turnURI := startMediaCoreWithTURN(t, token)
 
 	out, errOut, code := runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--relay-only", "--format", "json")

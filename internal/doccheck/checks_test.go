@@ -51,9 +51,9 @@ var fsRoots = map[string]bool{"etc": true, "proc": true, "var": true, "run": tru
 var foreign = map[string]bool{
 	"turnutils_uclient": true, "turnutils_peer": true, "--static-auth-secret": true, // coturn
 	"OTelLib": true, "output_destination": true, "dimension_rollup_option": true, // OTel Collector awsemf exporter
-	"scrape_interval": true, // Prometheus
-	"VmRSS":           true, // /proc/PID/status
-	"-cpuprofile":     true, // go test
+	"scrape_interval": true, "basic_auth": true, // Prometheus
+	"VmRSS":       true, // /proc/PID/status
+	"-cpuprofile": true, // go test
 }
 
 // ownHosts are hosts whose URLs in the documents point at voicewatch's own
