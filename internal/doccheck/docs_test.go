@@ -85,6 +85,7 @@ func TestKnownBadMentionsAreCaught(t *testing.T) {
 		{"`POST /no/such/route`", "neither the media core nor the sidecar"},
 		{"`no_such_thing_anywhere`", "names nothing"},
 		{"`docs/no-such-file.md`", "no such file"},
+		{"| key | default |\n|---|---|\n| `listen_addr` | x |\n", "listen_addr: no config loader accepts"},
 		{"```yaml\nrunbooks: {teem: x}\nservice: voicewatch\n```", "this YAML example does not load: the alerts config"},
 		{"```yaml\nice:\n  stun_servers: [stun:x]\n```", "this YAML example does not load: voice.yaml"},
 	} {
