@@ -74,24 +74,22 @@ type faultConn struct {
 }
 
 func (c *faultConn) Read(p []byte) (int, error) {
-	for {
-		n, err := c.Conn.Read(p)
-		if n > 0 && !c.decided {
-			c.decided, c.binding = true, isBinding(p[:n])
-		}
-		dead := c.l.turnDead
-		if c.binding {
-			dead = c.l.stunDead
-		}
-		if err != nil || !dead.Load() {
-			return n, err
-		}
-		// Dead: swallow what the client sends until it gives up.
-		if _, err := io.Copy(io.Discard, c.Conn); err != nil {
-			return 0, err
-		}
-		return 0, io.EOF
+	n, err := c.Conn.Read(p)
+	if n > 0 && !c.decided {
+		c.decided, c.binding = true, isBinding(p[:n])
 	}
+	dead := c.l.turnDead
+	if c.binding {
+		dead = c.l.stunDead
+	}
+	if err != nil || !dead.Load() {
+		return n, err
+	}
+	// Dead: swallow what the client sends until it gives up, never answer.
+	if _, err := io.Copy(io.Discard, c.Conn); err != nil {
+		return 0, err
+	}
+	return 0, io.EOF
 }
 
 // udpBlockedNet is the media core's network with the udp-blocked fault:

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/stun/v4"
+
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 )
 
@@ -213,4 +215,33 @@ func TestDemoPrometheusPages(t *testing.T) {
 	d := startDemo(t, "--fault", "turn-dead", "--prometheus", "--probe-interval", "2s", "--call-interval", "0")
 	d.waitOutput(`(PAGER FIRING ProbeTURNFailing): `, 3*time.Minute)
 	d.waitOutput(`runbook: (\S+/probe-turn-failing\.md)`, time.Second)
+}
+
+// isBinding tells STUN Binding requests (what stun-dead drops) from TURN
+// messages (what turn-dead drops), on messages built by pion/stun.
+func TestIsBinding(t *testing.T) {
+	build := func(typ stun.MessageType) []byte {
+		m, err := stun.Build(stun.TransactionID, typ, stun.Fingerprint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Raw
+	}
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"binding request", build(stun.BindingRequest), true},
+		{"binding success", build(stun.BindingSuccess), true},
+		{"allocate request", build(stun.NewType(stun.MethodAllocate, stun.ClassRequest)), false},
+		{"refresh request", build(stun.NewType(stun.MethodRefresh, stun.ClassRequest)), false},
+		{"send indication", build(stun.NewType(stun.MethodSend, stun.ClassIndication)), false},
+		{"channel data", []byte{0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4}, false},
+		{"short", []byte{0x00, 0x01}, false},
+	} {
+		if got := isBinding(tc.b); got != tc.want {
+			t.Errorf("%s: isBinding = %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
