@@ -276,11 +276,17 @@ and TLS in front (see docs/deployment.md)`, listen)
 // serveDemo serves the media core on ln with the demo's /-/fault switch in
 // front, until ctx ends; then it drains the media core like voice.Serve.
 func serveDemo(ctx context.Context, srv *voice.Server, ln net.Listener, faults *faultSet, log *slog.Logger) error {
-	mux := http.NewServeMux()
-	mux.Handle("GET /-/fault", faults)
-	mux.Handle("POST /-/fault", faults)
-	mux.Handle("/", srv.Handler())
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	media := srv.Handler()
+	// Not a ServeMux: it would clean and redirect "/../" paths before the
+	// media core's guard sees (and counts) them as scanner traffic.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/-/fault" && (r.Method == http.MethodGet || r.Method == http.MethodPost) {
+			faults.ServeHTTP(w, r)
+			return
+		}
+		media.ServeHTTP(w, r)
+	})
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }() // owner: serveDemo; ends at Shutdown
 	var err error

@@ -165,7 +165,7 @@ func TestDemoFaultsMediaAndProviders(t *testing.T) {
 		t.Errorf("with udp-blocked the direct call should connect through the media core's relay candidate (host/relay): %s", line)
 	}
 	waitSample(t, d.base, `voice_tts_errors_total{provider="embedded",reason="policy_violation"}`, time.Minute, func(v float64) bool { return v >= 1 })
-	for _, p := range []httpguard.Pattern{httpguard.PatternWebLogic, httpguard.PatternCGIInjection, httpguard.PatternInvalidMethod} {
+	for _, p := range []httpguard.Pattern{httpguard.PatternWebLogic, httpguard.PatternCGIInjection, httpguard.PatternInvalidMethod, httpguard.PatternPathTraversal} {
 		waitSample(t, d.base, `voice_http_scanner_requests_total{pattern="`+string(p)+`"}`, time.Minute, func(v float64) bool { return v >= 1 })
 	}
 	if v, _ := sample(t, d.base, `voice_tts_errors_total{provider="embedded",reason="other"}`); v != 0 {
