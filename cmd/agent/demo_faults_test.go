@@ -197,6 +197,20 @@ func TestDemoListenNotLoopback(t *testing.T) {
 	}
 }
 
+// An unknown --fault is a usage error that lists the faults.
+func TestDemoUnknownFault(t *testing.T) {
+	_, errOut, code := runCLI(t, "demo", "--fault", "dns-dead")
+	if code != 2 || !strings.Contains(errOut, `unknown fault "dns-dead": want one of scanner-flood, stt-timeouts, stun-dead, tts-policy, turn-dead, udp-blocked`) {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+	out, _, code := runCLI(t, "demo", "--help")
+	for _, n := range faultNames() {
+		if code != 0 || !strings.Contains(out, "\n  "+n+"\n") {
+			t.Errorf("demo --help does not describe the fault %s:\n%s", n, out)
+		}
+	}
+}
+
 // TestDemoPrometheusPages: with --prometheus, Prometheus evaluates the
 // generated rules (at the demo's time scale) and Alertmanager's page or
 // ticket for the injected fault is printed in the terminal.
