@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -148,7 +149,7 @@ func isOurCommand(w []string) bool {
 	switch w[0] {
 	case "agent", "probe", "/agent", "/probe", "./agent", "./probe", "bin/agent", "bin/probe", "./bin/agent", "./bin/probe", "make":
 		return true
-	case "docker", "docker-compose":
+	case "docker", "docker-compose", "amtool":
 		return true
 	case "go":
 		return len(w) > 1 && (w[1] == "run" || w[1] == "test")
@@ -182,6 +183,8 @@ func (e *env) checkShell(line string) []string {
 			}
 		case "docker", "docker-compose":
 			out = append(out, e.checkCompose(w)...)
+		case "amtool":
+			out = append(out, e.checkAmtool(w[1:])...)
 		case "go":
 			for _, a := range w[1:] {
 				if strings.HasPrefix(a, "./") {
@@ -640,4 +643,31 @@ func (e *env) checkPromQL(expr string) []string {
 		out = append(out, e.checkMetric(name)...)
 	}
 	return out
+}
+
+// checkAmtool runs `amtool SUB [SUB] --help` (Alertmanager's CLI, as the
+// runbooks use it) and checks every flag of the command is in it.
+func (e *env) checkAmtool(args []string) []string {
+	bin, err := exec.LookPath("amtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			return []string{"amtool is required to check amtool commands (CI=true): make test-deps installs it"}
+		}
+		return nil
+	}
+	var path, flags []string
+	for _, a := range args {
+		switch {
+		case strings.HasPrefix(a, "-"):
+			flags = append(flags, a)
+		case len(path) < 2 && len(flags) == 0 && !strings.ContainsAny(a, "=~"):
+			path = append(path, a)
+		}
+	}
+	out, err := exec.Command(bin, append(path, "--help")...).CombinedOutput()
+	cmd := "amtool " + strings.Join(path, " ")
+	if err != nil {
+		return []string{fmt.Sprintf("%s: not an amtool command: %s", cmd, firstLine(string(out)))}
+	}
+	return checkFlags(cmd, string(out), flags)
 }

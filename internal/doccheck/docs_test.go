@@ -77,6 +77,7 @@ func TestKnownBadMentionsAreCaught(t *testing.T) {
 		{"`probe stun --no-such-flag`", "has no flag"},
 		{"```sh\ndocker compose restart no-such-service\n```", "has no service"},
 		{"```sh\nmake no-such-target\n```", "no target"},
+		{"`amtool alert query --alertmanager-url=http://x alertname=A`", "has no flag --alertmanager-url"},
 		{"`voice_no_such_metric_total`", "not a metric"},
 		{"```promql\nsum(rate(voice_no_such_total[5m])\n  / 2\n```", "not valid PromQL"},
 		{"```promql\nsum(rate(voice_no_such_total[5m]))\n  / 2\n```", "voice_no_such_total: not a metric"},
@@ -90,6 +91,9 @@ func TestKnownBadMentionsAreCaught(t *testing.T) {
 		{"```yaml\nice:\n  stun_servers: [stun:x]\n```", "this YAML example does not load: voice.yaml"},
 	} {
 		doc := "docs/runbooks/x.md"
+		if _, err := exec.LookPath("amtool"); err != nil && strings.Contains(tc.md, "amtool") {
+			continue // amtool commands are checked only where amtool is installed
+		}
 		var problems []string
 		for _, m := range Parse(tc.md).Mentions {
 			problems = append(problems, e.problemsOf(doc, m, map[string]map[string]bool{})...)
