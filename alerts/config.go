@@ -58,6 +58,9 @@ type Config struct {
 	Alertmanager AlertmanagerConfig `yaml:"alertmanager"`
 	// CloudWatch configures the CloudWatch alarms, metric filters and SNS.
 	CloudWatch CloudWatchConfig `yaml:"cloudwatch"`
+	// Runbooks names the owners, escalation path, provider support links
+	// and deployment that the generated runbooks render.
+	Runbooks RunbookConfig `yaml:"runbooks"`
 }
 
 // AlertmanagerConfig configures the receivers of the generated Alertmanager
@@ -157,6 +160,7 @@ func (c Config) withDefaults() Config {
 		setS(&a.EmailAuthPasswordFile, "/etc/alertmanager/secrets/smtp_password")
 	}
 	c.CloudWatch = c.CloudWatch.withDefaults()
+	c.Runbooks = c.Runbooks.withDefaults()
 	return c
 }
 
@@ -196,6 +200,9 @@ func (c Config) validate() error {
 	}
 	if !strings.HasSuffix(c.RunbookBaseURL, "/") {
 		return fmt.Errorf("%w: runbook_base_url %q: must end with \"/\" (runbook file names are appended)", ErrInvalidConfig, c.RunbookBaseURL)
+	}
+	if err := c.Runbooks.validate(); err != nil {
+		return err
 	}
 	return c.CloudWatch.validate()
 }

@@ -34,7 +34,15 @@ func (c Config) Files() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{PathRules: rules, PathAlertmanager: am, PathCloudWatch: cw}, nil
+	files := map[string][]byte{PathRules: rules, PathAlertmanager: am, PathCloudWatch: cw}
+	runbooks, err := c.RunbookFiles()
+	if err != nil {
+		return nil, err
+	}
+	for p, b := range runbooks {
+		files[p] = b
+	}
+	return files, nil
 }
 
 // Export writes Files under dir, creating directories as needed, and

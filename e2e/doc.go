@@ -7,5 +7,5 @@
 //
 // The package has no non-test code. Run it with `make e2e`; `go test ./e2e
 // -update` also rewrites docs/fault-matrix.md with the measured times. The
-// load test runs when VOICEWATCH_E2E_LOAD=1 (see docs/bench-e2e.md).
+// load test runs when VOICEWATCH_E2E_LOAD=1 (see docs/benchmarks.md, "End-to-end: load under a scanner flood").
 package e2e

@@ -21,7 +21,7 @@ import (
 // 60 s without and 60 s with a scanner flood at a fixed rate, and the
 // sidecar's memory and series count before and after. It takes about three
 // minutes, so it runs only with VOICEWATCH_E2E_LOAD=1; results are recorded
-// in docs/bench-e2e.md.
+// in docs/benchmarks.md ("Scanner flood while pion clients call").
 func TestLoadScannerFlood(t *testing.T) {
 	if os.Getenv("VOICEWATCH_E2E_LOAD") != "1" {
 		t.Skip("set VOICEWATCH_E2E_LOAD=1 to run the 2-minute load test")

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/voicewatch/voicewatch/alerts"
+	"github.com/voicewatch/voicewatch/internal/awserr"
 )
 
 const alertsHelp = `Usage: agent alerts export|apply|test-notify|receive [flags]
@@ -19,8 +20,8 @@ Alerts as code: Prometheus rules, Alertmanager routes, CloudWatch alarms and
 log metric filters, and a webhook receiver that logs notifications.
 
 Commands:
-  export --out DIR          write the Prometheus rules, the Alertmanager config
-                            and the CloudWatch definitions under DIR
+  export --out DIR          write the Prometheus rules, the Alertmanager config,
+                            the CloudWatch definitions and the runbooks under DIR
   apply --cloudwatch        create or update the SNS topic, log metric filters
                             and alarms (--dry-run: describe only)
   test-notify --alarm NAME  set an alarm's state to test the notification path
@@ -40,7 +41,10 @@ func defaultAlertsAWS(ctx context.Context, region string) (alerts.CloudWatchAPI,
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, nil, nil, awserr.Explain(fmt.Errorf("load AWS config: %w", err))
+	}
+	if err := awserr.RequireRegion(cfg); err != nil {
+		return nil, nil, nil, err
 	}
 	return cloudwatch.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), alerts.NewSNSTopics(sns.NewFromConfig(cfg)), nil
 }
@@ -84,9 +88,12 @@ func cloudWatchDefinitions(loadCfg func() (alerts.Config, error)) (alerts.CloudW
 
 const alertsExportSynopsis = `alerts export --out DIR [--config FILE] [--time-scale N]
 
-Writes prometheus/voicewatch.rules.yml, alertmanager/alertmanager.yml and
-cloudwatch/cloudwatch.json under DIR and prints each path written (DIR/...).
-The committed copies live in alerts/ of the repository.`
+Writes prometheus/voicewatch.rules.yml, alertmanager/alertmanager.yml,
+cloudwatch/cloudwatch.json and runbooks/*.md under DIR and prints each path
+written (DIR/...). The runbooks render the runbooks: section of --config (team,
+contact, escalation steps, AWS and ElevenLabs support links, ECS task family,
+URLs), so a team writes its owners and escalation path once. The committed
+copies live in alerts/ and docs/runbooks/ of the repository.`
 
 func runAlertsExport(args []string, std stdio) error {
 	fs := newFlagSet("alerts export", alertsExportSynopsis, std.out)
@@ -154,7 +161,7 @@ func runAlertsApply(ctx context.Context, args []string, std stdio, aws alertsAWS
 	if rerr := res.Report(std.out); err == nil {
 		err = rerr
 	}
-	return err
+	return awserr.Explain(err)
 }
 
 const alertsTestNotifySynopsis = `alerts test-notify --alarm NAME [--state STATE] [flags]
@@ -184,7 +191,7 @@ func runAlertsTestNotify(ctx context.Context, args []string, std stdio, aws aler
 		return err
 	}
 	if err := alerts.TestNotify(ctx, cw, defs, *alarm, *state); err != nil {
-		return asUsage(fs.command, err, alerts.ErrUsage)
+		return asUsage(fs.command, awserr.Explain(err), alerts.ErrUsage)
 	}
 	_, err = fmt.Fprintf(std.out, "alarm %s set to %s; subscribers of the topic should be notified\n", *alarm, *state)
 	return err

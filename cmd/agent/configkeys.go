@@ -7,8 +7,9 @@ import (
 
 // configKeys lists the dotted YAML keys a config struct accepts, from its
 // yaml tags: nested structs as parent.child, lists of structs as
-// parent[].child, maps as parent.NAME. --help prints them, and the runbook
-// test checks every key a runbook names against them.
+// parent[].child, maps as parent.NAME. --help prints them (the document
+// test, internal/doccheck, checks the keys documents name through the
+// loaders themselves).
 func configKeys(cfg any) []string {
 	var out []string
 	walkKeys(reflect.TypeOf(cfg), "", &out, map[reflect.Type]bool{})

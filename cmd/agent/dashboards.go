@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/internal/awserr"
 )
 
 const dashboardsHelp = `Usage: agent dashboards export|apply [flags]
@@ -146,13 +147,16 @@ func applyCloudWatchDashboard(ctx context.Context, g *dashboards.Generator, dryR
 		}
 		awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 		if err != nil {
-			return fmt.Errorf("load AWS configuration: %w", err)
+			return awserr.Explain(fmt.Errorf("load AWS configuration: %w", err))
+		}
+		if err := awserr.RequireRegion(awsCfg); err != nil {
+			return err
 		}
 		api = cloudwatch.NewFromConfig(awsCfg)
 	}
 	res, err := g.ApplyCloudWatch(ctx, api, dryRun)
 	if err != nil {
-		return err
+		return awserr.Explain(err)
 	}
 	printDashboardResults(stdout, res)
 	if dryRun {

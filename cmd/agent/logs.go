@@ -9,6 +9,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/logs/tail"
+	"github.com/voicewatch/voicewatch/internal/awserr"
 )
 
 const logsHelp = `Usage: agent logs report [flags] FILE...|-|cloudwatch:LOG_GROUP
@@ -85,7 +86,7 @@ func runLogsReport(ctx context.Context, args []string, std stdio) error {
 		Top: *top, MaxLineBytes: *maxLine, Region: *region, Endpoint: *endpoint,
 	}, logs.WithReportStdin(std.in), logs.WithReportProgress(std.errOut))
 	if err != nil {
-		return asUsage(name, err, logs.ErrInvalidConfig)
+		return asUsage(name, awserr.Explain(err), logs.ErrInvalidConfig)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(std.out)

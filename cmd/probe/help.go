@@ -42,7 +42,9 @@ Kind flags:
   stun:   --transport udp,tcp  --rto 500ms
   turn:   --ca-file F  --server-name N  --peer-address IP:PORT
   webrtc: --ice-server URI (repeatable) --ice-username U --ice-password-file F --ice-secret-file F
-          --relay-only  --trickle  --loopback  --no-audio
+          --relay-only  --trickle  --loopback  --no-audio  --no-ice-discovery
+          (by default the ICE servers the endpoint announces in OPTIONS /whip
+          Link headers, RFC 9725 §4.6, are used too; its TURN credentials included)
   http:   --expect-status 200
   run:    --config FILE  --target BASEURL
 

@@ -25,6 +25,9 @@ func stunCmd(fs *flag.FlagSet) builder {
 		}
 		specs := make([]probes.Spec, 0, len(pos))
 		for _, uri := range pos {
+			if err := checkICEURI("stun", uri); err != nil {
+				return nil, err
+			}
 			p, err := stun.New(stun.Config{Target: uri, Transports: strings.Split(*transports, ","), RTO: *rto},
 				stun.WithNet(env.Net), stun.WithLogger(env.Logger))
 			if err != nil {
@@ -64,6 +67,9 @@ func turnCmd(fs *flag.FlagSet) builder {
 		}
 		specs := make([]probes.Spec, 0, len(pos))
 		for _, uri := range pos {
+			if err := checkICEURI("turn", uri); err != nil {
+				return nil, err
+			}
 			p, err := turn.New(turn.Config{Target: uri, Username: *user, Password: password, Secret: secretVal,
 				CAFile: *caFile, ServerName: *serverName, PeerAddress: *peer},
 				turn.WithNet(env.Net), turn.WithLogger(env.Logger))
@@ -91,6 +97,7 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 	loopback := fs.Bool("loopback", false, "use the loopback interface only")
 	noAudio := fs.Bool("no-audio", false, "stop at connected; do not wait for audio back")
 	relayWait := fs.Duration("relay-acceptance-min-wait", -1, "ICE wait before accepting a relay pair (default 0 with --relay-only, else 2s)")
+	noDiscovery := fs.Bool("no-ice-discovery", false, "do not add the ICE servers the endpoint announces in OPTIONS Link headers (RFC 9725 §4.6)")
 	return func(pos []string, env probes.Env) ([]probes.Spec, error) {
 		if len(pos) != 1 {
 			return nil, fmt.Errorf("%w: webrtc needs exactly one WHIP URL", errUsage)
@@ -109,6 +116,13 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 		}
 		cfg := webrtc.Config{Target: pos[0], Token: token, RelayOnly: *relayOnly, Trickle: *trickle, Loopback: *loopback}
 		for _, s := range servers {
+			kind := "stun"
+			if strings.HasPrefix(strings.ToLower(s), "turn") {
+				kind = "turn"
+			}
+			if err := checkICEURI(kind, s); err != nil {
+				return nil, fmt.Errorf("--ice-server: %w", err)
+			}
 			is := webrtc.ICEServer{URL: s}
 			if strings.HasPrefix(s, "turn") {
 				is.Username, is.Password, is.Secret = *iceUser, pass, sec
@@ -123,9 +137,17 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 			d := time.Duration(*relayWait)
 			cfg.RelayAcceptanceMinWait = &d
 		}
-		p, err := webrtc.New(cfg, webrtc.WithNet(env.Net), webrtc.WithLogger(env.Logger))
+		opts := []webrtc.Option{webrtc.WithNet(env.Net), webrtc.WithLogger(env.Logger)}
+		check := cfg
+		if !*noDiscovery {
+			check.RelayOnly = false // the TURN server may come from OPTIONS; checked per call
+		}
+		p, err := webrtc.New(check, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		if !*noDiscovery {
+			return []probes.Spec{{Kind: probemetrics.KindWebRTC, Target: pos[0], Prober: discoveringProber{cfg: cfg, opts: opts}}}, nil
 		}
 		return []probes.Spec{{Kind: probemetrics.KindWebRTC, Target: pos[0], Prober: p}}, nil
 	}

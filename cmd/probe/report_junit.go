@@ -31,11 +31,23 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	Name       string           `xml:"name,attr"`
+	Classname  string           `xml:"classname,attr"`
+	Time       string           `xml:"time,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Failure    *junitFailure    `xml:"failure,omitempty"`
+	SystemOut  string           `xml:"system-out,omitempty"`
+}
+
+// junitProperties are a testcase's properties (Jenkins, GitLab and the
+// common JUnit reporters show them): the selected candidate types.
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitFailure struct {
@@ -54,6 +66,9 @@ func writeJUnit(w io.Writer, results []probes.Result) error {
 		total += r.Duration
 		var out strings.Builder
 		fmt.Fprintf(&out, "target: %s\n", r.Target)
+		if c := candidates(r); c != "" {
+			fmt.Fprintf(&out, "candidates (local → remote): %s\n", c)
+		}
 		for _, ph := range r.Phases {
 			fmt.Fprintf(&out, "phase %s: %s\n", ph.Name, fmtDur(ph.Duration))
 		}
@@ -61,6 +76,15 @@ func writeJUnit(w io.Writer, results []probes.Result) error {
 			fmt.Fprintf(&out, "%s: %s\n", k, r.Details[k])
 		}
 		c := junitCase{Name: r.Probe, Classname: "probe." + r.Kind, Time: secs(r.Duration), SystemOut: out.String()}
+		var props []junitProperty
+		for _, k := range []string{probes.DetailLocalCandidate, probes.DetailRemoteCandidate} {
+			if v := r.Details[k]; v != "" {
+				props = append(props, junitProperty{Name: k, Value: v})
+			}
+		}
+		if props != nil {
+			c.Properties = &junitProperties{Property: props}
+		}
 		if f := r.Failure; f != nil && !r.Success {
 			s.Failures++
 			c.Failure = &junitFailure{

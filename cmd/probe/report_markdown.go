@@ -14,7 +14,7 @@ func writeMarkdown(w io.Writer, results []probes.Result) error {
 	var b strings.Builder
 	passed, failed := counts(results)
 	fmt.Fprintf(&b, "## voicewatch probes: %d passed, %d failed\n\n", passed, failed)
-	b.WriteString("| | probe | kind | target | duration | phases |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| | probe | kind | target | candidates (local → remote) | duration | phases |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
 		icon := "✅"
 		if !r.Success {
@@ -24,7 +24,8 @@ func writeMarkdown(w io.Writer, results []probes.Result) error {
 		for _, ph := range r.Phases {
 			phases = append(phases, fmt.Sprintf("%s %s", ph.Name, fmtDur(ph.Duration)))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s | %s |\n", icon, md(r.Probe), r.Kind, md(r.Target), fmtDur(r.Duration), md(strings.Join(phases, ", ")))
+		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s | %s | %s |\n", icon, md(r.Probe), r.Kind, md(r.Target), orDash(md(candidates(r))),
+			fmtDur(r.Duration), md(strings.Join(phases, ", ")))
 	}
 	for _, r := range results {
 		f := r.Failure
@@ -40,4 +41,15 @@ func writeMarkdown(w io.Writer, results []probes.Result) error {
 // md escapes table-breaking characters.
 func md(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// candidates returns the selected candidate pair's types of a WebRTC
+// result, "relay → host", or "" when the probe selected none: a relay-only
+// pass must not look like a host pass in a CI summary.
+func candidates(r probes.Result) string {
+	local, remote := r.Details[probes.DetailLocalCandidate], r.Details[probes.DetailRemoteCandidate]
+	if local == "" && remote == "" {
+		return ""
+	}
+	return orDash(local) + " → " + orDash(remote)
 }

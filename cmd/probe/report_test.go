@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // with characters every format must escape.
 func fixedResults() []probes.Result {
 	return []probes.Result{
+		{Probe: "call-relay-only", Kind: "webrtc", Target: "https://voice.example.com/whip", Success: true,
+			Duration: 180 * time.Millisecond,
+			Phases:   probes.Phases{{Name: "signaling", Duration: 30 * time.Millisecond}, {Name: "connected", Duration: 120 * time.Millisecond}},
+			Details:  map[string]string{probes.DetailLocalCandidate: "relay", probes.DetailRemoteCandidate: "host"}},
 		{Probe: "stun-primary", Kind: "stun", Target: "stun:stun.example.com:3478", Success: true,
 			Duration: 12345 * time.Microsecond,
 			Phases:   probes.Phases{{Name: "binding_udp", Duration: 812 * time.Microsecond}, {Name: "binding_tcp", Duration: 2 * time.Millisecond}},
@@ -59,7 +64,11 @@ func TestReportGolden(t *testing.T) {
 			if !bytes.Equal(buf.Bytes(), want) {
 				t.Fatalf("%s report differs from %s (go test -update to accept):\n%s", format, golden, buf.String())
 			}
-			checkFormat(t, format, buf.String(), "stun-primary", "turn-udp", "staging")
+			checkFormat(t, format, buf.String(), "call-relay-only", "stun-primary", "turn-udp", "staging")
+			// A relay-only pass must not look like a host pass.
+			if !strings.Contains(buf.String(), "relay") {
+				t.Errorf("%s report does not show the relay candidate of call-relay-only", format)
+			}
 		})
 	}
 }

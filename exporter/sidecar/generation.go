@@ -41,6 +41,7 @@ func (s *Sidecar) newGeneration(cfg Config) (*generation, error) {
 	}
 	g := &generation{cfg: cfg, scraper: sc, reg: prometheus.NewRegistry()}
 	g.sched = newScheduler(s.base.With("component", "probes"), specs, cfg.Probes, s.jitter, s.failures.add)
+	g.sched.status.now = s.now
 	if cfg.Logs != nil {
 		// The log pipeline's label-value overflows are counted in the hub
 		// cardinality limiter's voicewatch_series_dropped_total: one family, one meaning.

@@ -27,6 +27,9 @@ type scheduler struct {
 
 	mu     sync.RWMutex
 	latest []*probes.Result // by spec index; nil before the first run
+
+	// status keeps each probe's last runs and next run for the status page.
+	status *probeHistory
 }
 
 var _ prometheus.Collector = (*scheduler)(nil)
@@ -42,6 +45,7 @@ func newScheduler(log *slog.Logger, specs []probes.Spec, cfg ProbesConfig,
 		}
 		s.intervals = append(s.intervals, d)
 	}
+	s.status = newProbeHistory(time.Now, s.intervals)
 	return s
 }
 
@@ -56,7 +60,21 @@ func (s *scheduler) run(ctx context.Context) {
 }
 
 func (s *scheduler) loop(ctx context.Context, i int) {
-	tick.Every(ctx, s.intervals[i], s.jitter, true, func(ctx context.Context) { s.runOne(ctx, i) })
+	// The status page shows when each probe runs next: after the start-up
+	// run that is the jitter, then the interval.
+	jitter := func(d time.Duration) time.Duration {
+		j := s.jitter(d)
+		s.status.scheduled(i, j)
+		return j
+	}
+	started := false
+	tick.Every(ctx, s.intervals[i], jitter, true, func(ctx context.Context) {
+		s.runOne(ctx, i)
+		if started {
+			s.status.scheduled(i, s.intervals[i])
+		}
+		started = true
+	})
 }
 
 // runOne runs probe i once and records its result (not when ctx ended
@@ -76,6 +94,7 @@ func (s *scheduler) runOne(ctx context.Context, i int) {
 	prev := s.latest[i]
 	s.latest[i] = &r
 	s.mu.Unlock()
+	s.status.ran(i, r)
 	s.logTransition(prev, r)
 	if s.onResult != nil {
 		s.onResult(r)

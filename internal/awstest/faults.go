@@ -22,6 +22,9 @@ const (
 	// FaultHang holds the request until the client gives up (its context
 	// ends) or until Release or Clear is called; then it answers 503.
 	FaultHang
+	// FaultAPIError answers with Fault.Error, in the service's error shape
+	// (e.g. AccessDenied for a missing IAM permission).
+	FaultAPIError
 )
 
 // Fault describes a failure injected into matching requests.
@@ -38,6 +41,8 @@ type Fault struct {
 	Until time.Time
 	// Status is the HTTP status of FaultServerError (default 500).
 	Status int
+	// Error is the answer of FaultAPIError.
+	Error *APIError
 }
 
 // faults is the fault injector and request counter both servers embed.
@@ -185,6 +190,8 @@ func applyFault(r *http.Request, ft *Fault, release <-chan struct{}, throttle, i
 		case <-release:
 		}
 		return internal(http.StatusServiceUnavailable)
+	case FaultAPIError:
+		return ft.Error
 	}
 	return nil
 }

@@ -33,6 +33,11 @@ type Config struct {
 	Net transport.Net
 	// NoTCP disables the TCP listener.
 	NoTCP bool
+	// WrapPacketConn and WrapListener, when set, wrap the UDP socket and
+	// the TCP listener the server reads from (agent demo injects faults
+	// this way: a STUN or TURN server that stops answering).
+	WrapPacketConn func(net.PacketConn) net.PacketConn
+	WrapListener   func(net.Listener) net.Listener
 }
 
 // Server is a running STUN/TURN server.
@@ -86,9 +91,13 @@ func Start(cfg Config) (*Server, error) {
 	gen := func() turn.RelayAddressGenerator {
 		return &turn.RelayAddressGeneratorStatic{RelayAddress: net.ParseIP(cfg.RelayIP), Address: cfg.RelayIP, Net: tnet}
 	}
+	var serveUDP net.PacketConn = udp
+	if cfg.WrapPacketConn != nil {
+		serveUDP = cfg.WrapPacketConn(udp)
+	}
 	sc := turn.ServerConfig{
 		Realm: cfg.Realm, AuthHandler: auth, LoggerFactory: lf,
-		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: gen()}},
+		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: serveUDP, RelayAddressGenerator: gen()}},
 	}
 	s := &Server{udpAddr: udp.LocalAddr()}
 	if !cfg.NoTCP {
@@ -99,7 +108,11 @@ func Start(cfg Config) (*Server, error) {
 			_ = udp.Close()
 			return nil, fmt.Errorf("turnserver: listen tcp %s: %w", addr, err)
 		}
-		sc.ListenerConfigs = []turn.ListenerConfig{{Listener: tcp, RelayAddressGenerator: gen()}}
+		var serveTCP net.Listener = tcp
+		if cfg.WrapListener != nil {
+			serveTCP = cfg.WrapListener(tcp)
+		}
+		sc.ListenerConfigs = []turn.ListenerConfig{{Listener: serveTCP, RelayAddressGenerator: gen()}}
 		s.tcpAddr = tcp.Addr()
 	}
 	srv, err := turn.NewServer(sc)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/voicewatch/voicewatch/probes"
@@ -22,11 +23,12 @@ func (p *Prober) udp(ctx context.Context) (b binding) {
 		b.err, b.reason = err, probes.Classify(err)
 		return b
 	}
-	raddr, err := p.net.ResolveUDPAddr("udp4", p.addr)
+	network := udpNetwork(p.addr)
+	raddr, err := p.net.ResolveUDPAddr(network, p.addr)
 	if err != nil {
 		return fail(fmt.Errorf("resolve: %w", err))
 	}
-	conn, err := p.net.DialUDP("udp4", nil, raddr)
+	conn, err := p.net.DialUDP(network, nil, raddr)
 	if err != nil {
 		return fail(fmt.Errorf("dial: %w", err))
 	}
@@ -100,4 +102,13 @@ func (p *Prober) timedOut(b binding, cause error) binding {
 	}
 	b.err, b.reason = fmt.Errorf("%w: %w", probes.ErrTimeout, cause), probes.ReasonTimeout
 	return b
+}
+
+// udpNetwork is "udp6" for an IPv6 literal host (stun:[::1]:3478) and
+// "udp4" otherwise (names resolve to IPv4, as pion's vnet supports).
+func udpNetwork(hostport string) string {
+	if host, _, err := net.SplitHostPort(hostport); err == nil && strings.Contains(host, ":") {
+		return "udp6"
+	}
+	return "udp4"
 }
