@@ -28,6 +28,7 @@ type inbound struct {
 
 	pkt        rtp.Packet // reused: Unmarshal keeps its slices
 	lastVoiced time.Time
+	received   *atomic.Uint64 // the session's quality count; nil in benchmarks of handle alone
 }
 
 // turnSignals carries what the media goroutine saw to the turn goroutine.
@@ -118,7 +119,16 @@ func (in *inbound) readLoop(track *webrtc.TrackRemote) {
 		if err != nil {
 			return
 		}
-		_ = in.handle(buf[:n])
+		in.packet(buf[:n])
+	}
+}
+
+// packet is the whole per-packet work of the media goroutine: handle, and
+// the count the session's loss ratio needs (quality.go).
+func (in *inbound) packet(buf []byte) {
+	_ = in.handle(buf)
+	if in.received != nil {
+		in.received.Add(1)
 	}
 }
 
@@ -130,6 +140,7 @@ type player struct {
 	pt        uint8
 	m         *metrics
 	now       func() time.Time
+	sent      *atomic.Uint64 // the session's quality count, may be nil
 
 	seq uint16
 	ts  uint32
@@ -167,6 +178,9 @@ func (p *player) play(ctx context.Context, chunks <-chan Chunk, onFirst func()) 
 			return sent, err
 		}
 		p.m.rtpPacketsOut.Inc()
+		if p.sent != nil {
+			p.sent.Add(1)
+		}
 		p.m.rtpBytesOut.Add(float64(len(c.Payload)))
 		if sent == 0 && onFirst != nil {
 			onFirst()

@@ -15,7 +15,6 @@ import (
 
 	"github.com/pion/logging"
 	"github.com/pion/transport/v5"
-	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -31,7 +30,7 @@ type Server struct {
 	log       *slog.Logger
 	metrics   *metrics
 	gatherer  prometheus.Gatherer
-	api       *webrtc.API
+	api       *pionAPI
 	providers Providers
 	store     store.Store
 	now       func() time.Time
