@@ -131,7 +131,17 @@ type AudioConfig struct {
 	VADThreshold uint8 `yaml:"vad_threshold"`
 	// EndOfSpeech is the silence that ends an utterance. Default 600ms.
 	EndOfSpeech time.Duration `yaml:"end_of_speech"`
+	// BargeIn is what the pipeline does when the caller speaks while the
+	// bot is talking: "stop" (default) cuts the bot's prompt short,
+	// "ignore" lets it finish. Either way voice_interruptions_total counts it.
+	BargeIn string `yaml:"barge_in"`
 }
+
+// Barge-in reactions (audio.barge_in).
+const (
+	BargeInStop   = "stop"
+	BargeInIgnore = "ignore"
+)
 
 // StoreConfig configures the session store.
 type StoreConfig struct {
@@ -181,6 +191,9 @@ func (c *Config) applyDefaults() {
 	if c.Audio.VADThreshold == 0 {
 		c.Audio.VADThreshold = 50
 	}
+	if c.Audio.BargeIn == "" {
+		c.Audio.BargeIn = BargeInStop
+	}
 	if c.Store.Dir == "" {
 		c.Store.Dir = "./voicewatch-sessions"
 	}
@@ -226,6 +239,9 @@ func (c *Config) Validate() error {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			errs = append(errs, fmt.Errorf("ice.ips: %q is not a CIDR (like 10.0.0.0/8)", p))
 		}
+	}
+	if c.Audio.BargeIn != BargeInStop && c.Audio.BargeIn != BargeInIgnore {
+		errs = append(errs, fmt.Errorf("audio.barge_in %q: want %q or %q", c.Audio.BargeIn, BargeInStop, BargeInIgnore))
 	}
 	if c.MaxSessions < 0 {
 		errs = append(errs, errors.New("max_sessions must be positive"))

@@ -38,11 +38,19 @@ type turnSignals struct {
 	// lastSpeechEnd is the wall time (UnixNano) of the last voiced packet of
 	// the latest utterance: the start of voice-to-voice latency.
 	lastSpeechEnd atomic.Int64
-	sttErr        chan error // buffered 1
+	// vadEnd is the wall time (UnixNano) the VAD declared that utterance
+	// over: the end of the end_of_speech stage.
+	vadEnd atomic.Int64
+	sttErr chan error // buffered 1
+	// playing is set while the bot speaks; speech starting then is a
+	// barge-in, signalled on bargeIn (buffered 1).
+	playing atomic.Bool
+	bargeIn chan struct{}
 }
 
 func newTurnSignals() *turnSignals {
-	return &turnSignals{speechStart: make(chan struct{}, 1), speechEnd: make(chan struct{}, 1), sttErr: make(chan error, 1)}
+	return &turnSignals{speechStart: make(chan struct{}, 1), speechEnd: make(chan struct{}, 1), sttErr: make(chan error, 1),
+		bargeIn: make(chan struct{}, 1)}
 }
 
 func (in *inbound) handle(buf []byte) error {
@@ -79,9 +87,16 @@ func (in *inbound) handle(buf []byte) error {
 		case in.sig.speechStart <- struct{}{}:
 		default:
 		}
+		if in.sig.playing.Load() {
+			select {
+			case in.sig.bargeIn <- struct{}{}:
+			default:
+			}
+		}
 		return in.write(chunk)
 	case audio.VADSpeechEnd:
 		in.sig.lastSpeechEnd.Store(in.lastVoiced.UnixNano())
+		in.sig.vadEnd.Store(in.now().UnixNano())
 		select {
 		case in.sig.speechEnd <- struct{}{}:
 		default:

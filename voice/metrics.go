@@ -25,6 +25,10 @@ var (
 	stageBuckets = []float64{.001, .005, .01, .025, .05, .1, .2, .3, .5, .75, 1, 1.5, 2, 3, 5, 10}
 )
 
+// stageNames are voicemetrics.Stages, in the order of exchange.stages.
+var stageNames = [5]string{voicemetrics.StageEndOfSpeech, voicemetrics.StageSTTFinal, voicemetrics.StageDialog,
+	voicemetrics.StageTTSFirstByte, voicemetrics.StageFirstAudio}
+
 // metrics holds the media core's instruments, registered on one registry.
 // Vectors with bounded labels are pre-resolved where they sit on a hot path.
 type metrics struct {
