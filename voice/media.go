@@ -160,6 +160,11 @@ type player struct {
 	seq uint16
 	ts  uint32
 	pkt rtp.Packet
+	// idleFrom is when the audio of the last packet sent ended: the next
+	// talkspurt's timestamp advances by the silence since (RFC 3550 §5.1:
+	// the timestamp follows the sampling clock, which runs through
+	// silence), so receivers do not see the gap as jitter.
+	idleFrom time.Time
 }
 
 // errPlaybackStopped: the session ended during playback.
@@ -176,6 +181,9 @@ func (p *player) play(ctx context.Context, chunks <-chan Chunk, onFirst func()) 
 	for c := range chunks {
 		if next.IsZero() {
 			next = p.now()
+			if !p.idleFrom.IsZero() && next.After(p.idleFrom) {
+				p.ts += uint32(next.Sub(p.idleFrom).Seconds()*float64(p.clockRate) + 0.5)
+			}
 		} else if d := next.Sub(p.now()); d > 0 {
 			timer.Reset(d)
 			select {
@@ -204,6 +212,7 @@ func (p *player) play(ctx context.Context, chunks <-chan Chunk, onFirst func()) 
 		p.seq++
 		p.ts += uint32(c.Duration.Seconds()*float64(p.clockRate) + 0.5)
 		next = next.Add(c.Duration)
+		p.idleFrom = next
 	}
 	return sent, nil
 }

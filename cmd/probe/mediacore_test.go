@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voicewatch/voicewatch/internal/coturntest"
 	"github.com/voicewatch/voicewatch/internal/netns"
@@ -17,6 +19,13 @@ import (
 // startMediaCore runs the real media core on loopback with bearer auth.
 func startMediaCore(t *testing.T, token string) string {
 	t.Helper()
+	return startMediaCoreWith(t, token, nil)
+}
+
+// startMediaCoreWith is startMediaCore with the config changed by edit
+// (no greeting unless edit turns it on).
+func startMediaCoreWith(t *testing.T, token string, edit func(*voice.Config)) string {
+	t.Helper()
 	cfg := voice.Config{Listen: "127.0.0.1:0"}
 	cfg.Auth.Tokens = []vwsecret.Secret{vwsecret.Secret(token)}
 	cfg.ICE.IncludeLoopback = true
@@ -24,6 +33,9 @@ func startMediaCore(t *testing.T, token string) string {
 	cfg.Store.Dir = t.TempDir()
 	greet := false
 	cfg.Audio.Greeting = &greet
+	if edit != nil {
+		edit(&cfg)
+	}
 	s, err := voice.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +138,69 @@ func TestWebRTCProbeAgainstMediaCore(t *testing.T) {
 			t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
 		}
 		if r := decodeResults(t, out)[0]; r.Failure == nil || r.Failure.Reason != "bad_credentials" || r.Failure.Phase != "signaling" {
+			t.Fatalf("failure %+v", r.Failure)
+		}
+	})
+}
+
+// TestWebRTCProbeResponseLatency: with the greeting on or off, the probe
+// measures the bot's reply to its tone, never the greeting: the response
+// latency is not negative and is the echo bot's end-of-speech wait (the
+// VAD's hangover, counted in 20 ms packets) plus the path, within
+// [end_of_speech − 60 ms, end_of_speech + 1 s]. The probe also reports the
+// call's loss, jitter and RTT.
+func TestWebRTCProbeResponseLatency(t *testing.T) {
+	const token = "probe-test-token"
+	const eos = 400 * time.Millisecond
+	for _, tc := range []struct {
+		greet    bool
+		strategy string
+		want     func(detail string) bool
+	}{
+		{false, "wait", func(d string) bool { return d == "none" }},
+		{true, "wait", func(d string) bool { return d != "none" && d != "" }},
+		{true, "interrupt", func(d string) bool { return d == "interrupted" }},
+	} {
+		greet := tc.greet
+		t.Run(fmt.Sprintf("greeting=%v/%s", greet, tc.strategy), func(t *testing.T) {
+			whip := startMediaCoreWith(t, token, func(c *voice.Config) {
+				c.Audio.Greeting = &greet
+				c.Audio.EndOfSpeech = eos
+			})
+			out, errOut, code := runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--timeout", "20s", "--greeting", tc.strategy,
+				"--assert", "max_response_latency=5s", "--format", "json")
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			}
+			r := decodeResults(t, out)[0]
+			lat, ok := r.Phases["response_latency"]
+			if !ok {
+				t.Fatalf("no response_latency phase: %v", r.Phases)
+			}
+			t.Logf("response_latency %.3f s, details %v", lat, r.Details)
+			if lat < eos.Seconds()-0.06 || lat > eos.Seconds()+1 {
+				t.Errorf("response_latency %.3f s, want ≈ end_of_speech %s (greeting %v, details %v)", lat, eos, greet, r.Details)
+			}
+			if g := r.Details["greeting"]; !tc.want(g) {
+				t.Errorf("greeting detail %q with greeting %v, strategy %s", g, greet, tc.strategy)
+			}
+			for _, k := range []string{"rtt", "jitter", "packet_loss"} {
+				if r.Details[k] == "" {
+					t.Errorf("detail %s missing: %v", k, r.Details)
+				}
+			}
+			if r.Details["packet_loss"] != "0.0%" {
+				t.Errorf("packet_loss %q on loopback", r.Details["packet_loss"])
+			}
+		})
+	}
+	t.Run("max_response_latency fails a slow bot", func(t *testing.T) {
+		whip := startMediaCoreWith(t, token, nil)
+		out, errOut, code := runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--assert", "max_response_latency=100ms", "--format", "json")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1 (the default 600 ms end-of-speech wait is over 100 ms)\n%s\n%s", code, out, errOut)
+		}
+		if r := decodeResults(t, out)[0]; r.Failure == nil || r.Failure.Reason != "assertion" || r.Failure.Phase != "response_latency" {
 			t.Fatalf("failure %+v", r.Failure)
 		}
 	})

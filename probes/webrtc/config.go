@@ -41,6 +41,21 @@ type Config struct {
 	// WaitForAudio, when false, ends the probe at "connected" without the
 	// first_audio phase. Default: true.
 	WaitForAudio *bool `yaml:"wait_for_audio"`
+	// Greeting is how the probe deals with a bot that greets: "wait"
+	// (default) hears the greeting out before it speaks; "interrupt" speaks
+	// at once, for bots that stop their prompt when the caller talks over
+	// it (the media core's audio.barge_in: stop) — faster, and it proves
+	// barge-in works. Either way the reply measured is the first loud audio
+	// after the probe's tone ends.
+	Greeting string `yaml:"greeting"`
+	// GreetingWindow is how long the probe listens after connecting for a
+	// greeting before it speaks. A bot that greets is heard out first, so
+	// the reply measured is the reply to the probe's tone, not the
+	// greeting. Default: 1s.
+	GreetingWindow time.Duration `yaml:"greeting_window"`
+	// GreetingGap is the silence that ends a greeting. It must be longer
+	// than the pauses inside the greeting. Default: 700ms.
+	GreetingGap time.Duration `yaml:"greeting_gap"`
 }
 
 // ICEServer is one STUN or TURN server the probe gathers candidates from.
@@ -54,8 +69,18 @@ type ICEServer struct {
 	Secret string `yaml:"secret"`
 }
 
+// Greeting strategies (Config.Greeting).
+const (
+	GreetingWait      = "wait"
+	GreetingInterrupt = "interrupt"
+)
+
 // Phases are the phase names of a WebRTC probe in the order they end.
-var Phases = []string{"signaling", "ice_gathering", "ice_connected", "dtls", "connected", "first_audio", "hangup"}
+// greeting is the wait for the bot's greeting to end; first_audio runs
+// from the start of the probe's tone to the bot's reply, and
+// response_latency from the end of the tone to that reply (the bot's
+// voice-to-voice latency as a caller hears it; it overlaps first_audio).
+var Phases = []string{"signaling", "ice_gathering", "ice_connected", "dtls", "connected", "greeting", "first_audio", "response_latency", "hangup"}
 
 func (c Config) withDefaults() Config {
 	if c.ToneDuration <= 0 {
@@ -63,6 +88,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AudioThreshold <= 0 {
 		c.AudioThreshold = 300
+	}
+	if c.Greeting == "" {
+		c.Greeting = GreetingWait
+	}
+	if c.GreetingWindow <= 0 {
+		c.GreetingWindow = time.Second
+	}
+	if c.GreetingGap <= 0 {
+		c.GreetingGap = 700 * time.Millisecond
 	}
 	if c.WaitForAudio == nil {
 		t := true

@@ -49,6 +49,9 @@ func New(cfg Config, opts ...Option) (*Prober, error) {
 			return nil, fmt.Errorf("%w: ice_servers[%d] %q needs username+password or secret", ErrBadICEServer, i, probes.RedactTarget(s.URL))
 		}
 	}
+	if cfg.Greeting != GreetingWait && cfg.Greeting != GreetingInterrupt {
+		return nil, fmt.Errorf("%w: greeting %q: want %q or %q", ErrBadConfig, cfg.Greeting, GreetingWait, GreetingInterrupt)
+	}
 	if cfg.RelayOnly && !hasTURN(cfg.ICEServers) {
 		return nil, fmt.Errorf("%w: relay_only needs a turn: or turns: ICE server", ErrBadICEServer)
 	}
@@ -145,6 +148,10 @@ type call struct {
 	// trickle goroutine has sent end-of-candidates (or given up).
 	gatherStart time.Time
 	trickleDone chan struct{}
+	// firstLoud and lastLoud are the arrival times (UnixNano) of the first
+	// and latest loud packet; replyAfter, once set to the end of the
+	// probe's tone, makes the next loud packet fire audio (the reply).
+	firstLoud, lastLoud, replyAfter atomic.Int64
 }
 
 // Probe makes the call; it hangs up and releases everything before it
@@ -284,18 +291,70 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 		return "", "", nil
 	}
 
+	if p.cfg.Greeting == GreetingWait {
+		greetStart := time.Now()
+		greeting, err := c.awaitGreeting(ctx)
+		c.phases["greeting"] = time.Since(greetStart)
+		if err != nil {
+			return "greeting", probes.ReasonTimeout, fmt.Errorf("the bot's greeting did not end (no %s of silence): %w", p.cfg.GreetingGap, orTimeout(err, "greeting"))
+		}
+		if greeting > 0 {
+			r.SetDetail("greeting", greeting.Round(time.Millisecond).String())
+		} else {
+			r.SetDetail("greeting", "none")
+		}
+	}
+
 	stopAudio := make(chan struct{})
 	defer close(stopAudio)
 	audioStart := time.Now()
-	toneEnd := audioStart.Add(p.cfg.ToneDuration)
-	c.wg.Go(func() { c.sendAudio(stopAudio) })
+	toneEnd := make(chan time.Time, 1)
+	c.wg.Go(func() { c.sendAudio(stopAudio, toneEnd) })
 	if err := wait(ctx, c.audio.c, c.connBad.c); err != nil {
 		c.phases["first_audio"] = time.Since(audioStart)
-		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(err, "no audio"))
+		c.measureQuality(r)
+		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(err, "no reply to the tone"))
+	}
+	end := <-toneEnd // sent before replyAfter was armed, so before audio fired
+	if p.cfg.Greeting == GreetingInterrupt {
+		heard := "none"
+		if first := c.firstLoud.Load(); first != 0 && first < end.UnixNano() {
+			heard = "interrupted" // the bot spoke before the tone ended
+		}
+		r.SetDetail("greeting", heard)
 	}
 	c.phases["first_audio"] = c.audio.time().Sub(audioStart)
-	r.SetDetail("response_latency", c.audio.time().Sub(toneEnd).Round(time.Millisecond).String())
+	latency := c.audio.time().Sub(end) // ≥ 0: audio fires only at or after the tone's end
+	c.phases["response_latency"] = latency
+	r.SetDetail("response_latency", latency.Round(time.Millisecond).String())
+	c.measureQuality(r)
 	return "", "", nil
+}
+
+// awaitGreeting listens for a greeting: none if nothing loud arrives within
+// GreetingWindow, else it waits until GreetingGap passes without a loud
+// packet and returns how long the greeting lasted.
+func (c *call) awaitGreeting(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		now := time.Now()
+		first, last := c.firstLoud.Load(), c.lastLoud.Load()
+		switch {
+		case first == 0 && now.Sub(start) >= c.p.cfg.GreetingWindow:
+			return 0, nil
+		case first != 0 && now.Sub(time.Unix(0, last)) >= c.p.cfg.GreetingGap:
+			return time.Unix(0, last).Sub(time.Unix(0, first)) + 20*time.Millisecond, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-c.connBad.c:
+			return 0, errors.New("connection lost")
+		case <-tick.C:
+		}
+	}
 }
 
 // wire registers the state callbacks that fire the call's events.
@@ -325,7 +384,17 @@ func (c *call) wire(sender *webrtc.RTPSender) {
 		}
 	})
 	threshold := c.p.cfg.AudioThreshold
-	c.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	c.pc.OnTrack(func(tr *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+		// The bot's RTCP, read as a browser does: pion's interceptors
+		// then see its sender reports (our RTT, via our receiver reports'
+		// LSR/DLSR). Ends when the connection closes.
+		go func() {
+			for {
+				if _, _, err := recv.ReadRTCP(); err != nil {
+					return
+				}
+			}
+		}()
 		// Runs on pion's goroutine; ends when the connection closes.
 		for {
 			pkt, _, err := tr.ReadRTP()
@@ -333,21 +402,42 @@ func (c *call) wire(sender *webrtc.RTPSender) {
 				return
 			}
 			if rms(pkt.Payload) > threshold {
-				c.audio.fire()
+				now := time.Now().UnixNano()
+				c.firstLoud.CompareAndSwap(0, now)
+				c.lastLoud.Store(now)
+				if after := c.replyAfter.Load(); after != 0 && now >= after {
+					c.audio.fire()
+				}
+			}
+		}
+	})
+	// The bot's receiver reports about the probe's stream: pion's stats
+	// interceptor takes the round-trip time from them.
+	c.wg.Go(func() {
+		for {
+			if _, _, err := sender.ReadRTCP(); err != nil {
+				return
 			}
 		}
 	})
 }
 
 // sendAudio writes 20 ms PCMU packets, the tone then silence, until stop.
-func (c *call) sendAudio(stop <-chan struct{}) {
+// When it sends the tone's last packet it sends that time on toneEnd and
+// arms the reply: the next loud packet after it is the bot's answer.
+func (c *call) sendAudio(stop <-chan struct{}, toneEnd chan<- time.Time) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	toneN := int(c.p.cfg.ToneDuration / (20 * time.Millisecond))
+	toneN := max(int(c.p.cfg.ToneDuration/(20*time.Millisecond)), 1)
 	for n := 0; ; n++ {
 		data := silence()
 		if n < toneN {
 			data = tone(n)
+		}
+		if n == toneN-1 {
+			end := time.Now()
+			toneEnd <- end
+			c.replyAfter.Store(end.UnixNano())
 		}
 		if err := c.track.WriteSample(media.Sample{Data: data, Duration: 20 * time.Millisecond}); err != nil {
 			return
