@@ -36,9 +36,9 @@ type Result struct {
 
 // MediaQuality is what a probe measured about the path.
 type MediaQuality struct {
-	// RTT is the mean round-trip time; RTTP95 its 95th percentile when
-	// there were several samples (else equal to RTT).
-	RTT, RTTP95 time.Duration
+	// RTT is the mean round-trip time; RTTMin and RTTP95 its minimum and
+	// 95th percentile when there were several samples (else zero).
+	RTT, RTTMin, RTTP95 time.Duration
 	// Jitter is the variation of the round-trip or interarrival time
 	// (RFC 3550 §6.4.1 style: mean absolute difference of successive
 	// samples, smoothed for RTP).

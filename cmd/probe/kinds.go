@@ -45,9 +45,13 @@ func turnCmd(fs *flag.FlagSet) builder {
 	caFile := fs.String("ca-file", "", "PEM CA that must sign the TLS server certificate")
 	serverName := fs.String("server-name", "", "TLS server name (default: the URI host)")
 	peer := fs.String("peer-address", "", "address the relay sends to (default: the echo peer's reflexive address)")
+	packets := fs.Int("packets", 20, "relay echoes to send: loss, RTT mean/p95 and jitter, like turnutils_uclient -n")
 	return func(pos []string, env probes.Env) ([]probes.Spec, error) {
 		if len(pos) == 0 {
 			return nil, fmt.Errorf("%w: turn needs at least one URI (turn:host:port?transport=udp)", errUsage)
+		}
+		if *packets < 1 {
+			return nil, fmt.Errorf("%w: --packets %d: want at least 1", errUsage, *packets)
 		}
 		secretVal, err := secret(*sec, *secFile, "VOICEWATCH_TURN_SECRET")
 		if err != nil {
@@ -65,7 +69,7 @@ func turnCmd(fs *flag.FlagSet) builder {
 		specs := make([]probes.Spec, 0, len(pos))
 		for _, uri := range pos {
 			p, err := turn.New(turn.Config{Target: uri, Username: *user, Password: password, Secret: secretVal,
-				CAFile: *caFile, ServerName: *serverName, PeerAddress: *peer},
+				CAFile: *caFile, ServerName: *serverName, PeerAddress: *peer, EchoCount: *packets},
 				turn.WithNet(env.Net), turn.WithLogger(env.Logger))
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", errUsage, err)
