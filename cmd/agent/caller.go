@@ -27,14 +27,15 @@ type syntheticCallerConfig struct {
 // TURN server, and prints one line per call.
 func runSyntheticCaller(ctx context.Context, c syntheticCallerConfig) error {
 	// The callers talk over the greeting (the media core stops it on
-	// barge-in) with a short utterance, so a call takes about a second.
+	// barge-in) with a short utterance, and stay on long enough for RTCP
+	// to measure the round trip: a call takes about 2.5 s.
 	direct, err := pwebrtc.New(pwebrtc.Config{Target: c.base + "/whip", Loopback: true,
-		Greeting: pwebrtc.GreetingInterrupt, ToneDuration: 400 * time.Millisecond}, pwebrtc.WithLogger(c.log))
+		Greeting: pwebrtc.GreetingInterrupt, ToneDuration: 400 * time.Millisecond, Hold: 1500 * time.Millisecond}, pwebrtc.WithLogger(c.log))
 	if err != nil {
 		return fmt.Errorf("synthetic caller: %w", err)
 	}
 	relay, err := pwebrtc.New(pwebrtc.Config{Target: c.base + "/whip", Loopback: true, RelayOnly: true,
-		Greeting: pwebrtc.GreetingInterrupt, ToneDuration: 400 * time.Millisecond,
+		Greeting: pwebrtc.GreetingInterrupt, ToneDuration: 400 * time.Millisecond, Hold: 1500 * time.Millisecond,
 		ICEServers: []pwebrtc.ICEServer{{URL: "turn:" + c.turnAddr + "?transport=udp", Username: "demo", Secret: c.turnSecret}},
 	}, pwebrtc.WithLogger(c.log))
 	if err != nil {

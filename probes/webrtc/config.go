@@ -53,6 +53,11 @@ type Config struct {
 	// the reply measured is the reply to the probe's tone, not the
 	// greeting. Default: 1s.
 	GreetingWindow time.Duration `yaml:"greeting_window"`
+	// Hold keeps the call up this long after the reply before hanging up,
+	// so RTCP reports (about one a second) flow both ways: the media
+	// core then measures the call's RTT, and the probe's rtt comes from
+	// RTCP rather than ICE. Default: 0 (hang up at once).
+	Hold time.Duration `yaml:"hold"`
 	// GreetingGap is the silence that ends a greeting. It must be longer
 	// than the pauses inside the greeting. Default: 700ms.
 	GreetingGap time.Duration `yaml:"greeting_gap"`

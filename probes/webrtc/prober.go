@@ -327,6 +327,15 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 	latency := c.audio.time().Sub(end) // ≥ 0: audio fires only at or after the tone's end
 	c.phases["response_latency"] = latency
 	r.SetDetail("response_latency", latency.Round(time.Millisecond).String())
+	if p.cfg.Hold > 0 {
+		hold := time.NewTimer(p.cfg.Hold)
+		select {
+		case <-hold.C:
+		case <-ctx.Done():
+		case <-c.connBad.c:
+		}
+		hold.Stop()
+	}
 	c.measureQuality(r)
 	return "", "", nil
 }
