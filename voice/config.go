@@ -48,6 +48,8 @@ type Config struct {
 	// (for X-Forwarded-For; entries may be comma-separated lists, empty ones
 	// are ignored), per-client rate limit, body size limit.
 	HTTP httpguard.Config `yaml:"http"`
+	// OTLP exports one trace per session when otlp.traces_endpoint is set.
+	OTLP OTLPConfig `yaml:"otlp"`
 }
 
 // AuthConfig configures bearer-token authentication.
@@ -239,6 +241,9 @@ func (c *Config) Validate() error {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			errs = append(errs, fmt.Errorf("ice.ips: %q is not a CIDR (like 10.0.0.0/8)", p))
 		}
+	}
+	if err := c.OTLP.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Audio.BargeIn != BargeInStop && c.Audio.BargeIn != BargeInIgnore {
 		errs = append(errs, fmt.Errorf("audio.barge_in %q: want %q or %q", c.Audio.BargeIn, BargeInStop, BargeInIgnore))

@@ -55,6 +55,7 @@ func (s *session) observeExchange(x *exchange) {
 		attrs = append(attrs, name+"_seconds", st[i].Seconds())
 	}
 	s.events.emit(slog.LevelDebug, EventExchange, attrs...)
+	s.trace.exchange(x)
 }
 
 // watchBargeIn watches for the caller speaking while the bot plays. On a

@@ -37,6 +37,7 @@ type Server struct {
 	tokens    [][]byte
 	guard     *httpguard.Guard
 	fallback  *PromptTTS // speaks the apology when the TTS fails
+	tracing   *tracing   // nil unless otlp.traces_endpoint is set
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -133,6 +134,9 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	if s.guard, err = httpguard.New(cfg.HTTP, guardObserver{s}); err != nil {
 		return nil, err
 	}
+	if s.tracing, err = newTracing(cfg.OTLP); err != nil {
+		return nil, err
+	}
 	for _, p := range httpguard.Patterns() {
 		s.metrics.scanner.WithLabelValues(string(p))
 	}
@@ -204,6 +208,9 @@ func (s *Server) Close() {
 		sess.end(endShutdown)
 	}
 	s.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.tracing.shutdown(ctx) // flush the ended sessions' traces
 }
 
 // ActiveSessions returns the number of sessions in progress.

@@ -54,6 +54,7 @@ type session struct {
 	// quality collects RTCP loss, jitter and RTT (quality.go); set by
 	// negotiate before the PeerConnection exists.
 	quality *quality
+	trace   *sessionTrace // nil when tracing is off
 
 	ctx    context.Context // the session's lifetime; cancelled by end
 	cancel context.CancelFunc
@@ -123,7 +124,9 @@ func (s *session) end(reason string) {
 		level = slog.LevelWarn
 	}
 	attrs := []any{"outcome", s.outcome, "reason", reason, "duration_seconds", dur.Seconds(), "turns", s.turnsDone()}
-	if q := s.endQuality(); q.ok {
+	q := s.endQuality()
+	s.trace.end(s.srv.now(), s.outcome, reason, q)
+	if q.ok {
 		attrs = append(attrs, "mos", q.mos, "packet_loss_in", q.lossIn, "packet_loss_out", q.lossOut,
 			"jitter_in_seconds", q.jitterIn.Seconds(), "jitter_out_seconds", q.jitterOut.Seconds(), "rtt_seconds", q.rtt.Seconds())
 	}

@@ -173,6 +173,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 // gathering (bounded; see gather).
 func (s *Server) negotiate(ctx context.Context, sess *session, offer string) (string, error) {
 	sess.quality = newQuality(s.metrics, sess.codec)
+	sess.trace = s.tracing.startTrace(sess.id, sess.started, sess.codec)
 	pc, err := s.api.forSession(sess.quality).NewPeerConnection(webrtc.Configuration{ICEServers: iceServers(s.cfg.ICE.Servers, s.now())})
 	if err != nil {
 		return "", fmt.Errorf("create peer connection: %w", err)
@@ -218,6 +219,13 @@ func (s *Server) negotiate(ctx context.Context, sess *session, offer string) (st
 	if err != nil {
 		return "", fmt.Errorf("add audio track: %w", err)
 	}
+	if sess.trace != nil {
+		sender.Transport().OnStateChange(func(st webrtc.DTLSTransportState) {
+			if st == webrtc.DTLSTransportStateConnecting || st == webrtc.DTLSTransportStateConnected {
+				sess.trace.dtlsState(st == webrtc.DTLSTransportStateConnecting, s.now())
+			}
+		})
+	}
 	sess.wg.Add(1)
 	go func() {
 		defer sess.wg.Done()
@@ -252,6 +260,7 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 		sess.events.emit(level, EventICETimeout, "phase", "gathering", "timeout_seconds", s.cfg.ICE.GatheringTimeout.Seconds())
 	}
 	sess.events.emit(level, EventICEGathering, "duration_seconds", d.Seconds(), "candidates", g.count(), "complete", string(how))
+	sess.trace.signaled(sess.started, start, start.Add(d), s.now(), string(how), g.count())
 	return pc.LocalDescription().SDP, nil
 }
 
