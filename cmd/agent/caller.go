@@ -76,8 +76,7 @@ func callLine(n int, kind string, r probes.Result) string {
 			break
 		}
 	}
-	reply, _ := r.Phases.Get("response_latency")
 	return fmt.Sprintf("call %d (%s): connected in %s via %s/%s, bot replied %s after the caller stopped talking",
 		n, kind, connected.Round(time.Millisecond), r.Details[probes.DetailLocalCandidate], r.Details[probes.DetailRemoteCandidate],
-		reply.Round(time.Millisecond))
+		r.Details["response_latency"])
 }

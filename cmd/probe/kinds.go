@@ -94,6 +94,8 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 	trickle := fs.Bool("trickle", false, "trickle candidates with PATCH")
 	loopback := fs.Bool("loopback", false, "use the loopback interface only")
 	noAudio := fs.Bool("no-audio", false, "stop at connected; do not wait for audio back")
+	replyTimeout := fs.Duration("reply-timeout", 3*time.Second, "how long to wait for the bot's answer to the tone")
+	requireReply := fs.Bool("require-reply", false, "fail when the bot does not answer the tone (a greeting alone passes otherwise)")
 	hold := fs.Duration("hold", 0, "stay on the call this long after the reply, so RTCP measures the round trip (rtt_source=rtcp)")
 	greeting := fs.String("greeting", webrtc.GreetingWait, "a bot's greeting: wait (hear it out, then speak) or interrupt (speak over it; for bots that stop on barge-in)")
 	relayWait := fs.Duration("relay-acceptance-min-wait", -1, "ICE wait before accepting a relay pair (default 0 with --relay-only, else 2s)")
@@ -113,7 +115,8 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 		if err != nil {
 			return nil, err
 		}
-		cfg := webrtc.Config{Target: pos[0], Token: token, RelayOnly: *relayOnly, Trickle: *trickle, Loopback: *loopback, Greeting: *greeting, Hold: *hold}
+		cfg := webrtc.Config{Target: pos[0], Token: token, RelayOnly: *relayOnly, Trickle: *trickle, Loopback: *loopback, Greeting: *greeting, Hold: *hold,
+			ReplyTimeout: *replyTimeout, RequireReply: *requireReply}
 		for _, s := range servers {
 			is := webrtc.ICEServer{URL: s}
 			if strings.HasPrefix(s, "turn") {

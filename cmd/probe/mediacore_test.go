@@ -7,6 +7,7 @@ import (
 	"net"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func startMediaCore(t *testing.T, token string) string {
 
 // startMediaCoreWith is startMediaCore with the config changed by edit
 // (no greeting unless edit turns it on).
-func startMediaCoreWith(t *testing.T, token string, edit func(*voice.Config)) string {
+func startMediaCoreWith(t *testing.T, token string, edit func(*voice.Config), opts ...voice.Option) string {
 	t.Helper()
 	cfg := voice.Config{Listen: "127.0.0.1:0"}
 	cfg.Auth.Tokens = []vwsecret.Secret{vwsecret.Secret(token)}
@@ -36,7 +37,7 @@ func startMediaCoreWith(t *testing.T, token string, edit func(*voice.Config)) st
 	if edit != nil {
 		edit(&cfg)
 	}
-	s, err := voice.New(cfg)
+	s, err := voice.New(cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,7 @@ func TestWebRTCProbeResponseLatency(t *testing.T) {
 				c.Audio.Greeting = &greet
 				c.Audio.EndOfSpeech = eos
 			})
-			out, errOut, code := runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--timeout", "20s", "--greeting", tc.strategy,
+			out, errOut, code := runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--timeout", "20s", "--greeting", tc.strategy, "--require-reply",
 				"--assert", "max_response_latency=5s", "--format", "json")
 			if code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -204,4 +205,56 @@ func TestWebRTCProbeResponseLatency(t *testing.T) {
 			t.Fatalf("failure %+v", r.Failure)
 		}
 	})
+}
+
+// deafSTT never recognises anything: a bot whose recognizer wants words,
+// probed with a tone.
+type deafSTT struct{}
+
+func (deafSTT) Name() string { return "deaf" }
+func (deafSTT) Start(context.Context, voice.AudioFormat) (voice.STTStream, error) {
+	return &deafStream{results: make(chan voice.Transcript)}, nil
+}
+
+type deafStream struct {
+	results chan voice.Transcript
+	once    sync.Once
+}
+
+func (*deafStream) Write(voice.Chunk) error            { return nil }
+func (*deafStream) EndOfSpeech() error                 { return nil }
+func (s *deafStream) Results() <-chan voice.Transcript { return s.results }
+func (s *deafStream) Close() error                     { s.once.Do(func() { close(s.results) }); return nil }
+
+// TestWebRTCProbeBotThatDoesNotAnswerATone: a bot that greets but does not
+// answer the tone passes (its greeting proves the media path) with
+// response_latency "no reply to the tone" and no response_latency phase;
+// with --require-reply it fails in that phase with no_audio.
+func TestWebRTCProbeBotThatDoesNotAnswerATone(t *testing.T) {
+	const token = "probe-test-token"
+	whip := startMediaCoreWith(t, token, func(c *voice.Config) {
+		on := true
+		c.Audio.Greeting = &on
+	}, voice.WithProviders(voice.Providers{STT: deafSTT{}}))
+	out, errOut, code := runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--greeting", "interrupt", "--reply-timeout", "1500ms", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	r := decodeResults(t, out)[0]
+	if r.Details["response_latency"] != "no reply to the tone" {
+		t.Errorf("response_latency detail %q", r.Details["response_latency"])
+	}
+	if _, ok := r.Phases["response_latency"]; ok {
+		t.Errorf("a response_latency phase without a reply: %v", r.Phases)
+	}
+	if _, ok := r.Phases["first_audio"]; !ok {
+		t.Errorf("no first_audio phase though the bot greeted: %v", r.Phases)
+	}
+	out, errOut, code = runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--greeting", "interrupt", "--reply-timeout", "1500ms", "--require-reply", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d with --require-reply, want 1\n%s\n%s", code, out, errOut)
+	}
+	if r := decodeResults(t, out)[0]; r.Failure == nil || r.Failure.Reason != "no_audio" || r.Failure.Phase != "response_latency" {
+		t.Fatalf("failure %+v, want no_audio in response_latency", r.Failure)
+	}
 }

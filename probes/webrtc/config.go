@@ -53,6 +53,15 @@ type Config struct {
 	// the reply measured is the reply to the probe's tone, not the
 	// greeting. Default: 1s.
 	GreetingWindow time.Duration `yaml:"greeting_window"`
+	// ReplyTimeout bounds the wait for the bot's answer to the tone after
+	// the tone ends (and always ends a little before the probe's timeout).
+	// Default: 3s.
+	ReplyTimeout time.Duration `yaml:"reply_timeout"`
+	// RequireReply fails the probe (phase response_latency, reason
+	// no_audio) when the bot spoke but did not answer the tone. Default:
+	// false — a bot whose recognizer wants words does not answer a tone,
+	// and its greeting already proves the media path.
+	RequireReply bool `yaml:"require_reply"`
 	// Hold keeps the call up this long after the reply before hanging up,
 	// so RTCP reports (about one a second) flow both ways: the media
 	// core then measures the call's RTT, and the probe's rtt comes from
@@ -82,9 +91,10 @@ const (
 
 // Phases are the phase names of a WebRTC probe in the order they end.
 // greeting is the wait for the bot's greeting to end; first_audio runs
-// from the start of the probe's tone to the bot's reply, and
-// response_latency from the end of the tone to that reply (the bot's
-// voice-to-voice latency as a caller hears it; it overlaps first_audio).
+// from connected to the first audio the bot sent (its greeting, or its
+// reply when it does not greet), and response_latency from the end of the
+// probe's tone to the bot's reply (its voice-to-voice latency as a caller
+// hears it; the phases overlap).
 var Phases = []string{"signaling", "ice_gathering", "ice_connected", "dtls", "connected", "greeting", "first_audio", "response_latency", "hangup"}
 
 func (c Config) withDefaults() Config {
@@ -93,6 +103,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AudioThreshold <= 0 {
 		c.AudioThreshold = 300
+	}
+	if c.ReplyTimeout <= 0 {
+		c.ReplyTimeout = 3 * time.Second
 	}
 	if c.Greeting == "" {
 		c.Greeting = GreetingWait

@@ -307,26 +307,47 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 
 	stopAudio := make(chan struct{})
 	defer close(stopAudio)
-	audioStart := time.Now()
 	toneEnd := make(chan time.Time, 1)
 	c.wg.Go(func() { c.sendAudio(stopAudio, toneEnd) })
-	if err := wait(ctx, c.audio.c, c.connBad.c); err != nil {
-		c.phases["first_audio"] = time.Since(audioStart)
-		c.measureQuality(r)
-		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(err, "no reply to the tone"))
+	var end time.Time
+	select {
+	case end = <-toneEnd:
+	case <-ctx.Done():
+	case <-c.connBad.c:
 	}
-	end := <-toneEnd // sent before replyAfter was armed, so before audio fired
+	replyErr := errors.New("connection lost")
+	if !end.IsZero() {
+		replyErr = c.awaitReply(ctx)
+	}
+	heardAt := c.firstLoud.Load()
+	if heardAt != 0 {
+		c.phases["first_audio"] = max(time.Unix(0, heardAt).Sub(c.conn.time()), 0)
+	}
 	if p.cfg.Greeting == GreetingInterrupt {
 		heard := "none"
-		if first := c.firstLoud.Load(); first != 0 && first < end.UnixNano() {
+		if heardAt != 0 && !end.IsZero() && heardAt < end.UnixNano() {
 			heard = "interrupted" // the bot spoke before the tone ended
 		}
 		r.SetDetail("greeting", heard)
 	}
-	c.phases["first_audio"] = c.audio.time().Sub(audioStart)
-	latency := c.audio.time().Sub(end) // ≥ 0: audio fires only at or after the tone's end
-	c.phases["response_latency"] = latency
-	r.SetDetail("response_latency", latency.Round(time.Millisecond).String())
+	switch {
+	case replyErr == nil:
+		latency := c.audio.time().Sub(end) // ≥ 0: audio fires only at or after the tone's end
+		c.phases["response_latency"] = latency
+		r.SetDetail("response_latency", latency.Round(time.Millisecond).String())
+	case heardAt == 0:
+		c.phases["first_audio"] = time.Since(c.conn.time())
+		c.measureQuality(r)
+		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(replyErr, "no audio"))
+	case p.cfg.RequireReply:
+		c.measureQuality(r)
+		return "response_latency", probes.ReasonNoAudio, fmt.Errorf("%w: the bot spoke but did not answer the probe's tone within %s: %w",
+			ErrNoAudio, p.cfg.ReplyTimeout, orTimeout(replyErr, "no reply"))
+	default:
+		// The bot spoke (its greeting) but did not answer a tone: bots
+		// whose recognizer wants words do not. The media path works.
+		r.SetDetail("response_latency", "no reply to the tone")
+	}
 	if p.cfg.Hold > 0 {
 		hold := time.NewTimer(p.cfg.Hold)
 		select {
@@ -338,6 +359,34 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 	}
 	c.measureQuality(r)
 	return "", "", nil
+}
+
+// hangupMargin is the time a probe keeps before its deadline to hang up.
+const hangupMargin = 250 * time.Millisecond
+
+// awaitReply waits for the bot's answer to the tone (audio fires) for
+// ReplyTimeout, or until hangupMargin before ctx's deadline: a probe that
+// heard a greeting but gets no reply still ends in time to report it.
+func (c *call) awaitReply(ctx context.Context) error {
+	d := c.p.cfg.ReplyTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl)-hangupMargin)
+	}
+	if d <= 0 {
+		return fmt.Errorf("no time left for a reply: %w", context.DeadlineExceeded)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-c.audio.c:
+		return nil
+	case <-c.connBad.c:
+		return errors.New("connection lost")
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return fmt.Errorf("no reply within %s: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
+	}
 }
 
 // awaitGreeting listens for a greeting: none if nothing loud arrives within
