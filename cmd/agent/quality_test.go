@@ -93,6 +93,14 @@ func TestDemoMediaQuality(t *testing.T) {
 		}
 		return true
 	})
+
+	// blackbox_exporter style /probe: the webrtc module's result has them too.
+	pm := scrape(t, "http://"+sidecarAddr+"/probe?module=webrtc&target=http://"+voiceAddr+"/whip")
+	for _, name := range []string{probemetrics.MetricProbeRTT, probemetrics.MetricProbeJitter, probemetrics.MetricProbePacketLoss} {
+		if !hasSeries(pm[name], map[string]string{probemetrics.LabelKind: probemetrics.KindWebRTC}) {
+			t.Errorf("/probe?module=webrtc has no %s", name)
+		}
+	}
 }
 
 func eventually(t *testing.T, d time.Duration, what string, ok func() bool) {
