@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,13 +49,38 @@ func (e *awsEnv) writes() int {
 	return e.cw.Requests("PutMetricAlarm") + e.cw.Requests("SetAlarmState") + e.logs.Requests("PutMetricFilter") + len(e.topics.writes())
 }
 
-func (e *awsEnv) apply(t *testing.T, args ...string) string {
+// apply applies the env's config file as `agent alerts apply --cloudwatch
+// --config FILE [--dry-run]` does and returns the report.
+func (e *awsEnv) apply(t *testing.T, dryRun bool) string {
 	t.Helper()
-	var out, errb bytes.Buffer
-	if err := runAlerts(t.Context(), append([]string{"apply", "--cloudwatch", "--config", e.config}, args...), &out, &errb, e.clients); err != nil {
-		t.Fatalf("apply %v: %v\nstderr: %s", args, err, errb.String())
+	var out bytes.Buffer
+	if err := applyFile(t.Context(), e, e.config, dryRun, &out); err != nil {
+		t.Fatalf("apply (dry run %v): %v", dryRun, err)
 	}
 	return out.String()
+}
+
+// applyFile loads a config file, builds its definitions and applies them.
+func applyFile(ctx context.Context, e *awsEnv, path string, dryRun bool, out *bytes.Buffer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cfg, err := LoadConfig(f)
+	if err != nil {
+		return err
+	}
+	defs, err := cfg.CloudWatchDefinitions()
+	if err != nil {
+		return err
+	}
+	cw, logs, topics, _ := e.clients(ctx, "")
+	res, err := NewApplier(cw, logs, topics, nil).Apply(ctx, defs, dryRun)
+	if rerr := res.Report(out); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 func TestApplyCloudWatch(t *testing.T) {
@@ -65,7 +91,7 @@ func TestApplyCloudWatch(t *testing.T) {
 	}
 
 	t.Run("dry run on an empty account writes nothing and lists every resource", func(t *testing.T) {
-		out := env.apply(t, "--dry-run")
+		out := env.apply(t, true)
 		if n := env.writes(); n != 0 {
 			t.Fatalf("dry run made %d write calls", n)
 		}
@@ -78,7 +104,7 @@ func TestApplyCloudWatch(t *testing.T) {
 	})
 
 	t.Run("first apply creates topic, subscriptions, filters and alarms", func(t *testing.T) {
-		out := env.apply(t)
+		out := env.apply(t, false)
 		if got := len(env.cw.Alarms()); got != len(defs.Alarms) {
 			t.Fatalf("server has %d alarms, want %d", got, len(defs.Alarms))
 		}
@@ -99,7 +125,7 @@ func TestApplyCloudWatch(t *testing.T) {
 
 	t.Run("second apply changes nothing and says so", func(t *testing.T) {
 		before := env.writes()
-		out := env.apply(t)
+		out := env.apply(t, false)
 		if n := env.writes() - before; n != 0 {
 			t.Errorf("second apply made %d write calls", n)
 		}
@@ -129,15 +155,14 @@ func TestApplyCloudWatch(t *testing.T) {
 	})
 
 	t.Run("test-notify sets the alarm state", func(t *testing.T) {
-		var out bytes.Buffer
-		if err := runAlerts(t.Context(), []string{"test-notify", "--alarm", "ProbeTURNFailing"}, &out, &out, env.clients); err != nil {
+		if err := TestNotify(t.Context(), env.cw.Client(), defs, "ProbeTURNFailing", "ALARM"); err != nil {
 			t.Fatal(err)
 		}
 		a, _ := env.cw.Alarm(env.cfg.CloudWatch.AlarmPrefix + "ProbeTURNFailing")
 		if a.StateValue != "ALARM" {
 			t.Errorf("state = %s, want ALARM", a.StateValue)
 		}
-		err := runAlerts(t.Context(), []string{"test-notify", "--alarm", "NoSuchAlarm"}, &out, &out, env.clients)
+		err := TestNotify(t.Context(), env.cw.Client(), defs, "NoSuchAlarm", "ALARM")
 		if !errors.Is(err, ErrUnknownAlarm) {
 			t.Errorf("unknown alarm: err = %v, want ErrUnknownAlarm", err)
 		}
@@ -165,12 +190,12 @@ func TestBadThresholdsRejected(t *testing.T) {
 			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.wantText) {
 				t.Fatalf("err = %v, want %v containing %q", err, tt.want, tt.wantText)
 			}
-			// Through the CLI: rejected before any AWS call.
+			// From a config file: rejected before any AWS call.
 			path := t.TempDir() + "/alerts.yml"
 			writeFile(t, path, "cloudwatch:\n  thresholds:\n"+yamlMap(tt.threshold))
 			var out bytes.Buffer
 			before := env.cw.TotalRequests() + env.logs.TotalRequests()
-			err = runAlerts(t.Context(), []string{"apply", "--cloudwatch", "--config", path}, &out, &out, env.clients)
+			err = applyFile(t.Context(), env, path, false, &out)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("apply err = %v, want %v", err, tt.want)
 			}

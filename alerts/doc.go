@@ -11,5 +11,5 @@
 // when they are stale (go test ./alerts -update rewrites them). Every alert
 // carries a runbook_url into docs/runbooks/.
 //
-// The CLI entry point is [RunAlerts], wired as `agent alerts ...`.
+// `agent alerts ...` (cmd/agent) drives [Config], [Applier] and [Receiver].
 package alerts

@@ -1,16 +1,14 @@
 package alerts
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -117,47 +115,27 @@ func (l *lockedBuffer) Bytes() []byte {
 	return bytes.Clone(l.b.Bytes())
 }
 
-// startReceive runs `agent alerts receive --listen 127.0.0.1:0` and returns
-// its base URL, its stdout and a stop function that returns its error.
+// startReceive serves a Receiver on 127.0.0.1:0 as `agent alerts receive`
+// does and returns its base URL, its stdout and stderr, and a stop function
+// that returns Serve's error.
 func startReceive(t *testing.T) (baseURL string, stdout *lockedBuffer, stderr *lockedBuffer, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	stdout, stderr = newLockedBuffer(), newLockedBuffer()
-	pr, pw := io.Pipe()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	go func() { // owner: the test; exits when ctx is cancelled
-		err := RunAlerts(ctx, []string{"receive", "--listen", "127.0.0.1:0"}, stdout, io.MultiWriter(pw, stderr))
-		pw.Close()
-		done <- err
-	}()
-	addrRe := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	found := make(chan string, 1)
-	go func() { // owner: the test; exits when the pipe is closed
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-		_, _ = io.Copy(io.Discard, pr)
+		done <- NewReceiver(stdout, ReceiverConfig{}, WithReceiverLogger(logger)).Serve(ctx, ln)
 	}()
 	stop = func() error { cancel(); return <-done }
-	select {
-	case addr := <-found:
-		return "http://" + addr, stdout, stderr, stop
-	case err := <-done:
-		t.Fatalf("receive exited before listening: %v\n%s", err, stderr.Bytes())
-	case <-time.After(10 * time.Second):
-		_ = stop()
-		t.Fatalf("receive did not log its address within 10s:\n%s", stderr.Bytes())
-	}
-	return "", nil, nil, nil
+	return "http://" + ln.Addr().String(), stdout, stderr, stop
 }
 
-func TestRunAlertsReceive(t *testing.T) {
+func TestReceive(t *testing.T) {
 	base, stdout, stderr, stop := startReceive(t)
 	const secret = "Bearer s3cr3t-pager-token"
 	req, err := http.NewRequest(http.MethodPost, base+"/pager", bytes.NewReader(readFixture(t, "webhook-firing.json")))
@@ -185,28 +163,4 @@ func TestRunAlertsReceive(t *testing.T) {
 	if bytes.Contains(out, []byte("s3cr3t")) || bytes.Contains(stderr.Bytes(), []byte("s3cr3t")) {
 		t.Error("the Authorization header leaked into the output")
 	}
-}
-
-func TestRunAlertsReceiveUsage(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want error
-	}{
-		{"unexpected argument", []string{"receive", "extra"}, ErrUsage},
-		{"unknown flag", []string{"receive", "--port", "1"}, ErrUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := RunAlerts(t.Context(), tt.args, io.Discard, io.Discard); !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
-			}
-		})
-	}
-	t.Run("bad listen address", func(t *testing.T) {
-		err := RunAlerts(t.Context(), []string{"receive", "--listen", "127.0.0.1:notaport"}, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), "listen 127.0.0.1:notaport") {
-			t.Fatalf("err = %v, want a listen error naming the address", err)
-		}
-	})
 }

@@ -1,11 +1,8 @@
 package dashboards_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -158,73 +155,4 @@ func TestApplyCloudWatch(t *testing.T) {
 	if _, err := g.ApplyCloudWatch(ctxT(t), cw.Client(awstest.WithMaxAttempts(1)), false); err == nil {
 		t.Fatal("apply against a failing CloudWatch succeeded")
 	}
-}
-
-// TestCLI drives RunDashboards as `agent dashboards` would.
-func TestCLI(t *testing.T) {
-	t.Run("help", func(t *testing.T) {
-		var out, errOut bytes.Buffer
-		if err := dashboards.RunDashboards(ctxT(t), []string{"--help"}, &out, &errOut); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(errOut.String(), "GRAFANA_TOKEN") || !strings.Contains(errOut.String(), "export --out DIR") {
-			t.Errorf("help does not explain usage:\n%s", errOut.String())
-		}
-	})
-	t.Run("usage errors", func(t *testing.T) {
-		for _, args := range [][]string{{}, {"frobnicate"}, {"export"}, {"apply"}, {"apply", "--dry-run", "--grafana-url", "http://127.0.0.1:1"}} {
-			var out, errOut bytes.Buffer
-			if err := dashboards.RunDashboards(ctxT(t), args, &out, &errOut); !errors.Is(err, dashboards.ErrUsage) {
-				t.Errorf("%q: err = %v, want ErrUsage", args, err)
-			}
-		}
-	})
-	t.Run("export matches the committed files", func(t *testing.T) {
-		dir := t.TempDir()
-		var out, errOut bytes.Buffer
-		if err := dashboards.RunDashboards(ctxT(t), []string{"export", "--out", dir}, &out, &errOut); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range []string{"grafana/overview.json", "grafana/probes.json", "grafana/edge.json", "grafana/sidecar.json", "cloudwatch/voicewatch.json", "provisioning/dashboards/voicewatch.yaml"} {
-			got, err := os.ReadFile(filepath.Join(dir, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			committed, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, committed) {
-				t.Errorf("export %s differs from the committed file", f)
-			}
-		}
-	})
-	t.Run("apply grafana and cloudwatch", func(t *testing.T) {
-		fake := dashtest.NewGrafana(t, testToken)
-		cw := awstest.NewCloudWatch(t)
-		t.Setenv("GRAFANA_TOKEN", testToken)
-		t.Setenv("AWS_ENDPOINT_URL_CLOUDWATCH", cw.URL)
-		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-		t.Setenv("AWS_REGION", "us-east-1")
-		t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-		var out, errOut bytes.Buffer
-		if err := dashboards.RunDashboards(ctxT(t), []string{"apply", "--grafana-url", fake.URL, "--cloudwatch"}, &out, &errOut); err != nil {
-			t.Fatalf("%v\n%s", err, errOut.String())
-		}
-		if n := strings.Count(out.String(), ": created"); n != 5 {
-			t.Errorf("want 5 created lines, got:\n%s", out.String())
-		}
-		out.Reset()
-		if err := dashboards.RunDashboards(ctxT(t), []string{"apply", "--grafana-url", fake.URL, "--cloudwatch"}, &out, &errOut); err != nil {
-			t.Fatal(err)
-		}
-		if n := strings.Count(out.String(), ": unchanged"); n != 5 {
-			t.Errorf("second apply: want 5 unchanged lines, got:\n%s", out.String())
-		}
-		if strings.Contains(out.String()+errOut.String(), testToken) || strings.Contains(out.String()+errOut.String(), "test-secret") {
-			t.Error("output leaks a secret")
-		}
-	})
 }

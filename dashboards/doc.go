@@ -8,5 +8,5 @@
 // of a dashboard. The generated JSON is committed under dashboards/grafana and
 // dashboards/cloudwatch; a golden test regenerates and diffs it.
 //
-// [RunDashboards] implements `agent dashboards export|apply`.
+// `agent dashboards export|apply` (cmd/agent) drives [Generator].
 package dashboards

@@ -6,7 +6,7 @@ import "errors"
 var (
 	// ErrInvalidConfig is returned when a Config fails validation.
 	ErrInvalidConfig = errors.New("dashboards: invalid config")
-	// ErrUsage is returned by RunDashboards for bad command-line usage.
+	// ErrUsage is returned for a bad value the user named (e.g. a Grafana URL).
 	ErrUsage = errors.New("dashboards: usage")
 	// ErrGrafanaAPI is returned when the Grafana HTTP API answers with an
 	// unexpected status.

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -21,7 +20,9 @@ import (
 	"github.com/voicewatch/voicewatch/voice"
 )
 
-const demoSynopsis = `Starts, in one process on loopback, with nothing to install or configure:
+const demoSynopsis = `demo [flags]
+
+Starts, in one process on loopback, with nothing to install or configure:
   - the media core with the echo bot (no auth: loopback only),
   - an embedded STUN/TURN server (pion/turn) the media core and the test page use,
   - the sidecar: it scrapes the media core, probes STUN, TURN and a WebRTC call,
@@ -38,8 +39,9 @@ type demoFlags struct {
 	logs                         logFlags
 }
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo [flags]", demoSynopsis, stderr)
+func runDemo(ctx context.Context, args []string, std stdio) error {
+	stdout, stderr := std.out, std.errOut
+	fs := newFlagSet("demo", demoSynopsis, stdout)
 	var f demoFlags
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "media core address (test page, WHIP, /metrics); must be loopback")
 	fs.StringVar(&f.turnListen, "turn-listen", "127.0.0.1:3478", "embedded STUN/TURN server address (UDP and TCP)")
@@ -50,13 +52,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&f.calls, "calls", 0, "stop the synthetic caller after this many calls (0: until Ctrl-C)")
 	fs.BoolVar(&f.greeting, "greeting", true, "play the greeting prompt when a call connects")
 	f.logs.register(fs, "warn", "text")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args, false); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected arguments %v", errUsage, fs.Args())
-	}
-	log, err := f.logs.logger(stderr)
+	log, err := f.logs.logger("demo", stderr)
 	if err != nil {
 		return err
 	}

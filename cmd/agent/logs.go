@@ -2,34 +2,107 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
+	"net/netip"
+	"strings"
 
 	"github.com/voicewatch/voicewatch/exporter/logs"
+	"github.com/voicewatch/voicewatch/exporter/logs/tail"
 )
 
-func init() {
-	extraCommands["logs"] = runLogs
-}
+const logsHelp = `Usage: agent logs report [flags] FILE...|-|cloudwatch:LOG_GROUP
 
-const logsUsage = `Usage: agent logs report [flags] FILE...|-|cloudwatch:LOG_GROUP
+Commands:
+  report   summarise voice-agent logs: sessions and completion rate,
+           legitimate errors by kind, and scanner traffic by pattern and
+           real client IP
 
-Summarises voice-agent logs: sessions and completion rate, legitimate errors
-by kind, and scanner traffic by pattern and real client IP.
-Run 'agent logs report --help' for the flags.
+Run 'agent logs report --help' for its flags.
 `
 
-func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, logsUsage)
-		if len(args) == 0 {
-			return fmt.Errorf("%w: agent logs needs a subcommand (report)", errUsage)
+func runLogs(ctx context.Context, args []string, std stdio) error {
+	sub, rest, err := subcommand("logs", logsHelp, []string{"report"}, args, std.out)
+	if err != nil {
+		return err
+	}
+	_ = sub // report is the only one
+	return runLogsReport(ctx, rest, std)
+}
+
+const logsReportSynopsis = `logs report [flags] FILE... | - | cloudwatch:LOG_GROUP
+
+Summarises a voice agent's logs the way an incident review needs them:
+sessions started/completed and completion rate, WebSocket connections,
+legitimate requests and errors by kind (HTTP 5xx and application errors;
+scanner traffic is never an error), warnings, session store writes, scanner
+requests by pattern and by real client IP, and requests per minute.
+
+Sources (several may be given; they are read once, not followed):
+  FILE                   a log file
+  -                      standard input
+  cloudwatch:LOG_GROUP   a CloudWatch Logs group, read with FilterLogEvents
+                         (all pages; progress on stderr). Credentials come
+                         from the AWS SDK's default chain (environment,
+                         shared config, ECS/EC2 role).
+
+Real client IP: X-Forwarded-For is believed only from --trusted-proxies (the
+load balancer's range); ALB access logs carry the real client themselves.`
+
+func runLogsReport(ctx context.Context, args []string, std stdio) error {
+	const name = "logs report"
+	fs := newFlagSet(name, logsReportSynopsis, std.out)
+	format := fs.String("format", "auto", "log format: auto (per line: voicewatch JSON, ALB, common/combined, then the shipped rule sets),\n"+
+		"alb (AWS ALB access log), clf (common/combined access log), json (voicewatch JSON events),\n"+
+		"rules:FILE (a YAML rule set) or rules:NAME (shipped: "+strings.Join(logs.ShippedRuleSets(), ", ")+")")
+	since := fs.Duration("since", 0, "only count lines within this duration (e.g. 2h, 90m) of the newest line read\n"+
+		"(for cloudwatch:LOG_GROUP sources: of now, the events' own timestamps); 0 = all lines")
+	asJSON := fs.Bool("json", false, "write the report as JSON instead of text")
+	region := fs.String("region", "", "AWS region for cloudwatch: sources (default: from the AWS environment/config)")
+	endpoint := fs.String("endpoint", "", "CloudWatch Logs endpoint URL override (tests, LocalStack)")
+	trustedFlag := fs.String("trusted-proxies", prefixList(logs.DefaultTrustedProxies),
+		"comma-separated CIDR ranges of proxies (the ALB) whose X-Forwarded-For is believed; empty trusts none")
+	top := fs.Int("top", 20, "how many scanner client IPs to list; the rest are summed as \"other\" (0 = all)")
+	maxLine := fs.Int("max-line-bytes", tail.DefaultMaxLineBytes, "skip (and count) lines longer than this")
+	if err := fs.parse(args, true); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fs.usagef("no source: give FILE..., - (stdin) or cloudwatch:LOG_GROUP")
+	}
+	if *since < 0 || *top < 0 || *maxLine <= 0 {
+		return fs.usagef("--since and --top must not be negative, --max-line-bytes must be positive")
+	}
+	trusted, err := logs.ParsePrefixes(*trustedFlag)
+	if err != nil {
+		return fs.usagef("--trusted-proxies: %v", err)
+	}
+	if _, err := logs.ParseFormat(*format); err != nil {
+		return fs.usagef("--format: %v", err)
+	}
+	rep, err := logs.BuildReport(ctx, logs.ReportConfig{
+		Sources: fs.Args(), Format: *format, Since: *since, TrustedProxies: trusted,
+		Top: *top, MaxLineBytes: *maxLine, Region: *region, Endpoint: *endpoint,
+	}, logs.WithReportStdin(std.in), logs.WithReportProgress(std.errOut))
+	if err != nil {
+		return asUsage(name, err, logs.ErrInvalidConfig)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(std.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return fmt.Errorf("write report: %w", err)
 		}
 		return nil
 	}
-	if args[0] != "report" {
-		fmt.Fprint(stderr, logsUsage)
-		return fmt.Errorf("%w: unknown logs subcommand %q", errUsage, args[0])
+	return writeTextReport(std.out, rep)
+}
+
+// prefixList joins prefixes with commas, as --trusted-proxies takes them.
+func prefixList(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
 	}
-	return usageErr(logs.RunReport(ctx, args[1:], stdin, stdout, stderr), logs.ErrUsage)
+	return strings.Join(s, ",")
 }

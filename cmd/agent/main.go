@@ -2,15 +2,18 @@
 // observability sidecar (agent sidecar), a zero-setup demo of both (agent
 // demo), the log analysis (agent logs report), and dashboards and alerts as
 // code (agent dashboards|alerts).
+//
+// Flag parsing lives here, one file per command; the packages it calls
+// expose functions that take options and return data.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -21,65 +24,53 @@ func main() {
 	os.Exit(exitCode(err, os.Stderr))
 }
 
-// errUsage marks command-line mistakes (exit status 2).
-var errUsage = errors.New("usage")
-
-func exitCode(err error, stderr io.Writer) int {
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, errHelp):
-		return 0
-	case errors.Is(err, errUsage):
-		fmt.Fprintln(stderr, "agent:", err)
-		return 2
-	default:
-		fmt.Fprintln(stderr, "agent:", err)
-		return 1
-	}
+// stdio is what a command reads and writes.
+type stdio struct {
+	in          io.Reader
+	out, errOut io.Writer
 }
 
-// errHelp: --help was asked for and printed.
-var errHelp = errors.New("help requested")
+// command is one entry of the command table.
+type command struct {
+	name    string
+	summary string // one line for the top-level help
+	run     func(ctx context.Context, args []string, std stdio) error
+}
 
-const usage = `agent — voicewatch: observe and test WebRTC voice agents.
+// commands is the command table, in the order the help lists them.
+var commands = []command{
+	{"demo", "everything on loopback: media core, STUN/TURN, sidecar, synthetic calls", runDemo},
+	{"voice", "run the instrumented WebRTC media core (WHIP)", runVoice},
+	{"sidecar", "scrape, derive from logs, probe; publish to Prometheus, CloudWatch, OTLP", runSidecar},
+	{"logs", "logs report: summarise voice-agent logs (sessions, errors, scanner traffic)", runLogs},
+	{"dashboards", "export|apply: Grafana and CloudWatch dashboards as code", runDashboards},
+	{"alerts", "export|apply|test-notify|receive: Prometheus rules, Alertmanager routes, CloudWatch alarms", runAlerts},
+}
 
-Usage:
-  agent demo [flags]                 everything on loopback: media core, STUN/TURN, sidecar, synthetic calls
-  agent voice --config voice.yaml    run the instrumented WebRTC media core (WHIP)
-  agent sidecar --config sidecar.yaml
-                                     scrape, derive from logs, probe; publish to Prometheus, CloudWatch, OTLP
-  agent logs report [flags] FILE...  summarise voice-agent logs: sessions, errors, scanner traffic
-  agent dashboards export|apply      Grafana and CloudWatch dashboards as code
-  agent alerts export|apply|test-notify|receive
-                                     Prometheus rules, Alertmanager routes, CloudWatch alarms,
-                                     and a webhook receiver that logs notifications
-
-Run 'agent COMMAND --help' for the flags of a command.
-`
+func usage() string {
+	var b strings.Builder
+	b.WriteString("agent — voicewatch: observe and test WebRTC voice agents.\n\nUsage: agent COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nRun 'agent COMMAND --help' for the flags of a command.\n")
+	return b.String()
+}
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("%w: no command given", errUsage)
+		fmt.Fprint(stderr, usage())
+		return usagef("", "no command given")
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
+	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return nil
-	case "voice":
-		return runVoice(ctx, rest, stdout, stderr)
-	case "demo":
-		return runDemo(ctx, rest, stdout, stderr)
-	default:
-		if f, ok := extraCommands[cmd]; ok {
-			return f(ctx, rest, stdin, stdout, stderr)
-		}
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdio{in: stdin, out: stdout, errOut: stderr})
+		}
+	}
+	return usagef("", "unknown command %q (run 'agent --help' for the list)", args[0])
 }
-
-// extraCommands are registered by the files that wire other packages in.
-var extraCommands = map[string]func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error{}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -85,37 +84,6 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "demo stopped") {
 		t.Error("no clean-stop message")
-	}
-}
-
-func TestUsage(t *testing.T) {
-	tests := []struct {
-		args     []string
-		wantErr  error
-		wantOut  string
-		wantCode int
-	}{
-		{nil, errUsage, "Usage:", 2},
-		{[]string{"nope"}, errUsage, "Usage:", 2},
-		{[]string{"--help"}, nil, "agent demo", 0},
-		{[]string{"voice", "--help"}, errHelp, "insecure-no-auth", 0},
-		{[]string{"demo", "--bogus"}, errUsage, "flag provided but not defined", 2},
-		{[]string{"voice", "--log-level", "loud", "--insecure-no-auth"}, errUsage, "", 2},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			err := run(context.Background(), tt.args, nil, &out, &errOut)
-			if !errors.Is(err, tt.wantErr) && !(err == nil && tt.wantErr == nil) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if !strings.Contains(out.String()+errOut.String(), tt.wantOut) {
-				t.Errorf("output lacks %q:\n%s%s", tt.wantOut, out.String(), errOut.String())
-			}
-			if code := exitCode(err, io.Discard); code != tt.wantCode {
-				t.Errorf("exit code %d, want %d", code, tt.wantCode)
-			}
-		})
 	}
 }
 

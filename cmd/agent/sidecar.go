@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -13,7 +12,9 @@ import (
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
 )
 
-const sidecarSynopsis = `Runs the observability sidecar: scrapes Prometheus targets, runs probe
+const sidecarSynopsis = `sidecar --config sidecar.yaml [flags]
+
+Runs the observability sidecar: scrapes Prometheus targets, runs probe
 suites on a schedule, derives metrics from logs, and publishes everything on
 /metrics (and /probe for blackbox-style probing), to CloudWatch and OTLP.
 SIGHUP reloads the configuration (targets, probes, modules, logs) without
@@ -23,7 +24,11 @@ A sidecar should cost its host little memory: unless GOGC is set in the
 environment, the Go garbage collector runs at GOGC=50 (a heap goal 50 %
 above the live heap, not Go's default 100 %). Scraping 10k series, that
 is about 4 % less resident memory for about 7 % more CPU. Set GOGC=100 to
-undo it, and GOMEMLIMIT to the container's memory limit in production.`
+undo it, and GOMEMLIMIT to the container's memory limit in production.
+
+Config keys (sidecar.yaml; strict: an unknown key is an error, ${VAR} is
+expanded from the environment; annotated example: docs/examples/sidecar.yaml):
+`
 
 // sidecarGCPercent is the GOGC the sidecar runs at unless GOGC is set: at
 // 10k scraped series, 50.4 instead of 52.7 MB RSS for about 7 % more CPU
@@ -39,10 +44,9 @@ func gcPercent(getenv func(string) string) (int, bool) {
 	return sidecarGCPercent, true
 }
 
-func init() { extraCommands["sidecar"] = runSidecar }
-
-func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sidecar --config sidecar.yaml [flags]", sidecarSynopsis, stderr)
+func runSidecar(ctx context.Context, args []string, std stdio) error {
+	stdin, stdout, stderr := std.in, std.out, std.errOut
+	fs := newFlagSet("sidecar", sidecarSynopsis+wrapKeys(configKeys(sidecar.Config{}), "  "), stdout)
 	var (
 		configPath, listen string
 		check              bool
@@ -52,16 +56,13 @@ func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.StringVar(&listen, "listen", "", "HTTP address of /metrics, /probe and the status page (overrides listen: in the file; default "+sidecar.DefaultListen+")")
 	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects) and exit")
 	lf.register(fs, "info", "json")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args, false); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected arguments %v", errUsage, fs.Args())
-	}
 	if configPath == "" {
-		return fmt.Errorf("%w: --config is required", errUsage)
+		return fs.usagef("--config is required")
 	}
-	log, err := lf.logger(stderr)
+	log, err := lf.logger("sidecar", stderr)
 	if err != nil {
 		return err
 	}

@@ -3,17 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 
 	"github.com/voicewatch/voicewatch/voice"
 	"github.com/voicewatch/voicewatch/voice/providers"
 )
 
-func runVoice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("voice --config voice.yaml [flags]",
-		"Runs the instrumented WebRTC media core: WHIP signaling on POST /whip, the test page on /,\n"+
-			"metrics on /metrics. Configuration reference: README.md#configuration.", stderr)
+const voiceSynopsis = `voice --config voice.yaml [flags]
+
+Runs the instrumented WebRTC media core: WHIP signaling on POST /whip, the
+test page on /, /metrics, /-/healthy and /-/ready.
+
+Config keys (voice.yaml; strict: an unknown key is an error, ${VAR} is
+expanded from the environment; reference: README.md#configuration):
+`
+
+func runVoice(ctx context.Context, args []string, std stdio) error {
+	stdout, stderr := std.out, std.errOut
+	fs := newFlagSet("voice", voiceSynopsis+wrapKeys(configKeys(voice.Config{}), "  "), stdout)
 	var (
 		configPath = fs.String("config", "", "path to voice.yaml (required unless --insecure-no-auth on loopback); ${VAR} is expanded from the environment")
 		listen     = fs.String("listen", "", "override the listen address (host:port)")
@@ -22,10 +29,10 @@ func runVoice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		lf         logFlags
 	)
 	lf.register(fs, "info", "json")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args, false); err != nil {
 		return err
 	}
-	log, err := lf.logger(stderr)
+	log, err := lf.logger("voice", stderr)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os/exec"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/netns"
 	vwsecret "github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/mediacoretest"
 )
 
 // startMediaCore runs the real media core on loopback with bearer auth.
@@ -24,37 +24,17 @@ func startMediaCore(t *testing.T, token string) string {
 }
 
 // startMediaCoreWith is startMediaCore with the config changed by edit
-// (no greeting unless edit turns it on).
+// (no greeting unless edit turns it on) and the server built with opts.
 func startMediaCoreWith(t *testing.T, token string, edit func(*voice.Config), opts ...voice.Option) string {
 	t.Helper()
-	cfg := voice.Config{Listen: "127.0.0.1:0"}
+	cfg := mediacoretest.LoopbackConfig(t)
+	cfg.Auth.InsecureNoAuth = false
 	cfg.Auth.Tokens = []vwsecret.Secret{vwsecret.Secret(token)}
-	cfg.ICE.IncludeLoopback = true
-	cfg.ICE.Interfaces = []string{"lo"}
-	cfg.Store.Dir = t.TempDir()
-	greet := false
-	cfg.Audio.Greeting = &greet
 	if edit != nil {
 		edit(&cfg)
 	}
-	s, err := voice.New(cfg, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("media core: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/whip"
+	_, base := mediacoretest.Start(t, cfg, opts...)
+	return base + "/whip"
 }
 
 type mcResult struct {
@@ -256,5 +236,27 @@ func TestWebRTCProbeBotThatDoesNotAnswerATone(t *testing.T) {
 	}
 	if r := decodeResults(t, out)[0]; r.Failure == nil || r.Failure.Reason != "no_audio" || r.Failure.Phase != "response_latency" {
 		t.Fatalf("failure %+v, want no_audio in response_latency", r.Failure)
+	}
+}
+
+// TestWebRTCProbeLongGreeting: a greeting longer than the probe's budget
+// does not fail a working call: the probe stops waiting in time, talks
+// over it, passes, and says it could not measure the reply.
+func TestWebRTCProbeLongGreeting(t *testing.T) {
+	const token = "probe-test-token"
+	whip := startMediaCoreWith(t, token, func(c *voice.Config) {
+		on := true
+		c.Audio.Greeting = &on // 5.3 s
+	})
+	out, errOut, code := runProbe(t, "webrtc", whip, "--token", token, "--loopback", "--timeout", "4s", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	r := decodeResults(t, out)[0]
+	if !strings.HasPrefix(r.Details["greeting"], "still playing after") || !strings.HasPrefix(r.Details["response_latency"], "not measured") {
+		t.Errorf("details %v, want the greeting still playing and the reply not measured", r.Details)
+	}
+	if _, ok := r.Phases["response_latency"]; ok {
+		t.Errorf("a response_latency phase that could be the greeting: %v", r.Phases)
 	}
 }

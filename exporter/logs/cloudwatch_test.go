@@ -56,19 +56,18 @@ func TestReportFromCloudWatch(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			args := []string{"--json", "--region", "us-east-1", "--endpoint", srv.URL}
+			cfg := ReportConfig{Sources: []string{"cloudwatch:/ecs/voicebot"}, Region: "us-east-1", Endpoint: srv.URL}
 			if tc.since != "" {
-				args = append(args, "--since", tc.since)
+				d, err := time.ParseDuration(tc.since)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg.Since = d
 			}
-			args = append(args, "cloudwatch:/ecs/voicebot")
-			var out, errOut bytes.Buffer
-			err := RunReport(context.Background(), args, nil, &out, &errOut, WithReportNow(func() time.Time { return end }))
+			var errOut bytes.Buffer
+			r, err := BuildReport(context.Background(), cfg, WithReportNow(func() time.Time { return end }), WithReportProgress(&errOut))
 			if err != nil {
-				t.Fatalf("RunReport: %v\n%s", err, errOut.String())
-			}
-			var r Report
-			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-				t.Fatal(err)
+				t.Fatalf("BuildReport: %v\n%s", err, errOut.String())
 			}
 			if r.Lines != tc.wantLines {
 				t.Errorf("lines = %d, want %d", r.Lines, tc.wantLines)
@@ -90,8 +89,9 @@ func TestReportFromCloudWatch(t *testing.T) {
 func TestReportCloudWatchErrors(t *testing.T) {
 	fakeAWSEnv(t)
 	srv := awstest.NewLogs(t)
-	var out, errOut bytes.Buffer
-	err := RunReport(context.Background(), []string{"--region", "us-east-1", "--endpoint", srv.URL, "cloudwatch:/missing"}, nil, &out, &errOut)
+	var errOut bytes.Buffer
+	_, err := BuildReport(context.Background(), ReportConfig{Sources: []string{"cloudwatch:/missing"}, Region: "us-east-1", Endpoint: srv.URL},
+		WithReportProgress(&errOut))
 	if err == nil || !strings.Contains(err.Error(), "cloudwatch:/missing") || !strings.Contains(err.Error(), "ResourceNotFound") {
 		t.Errorf("err = %v, want a FilterLogEvents error naming the group", err)
 	}

@@ -9,6 +9,6 @@ var (
 	ErrInvalidRuleSet = errors.New("invalid rule set")
 	// ErrUnknownFormat is returned for a --format / format value that names no parser.
 	ErrUnknownFormat = errors.New("unknown log format")
-	// ErrInvalidConfig is returned by New and RunReport for invalid settings.
+	// ErrInvalidConfig is returned by New and BuildReport for invalid settings.
 	ErrInvalidConfig = errors.New("invalid logs config")
 )

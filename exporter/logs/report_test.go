@@ -10,73 +10,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/voicewatch/voicewatch/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// golden compares got with testdata/golden/name (rewritten with -update).
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/golden/name (rewritten with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got, *update)
 }
 
 func corpus(name string) string { return filepath.Join("testdata", "corpus", name+".log") }
-
-func TestReportGolden(t *testing.T) {
-	tests := []struct {
-		name  string
-		args  []string
-		stdin string
-	}{
-		{name: "voicebot.txt", args: []string{corpus("voicebot")}},
-		{name: "voicebot.json", args: []string{"--json", "--format", "rules:python-voicebot", corpus("voicebot")}},
-		{name: "alb.txt", args: []string{"--format", "alb", corpus("alb")}},
-		{name: "all-since-1h.json", args: []string{"--json", "--since", "1h", corpus("voicebot"), corpus("alb"), corpus("access"), corpus("media")}},
-		{name: "media-stdin.txt", args: []string{"--format", "json", "-"}, stdin: corpus("media")},
-		{name: "bot-untrusted-proxy.txt", args: []string{"--trusted-proxies", "", "--top", "1", corpus("voicebot")}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdin []byte
-			if tc.stdin != "" {
-				var err error
-				if stdin, err = os.ReadFile(tc.stdin); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var out, errOut bytes.Buffer
-			if err := RunReport(context.Background(), tc.args, bytes.NewReader(stdin), &out, &errOut); err != nil {
-				t.Fatalf("RunReport: %v\n%s", err, errOut.String())
-			}
-			golden(t, tc.name, out.Bytes())
-		})
-	}
-}
 
 // TestReportIncidentNumbers checks the JSON contract and the incident's
 // numbers on the Python bot's log: 14 sessions, 10 completed (71%), 141
 // scanner requests that are not errors, attributed to real client IPs.
 func TestReportIncidentNumbers(t *testing.T) {
-	var out bytes.Buffer
-	if err := RunReport(context.Background(), []string{"--json", corpus("voicebot")}, nil, &out, &bytes.Buffer{}); err != nil {
+	rep, err := BuildReport(context.Background(), ReportConfig{Sources: []string{corpus("voicebot")}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	b, err := json.Marshal(rep) // the JSON contract of `agent logs report --json`
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := bytes.NewBuffer(b)
 	var r struct {
 		Lines      int `json:"lines"`
 		Unparsable int `json:"unparsable"`
@@ -124,38 +84,21 @@ func TestReportIncidentNumbers(t *testing.T) {
 	}
 }
 
-func TestReportUsage(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		wantErr error
-		stderr  string
-		stdout  string
+func TestBuildReportErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  ReportConfig
+		want error
 	}{
-		{name: "help", args: []string{"--help"}, stdout: "cloudwatch:LOG_GROUP"},
-		{name: "no source", args: nil, wantErr: ErrUsage, stderr: "no source"},
-		{name: "bad format", args: []string{"--format", "xml", "x.log"}, wantErr: ErrUsage, stderr: "auto|alb|clf|json"},
-		{name: "unknown shipped rules", args: []string{"--format", "rules:nope", "x.log"}, wantErr: ErrUsage, stderr: "python-voicebot"},
-		{name: "bad since", args: []string{"--since", "2 hours", "x.log"}, wantErr: ErrUsage, stderr: "-since"},
-		{name: "unknown flag", args: []string{"--follow", "x.log"}, wantErr: ErrUsage, stderr: "Usage: agent logs report"},
-		{name: "bad proxy", args: []string{"--trusted-proxies", "10.0.0.0", "x.log"}, wantErr: ErrUsage, stderr: "CIDR"},
-		{name: "missing file", args: []string{"does-not-exist.log"}, wantErr: os.ErrNotExist},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			err := RunReport(context.Background(), tc.args, nil, &out, &errOut)
-			if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tc.wantErr)
-			}
-			if tc.name == "help" && errOut.Len() > 0 {
-				t.Errorf("--help wrote to stderr: %q", errOut.String())
-			}
-			if !strings.Contains(errOut.String(), tc.stderr) {
-				t.Errorf("stderr = %q, want it to mention %q", errOut.String(), tc.stderr)
-			}
-			if !strings.Contains(out.String(), tc.stdout) {
-				t.Errorf("stdout = %q, want it to mention %q", out.String(), tc.stdout)
+		{"no source", ReportConfig{}, ErrInvalidConfig},
+		{"bad format", ReportConfig{Sources: []string{"x.log"}, Format: "xml"}, ErrUnknownFormat},
+		{"negative since", ReportConfig{Sources: []string{"x.log"}, Since: -1}, ErrInvalidConfig},
+		{"stdin without a reader", ReportConfig{Sources: []string{"-"}}, ErrInvalidConfig},
+		{"missing file", ReportConfig{Sources: []string{"does-not-exist.log"}}, os.ErrNotExist},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := BuildReport(context.Background(), tt.cfg); !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
 			}
 		})
 	}

@@ -13,8 +13,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
-	"github.com/voicewatch/voicewatch/exporter/guard"
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 )
@@ -37,7 +37,7 @@ type Config struct {
 	// Logs are the followed log files. Default: none (nil).
 	Logs *logs.Config `yaml:"logs"`
 	// Cardinality is the per-metric series limit of everything published.
-	Cardinality guard.Config `yaml:"cardinality"`
+	Cardinality cardinality.Config `yaml:"cardinality"`
 	// CloudWatch enables the CloudWatch sink (mode api or emf). Default:
 	// disabled (nil). Changes need a restart: Reload keeps the exporter and
 	// its buffer.

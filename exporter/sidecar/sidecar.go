@@ -17,9 +17,10 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
+	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
-	"github.com/voicewatch/voicewatch/exporter/guard"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
+	"github.com/voicewatch/voicewatch/internal/tick"
 	"github.com/voicewatch/voicewatch/probes"
 )
 
@@ -34,10 +35,10 @@ type Sidecar struct {
 	probeEnv   probes.Env
 	cwOpts     []cloudwatch.Option
 	scrapeOpts []scrape.Option
-	jitter     func(time.Duration) time.Duration
+	jitter     tick.Jitter
 
-	own      *prometheus.Registry // build info, guard drops, CloudWatch health
-	hub      *guard.Guard         // everything published, guarded
+	own      *prometheus.Registry // build info, cardinality drops, CloudWatch health
+	hub      *cardinality.Limiter // everything published, cardinality-limited
 	cw       cloudwatch.Exporter  // nil without a cloudwatch section
 	failures *failureLog
 
@@ -66,7 +67,7 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 		cfg:     cfg,
 		log:     slog.New(slog.DiscardHandler),
 		now:     time.Now,
-		jitter:  randomJitter,
+		jitter:  tick.Random,
 		own:     prometheus.NewRegistry(),
 		reloads: make(chan reloadRequest),
 		started: make(chan struct{}),
@@ -78,9 +79,9 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 	s.base = s.log
 	s.log = s.log.With("component", "sidecar")
 	s.failures = &failureLog{now: s.now, max: cfg.RecentFailures}
-	s.hub = guard.New(cfg.Cardinality, prometheus.Gatherers{s.own, gathererFunc(s.gatherCurrent)})
+	s.hub = cardinality.New(cfg.Cardinality, prometheus.Gatherers{s.own, gathererFunc(s.gatherCurrent)})
 	if err := s.own.Register(s.hub); err != nil {
-		return nil, fmt.Errorf("sidecar: register guard: %w", err)
+		return nil, fmt.Errorf("sidecar: register cardinality limiter: %w", err)
 	}
 	if err := s.own.Register(newBuildInfo()); err != nil {
 		return nil, fmt.Errorf("sidecar: register build info: %w", err)
@@ -100,7 +101,7 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 	return s, nil
 }
 
-// Gatherer returns the guarded hub: everything /metrics serves and the push
+// Gatherer returns the cardinality-limited hub: everything /metrics serves and the push
 // pipeline exports.
 func (s *Sidecar) Gatherer() prometheus.Gatherer { return s.hub }
 

@@ -291,16 +291,21 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 		return "", "", nil
 	}
 
+	greetingUnfinished := false
 	if p.cfg.Greeting == GreetingWait {
 		greetStart := time.Now()
-		greeting, err := c.awaitGreeting(ctx)
+		greeting, unfinished, err := c.awaitGreeting(ctx)
 		c.phases["greeting"] = time.Since(greetStart)
 		if err != nil {
 			return "greeting", probes.ReasonTimeout, fmt.Errorf("the bot's greeting did not end (no %s of silence): %w", p.cfg.GreetingGap, orTimeout(err, "greeting"))
 		}
-		if greeting > 0 {
+		switch {
+		case unfinished:
+			greetingUnfinished = true
+			r.SetDetail("greeting", "still playing after "+greeting.Round(time.Millisecond).String())
+		case greeting > 0:
 			r.SetDetail("greeting", greeting.Round(time.Millisecond).String())
-		} else {
+		default:
 			r.SetDetail("greeting", "none")
 		}
 	}
@@ -331,6 +336,10 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 		r.SetDetail("greeting", heard)
 	}
 	switch {
+	case replyErr == nil && greetingUnfinished:
+		// The audio after the tone may be the rest of the greeting: the
+		// reply cannot be told apart, so it is not measured.
+		r.SetDetail("response_latency", "not measured (the greeting was still playing)")
 	case replyErr == nil:
 		latency := c.audio.time().Sub(end) // ≥ 0: audio fires only at or after the tone's end
 		c.phases["response_latency"] = latency
@@ -392,24 +401,37 @@ func (c *call) awaitReply(ctx context.Context) error {
 // awaitGreeting listens for a greeting: none if nothing loud arrives within
 // GreetingWindow, else it waits until GreetingGap passes without a loud
 // packet and returns how long the greeting lasted.
-func (c *call) awaitGreeting(ctx context.Context) (time.Duration, error) {
+//
+// It stops waiting early, with unfinished set, when what is left of the
+// probe's time would no longer fit the tone and a short wait for the
+// reply: a long greeting must not fail a call that works.
+func (c *call) awaitGreeting(ctx context.Context) (heard time.Duration, unfinished bool, err error) {
 	start := time.Now()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	stopBy := time.Time{}
+	if dl, ok := ctx.Deadline(); ok {
+		stopBy = dl.Add(-(c.p.cfg.ToneDuration + time.Second + hangupMargin))
+	}
 	for {
 		now := time.Now()
 		first, last := c.firstLoud.Load(), c.lastLoud.Load()
 		switch {
 		case first == 0 && now.Sub(start) >= c.p.cfg.GreetingWindow:
-			return 0, nil
+			return 0, false, nil
 		case first != 0 && now.Sub(time.Unix(0, last)) >= c.p.cfg.GreetingGap:
-			return time.Unix(0, last).Sub(time.Unix(0, first)) + 20*time.Millisecond, nil
+			return time.Unix(0, last).Sub(time.Unix(0, first)) + 20*time.Millisecond, false, nil
+		case !stopBy.IsZero() && now.After(stopBy):
+			if first == 0 {
+				return 0, false, nil
+			}
+			return now.Sub(time.Unix(0, first)), true, nil
 		}
 		select {
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return 0, false, ctx.Err()
 		case <-c.connBad.c:
-			return 0, errors.New("connection lost")
+			return 0, false, errors.New("connection lost")
 		case <-tick.C:
 		}
 	}

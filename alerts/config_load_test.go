@@ -25,11 +25,14 @@ func yamlMap(m map[string]float64) string {
 	return b.String()
 }
 
-func TestRunAlertsExport(t *testing.T) {
+func TestExportMatchesCommitted(t *testing.T) {
 	dir := t.TempDir()
-	var out, errb bytes.Buffer
-	if err := RunAlerts(t.Context(), []string{"export", "--out", dir}, &out, &errb); err != nil {
-		t.Fatalf("export: %v\n%s", err, errb.String())
+	cfg, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Export(dir); err != nil {
+		t.Fatalf("export: %v", err)
 	}
 	for _, rel := range []string{PathRules, PathAlertmanager, PathCloudWatch} {
 		got, err := os.ReadFile(filepath.Join(dir, rel))
@@ -41,13 +44,17 @@ func TestRunAlertsExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("export --out wrote a %s that differs from the committed alerts/%s", rel, rel)
+			t.Errorf("Export wrote a %s that differs from the committed alerts/%s", rel, rel)
 		}
 	}
 
 	t.Run("time scale shrinks windows and for", func(t *testing.T) {
 		dir := t.TempDir()
-		if err := RunAlerts(t.Context(), []string{"export", "--out", dir, "--time-scale", "60"}, &out, &errb); err != nil {
+		cfg, err := New(Config{}, WithTimeScale(60))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cfg.Export(dir); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(filepath.Join(dir, PathRules))
@@ -57,36 +64,11 @@ func TestRunAlertsExport(t *testing.T) {
 			}
 		}
 	})
-}
-
-func TestRunAlertsUsage(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		wantErr error
-		wantOut string
-	}{
-		{"help", []string{"--help"}, nil, "test-notify --alarm NAME"},
-		{"subcommand help", []string{"apply", "-h"}, nil, "--dry-run"},
-		{"no command", nil, ErrUsage, ""},
-		{"unknown command", []string{"deploy"}, ErrUsage, ""},
-		{"export without --out", []string{"export"}, ErrUsage, ""},
-		{"apply without target", []string{"apply"}, ErrUsage, ""},
-		{"unknown flag", []string{"export", "--outdir", "x"}, ErrUsage, ""},
-		{"bad time scale", []string{"export", "--out", "x", "--time-scale", "0"}, ErrInvalidConfig, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out, errb bytes.Buffer
-			err := RunAlerts(t.Context(), tt.args, &out, &errb)
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if !strings.Contains(out.String(), tt.wantOut) {
-				t.Errorf("stdout %q lacks %q", out.String(), tt.wantOut)
-			}
-		})
-	}
+	t.Run("a time scale of 0 is invalid", func(t *testing.T) {
+		if _, err := New(Config{}, WithTimeScale(0)); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("err = %v, want ErrInvalidConfig", err)
+		}
+	})
 }
 
 func TestLoadConfig(t *testing.T) {

@@ -1,4 +1,4 @@
-package logs
+package main
 
 import (
 	"bufio"
@@ -9,10 +9,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/voicewatch/voicewatch/exporter/logs"
 )
 
 // writeTextReport renders r for people.
-func writeTextReport(w io.Writer, r *Report) error {
+func writeTextReport(w io.Writer, r *logs.Report) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 
@@ -71,7 +73,7 @@ func writeTextReport(w io.Writer, r *Report) error {
 	} else {
 		p("  average %.1f, peak %d at %s UTC\n", r.PerMinute.Average, r.PerMinute.Peak, r.PerMinute.PeakMinute.Format("2006-01-02 15:04"))
 		busiest := slices.Clone(r.PerMinute.Series)
-		slices.SortStableFunc(busiest, func(a, b MinuteCount) int {
+		slices.SortStableFunc(busiest, func(a, b logs.MinuteCount) int {
 			return cmp.Compare(b.Legitimate+b.Scanner, a.Legitimate+a.Scanner)
 		})
 		p("  busiest minutes       legitimate  scanner\n")

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/voicewatch/voicewatch/internal/golden"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// checkGolden compares got with testdata/name (rewritten with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden.Check(t, filepath.Join("testdata", name), got, *update)
+}
+
+// corpus is a log file of the log classifier's labelled corpus.
+func corpus(name string) string {
+	return filepath.Join("..", "..", "exporter", "logs", "testdata", "corpus", name+".log")
+}
+
+// TestLogsReportGolden runs `agent logs report` on the corpus and compares
+// its text and JSON output with the golden files.
+func TestLogsReportGolden(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+	}{
+		{name: "voicebot.txt", args: []string{corpus("voicebot")}},
+		{name: "voicebot.json", args: []string{"--json", "--format", "rules:python-voicebot", corpus("voicebot")}},
+		{name: "alb.txt", args: []string{"--format", "alb", corpus("alb")}},
+		{name: "all-since-1h.json", args: []string{"--json", "--since", "1h", corpus("voicebot"), corpus("alb"), corpus("access"), corpus("media")}},
+		{name: "media-stdin.txt", args: []string{"--format", "json", "-"}, stdin: corpus("media")},
+		{name: "bot-untrusted-proxy.txt", args: []string{"--trusted-proxies", "", "--top", "1", corpus("voicebot")}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdin []byte
+			if tc.stdin != "" {
+				var err error
+				if stdin, err = os.ReadFile(tc.stdin); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out, errOut bytes.Buffer
+			args := append([]string{"logs", "report"}, tc.args...)
+			if err := run(context.Background(), args, bytes.NewReader(stdin), &out, &errOut); err != nil {
+				t.Fatalf("logs report: %v\n%s", err, errOut.String())
+			}
+			// The sources are named as given; keep the golden files free of
+			// this test's relative path.
+			got := bytes.ReplaceAll(out.Bytes(), []byte(filepath.Join("..", "..", "exporter", "logs")+"/"), nil)
+			checkGolden(t, filepath.Join("logs-report", tc.name), got)
+		})
+	}
+}
