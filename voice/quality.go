@@ -43,6 +43,10 @@ type quality struct {
 	jitterN   [2]int
 	rttSum    float64
 	rttN      int
+	// expectedOut is how many packets the caller's latest report covers:
+	// its extended highest sequence number + 1 (the player numbers a
+	// session's packets from 0).
+	expectedOut uint64
 }
 
 // Direction indexes.
@@ -81,6 +85,9 @@ func (q *quality) report(dir int, r rtcp.ReceptionReport) {
 // at arrival.
 func (q *quality) remoteReport(r rtcp.ReceptionReport, arrival time.Time) {
 	q.report(dirOut, r)
+	q.mu.Lock()
+	q.expectedOut = max(q.expectedOut, uint64(r.LastSequenceNumber)+1)
+	q.mu.Unlock()
 	rtt, ok := roundTrip(r, arrival)
 	if !ok {
 		return
@@ -176,7 +183,9 @@ func (q *quality) summary() qualitySummary {
 	if n := q.lost[dirIn] + q.received.Load(); n > 0 {
 		s.lossIn = float64(q.lost[dirIn]) / float64(n)
 	}
-	if n := q.sent.Load(); n > 0 {
+	// The loss ratio over the packets the caller's last report covers
+	// (packets sent after it are neither counted lost nor received).
+	if n := min(q.expectedOut, q.sent.Load()); n > 0 {
 		s.lossOut = min(float64(q.lost[dirOut])/float64(n), 1)
 	}
 	mean := func(sum float64, n int) time.Duration {

@@ -52,9 +52,13 @@ func TestQualityCountsLossDeltas(t *testing.T) {
 		t.Errorf("jitter observations = %v, want 5 (one per report)", got)
 	}
 	q.received.Store(90)
+	// The caller's last report covers packets 0..99 of the 120 sent, 5 lost:
+	// the outbound ratio is over those 100.
+	q.sent.Store(120)
+	q.remoteReport(rtcp.ReceptionReport{SSRC: 1, TotalLost: 5, LastSequenceNumber: 99}, time.Now())
 	s := q.summary()
-	if !s.ok || s.lossIn != 0.1 || s.jitterIn != 10*time.Millisecond {
-		t.Errorf("summary = %+v, want loss in 0.1, jitter 10ms", s)
+	if !s.ok || s.lossIn != 0.1 || s.jitterIn != 10*time.Millisecond || s.lossOut != 0.05 {
+		t.Errorf("summary = %+v, want loss in 0.1, jitter 10ms, loss out 0.05", s)
 	}
 }
 
