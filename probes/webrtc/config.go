@@ -2,6 +2,7 @@ package webrtc
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/pion/transport/v5"
@@ -130,7 +131,12 @@ type options struct {
 	net    transport.Net
 	logger *slog.Logger
 	now    func() time.Time
+	client *http.Client
 }
+
+// WithHTTPClient sets the client for WHIP requests (its TLS settings, e.g.
+// a private CA); default a plain http.Client.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
 
 // WithNet makes the prober use n (e.g. a pion vnet); default the real network.
 func WithNet(n transport.Net) Option { return func(o *options) { o.net = n } }

@@ -66,7 +66,11 @@ func New(cfg Config, opts ...Option) (*Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prober{cfg: cfg, endpoint: u, api: api, http: &http.Client{},
+	client := o.client
+	if client == nil {
+		client = &http.Client{}
+	}
+	return &Prober{cfg: cfg, endpoint: u, api: api, http: client,
 		logger: o.logger.With("component", "probe.webrtc")}, nil
 }
 
@@ -166,6 +170,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 	cctx, stop := context.WithCancel(ctx)
 	c.stop = stop
 	phase, reason, err := c.run(cctx, &r)
+	r.CertExpiry = c.whip.certExpiry
 	c.close(ctx, &r, err == nil)
 	select {
 	case <-c.gather.c:
