@@ -14,9 +14,13 @@ import (
 // RTT by direction, the sessions' E-model MOS, where each conversation
 // exchange's latency goes, and barge-ins.
 
-// mosFair is the MOS below which the VoiceMOSLow ticket counts a call
-// (alerts' default mos_p10): the panels draw it as a threshold line.
-const mosFair = 3.5
+// The alerts' default thresholds, drawn as threshold lines (a test keeps
+// them equal to package alerts' defaults): the VoiceMOSLow ticket's MOS
+// p10 and the ProbePacketLossHigh ticket's loss ratio.
+const (
+	mosFair         = 3.5
+	probeLossTicket = 0.05
+)
 
 func (g *Generator) mediaQuality(b *dashboard.DashboardBuilder) *dashboard.DashboardBuilder {
 	s := sel{g.cfg}
@@ -59,5 +63,5 @@ func (g *Generator) mediaQuality(b *dashboard.DashboardBuilder) *dashboard.Dashb
 			query("max by (probe) ("+s.probe(probemetrics.MetricProbeJitter)+")", "jitter {{probe}}")).Span(12)).
 		WithPanel(withThresholdLine(timeSeries("Probe packet loss", "Share of the probes' packets lost on their last run (TURN relay echoes, the bot's audio on a WebRTC probe call). ProbePacketLossHigh fires above the dashed line for 10 minutes.", units.PercentUnit,
 			query("max by (probe) ("+s.probe(probemetrics.MetricProbePacketLoss)+")", "{{probe}}")).Min(0).Span(12),
-			badAbove(0.05)))
+			badAbove(probeLossTicket)))
 }
