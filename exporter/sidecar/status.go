@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/voicewatch/voicewatch/probes"
@@ -15,6 +16,7 @@ import (
 var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 	"ms": func(d time.Duration) string { return d.Round(10 * time.Microsecond).String() },
 	"ts": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"pct": func(r float64) string { return strconv.FormatFloat(r*100, 'f', 1, 64) + " %" },
 }).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>voicewatch sidecar</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.ok{color:#070}.fail{color:#b00}</style>
@@ -22,10 +24,11 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 <h1>voicewatch sidecar</h1>
 <p><a href="/metrics">/metrics</a> · <a href="/-/ready">/-/ready</a> · generated {{ts .Now}}</p>
 <h2>Probes</h2>
-{{if .Results}}<table><tr><th>probe</th><th>kind</th><th>target</th><th>status</th><th>duration</th><th>phases</th><th>failure</th></tr>
+{{if .Results}}<table><tr><th>probe</th><th>kind</th><th>target</th><th>status</th><th>duration</th><th>phases</th><th>path</th><th>failure</th></tr>
 {{range .Results}}<tr><td>{{.Probe}}</td><td>{{.Kind}}</td><td>{{.Target}}</td>
 {{if .Success}}<td class="ok">ok</td>{{else}}<td class="fail">FAIL</td>{{end}}
 <td>{{ms .Duration}}</td><td>{{range .Phases}}{{.Name}}={{ms .Duration}} {{end}}</td>
+<td>{{with .Media}}rtt={{ms .RTT}} jitter={{ms .Jitter}} loss={{pct .Loss}}{{end}}</td>
 <td>{{with .Failure}}{{.Reason}} in {{.Phase}}: {{.Message}}{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No probe has run yet.</p>{{end}}
 <h2>Recent failures</h2>
