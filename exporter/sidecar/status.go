@@ -14,8 +14,8 @@ import (
 // names, targets and error messages come from configuration and remote
 // servers.
 var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
-	"ms": func(d time.Duration) string { return d.Round(10 * time.Microsecond).String() },
-	"ts": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ms":  func(d time.Duration) string { return d.Round(10 * time.Microsecond).String() },
+	"ts":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"pct": func(r float64) string { return strconv.FormatFloat(r*100, 'f', 1, 64) + " %" },
 }).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>voicewatch sidecar</title>
