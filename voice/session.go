@@ -33,6 +33,7 @@ const (
 	endRestarts       = "restarts_exhausted"
 	endShutdown       = "shutdown"
 	endError          = "error"
+	endNoMediaPort    = rejectNoMediaPort // limits.go: rejected, not failed
 )
 
 // session is one WHIP call.
@@ -65,6 +66,7 @@ type session struct {
 	connectedAt time.Time
 	remoteOffer string // latest remote SDP, the base for ICE restarts
 	remoteUfrag string
+	budget      candidateBudget // remote candidates and PATCHes (candidates.go)
 	restarts    int
 	turns       int
 	gathering   time.Duration
@@ -80,6 +82,8 @@ type session struct {
 // outcomeFor maps how a session ended onto the documented outcomes.
 func outcomeFor(connected bool, reason string) string {
 	switch {
+	case reason == endNoMediaPort:
+		return voicemetrics.OutcomeRejected
 	case reason == endError:
 		return voicemetrics.OutcomeFailed
 	case !connected && reason == endHangup:
@@ -112,7 +116,7 @@ func (s *session) end(reason string) {
 
 	s.cancel()
 	if s.pc != nil {
-		_ = s.pc.Close() // ends the media goroutines: track reads fail
+		s.closePC() // ends the media goroutines (track reads fail); turnrelease.go
 	}
 	dur := s.srv.now().Sub(s.started)
 	m := s.srv.metrics
@@ -120,7 +124,7 @@ func (s *session) end(reason string) {
 	m.sessionDuration.WithLabelValues(s.outcome).Observe(dur.Seconds())
 	m.sessionsActive.Dec()
 	level := slog.LevelInfo
-	if s.outcome == voicemetrics.OutcomeFailed {
+	if s.outcome == voicemetrics.OutcomeFailed || s.outcome == voicemetrics.OutcomeRejected {
 		level = slog.LevelWarn
 	}
 	attrs := []any{"outcome", s.outcome, "reason", reason, "duration_seconds", dur.Seconds(), "turns", s.turnsDone()}

@@ -67,7 +67,7 @@ func (s *session) runTurns() {
 			if spoke := s.sig.lastSpeechEnd.Load(); spoke != 0 {
 				x = &exchange{index: n, spoke: time.Unix(0, spoke), vadEnd: time.Unix(0, s.sig.vadEnd.Load()), final: s.srv.now()}
 			}
-			s.events.emit(slog.LevelInfo, EventTranscript, "turn", n, "text", t.Text)
+			s.events.emit(slog.LevelDebug, EventTranscript, "turn", n, "text", t.Text)
 			r, err := p.Dialog.Reply(ctx, Turn{SessionID: s.id, Index: n, Transcript: t})
 			if err != nil {
 				s.dialogError(err)
@@ -133,7 +133,7 @@ func (s *session) say(ctx context.Context, r Reply, x *exchange) {
 			s.log.Warn("playback failed", "error", err)
 		}
 		if n > 0 {
-			s.events.emit(slog.LevelInfo, EventReply, "text", r.Text, "packets", n, "interrupted", interrupted)
+			s.events.emit(slog.LevelDebug, EventReply, "text", r.Text, "packets", n, "interrupted", interrupted)
 		}
 	}
 	if r.Hangup {

@@ -44,3 +44,8 @@ func WithJitter(f tick.Jitter) Option {
 
 // WithNow injects the clock of the status page (tests).
 func WithNow(now func() time.Time) Option { return func(s *Sidecar) { s.now = now } }
+
+// WithWebConfigFile serves the listener with TLS and/or basic auth from an
+// exporter-toolkit web configuration file (the --web.config.file of
+// blackbox_exporter and node_exporter). "" serves plain HTTP.
+func WithWebConfigFile(path string) Option { return func(s *Sidecar) { s.webConfig = path } }
