@@ -51,6 +51,18 @@ type Config struct {
 	// failing this long before the alert fires, so one failed run (a blip) at
 	// a probe interval shorter than ProbeFor never pages. Default 3m.
 	ProbeFor model.Duration `yaml:"probe_for"`
+	// MOSP10 is the 10th percentile of voice_session_mos below which a
+	// ticket is raised. Default 3.5 (G.107's "some users dissatisfied").
+	MOSP10 float64 `yaml:"mos_p10"`
+	// MOSMinSessions is how many sessions must have ended in the 30m window
+	// before the MOS ticket can fire. Default 10.
+	MOSMinSessions int `yaml:"mos_min_sessions"`
+	// ProbeLossRatio is the probe_packet_loss_ratio above which a ticket
+	// is raised. Default 0.05.
+	ProbeLossRatio float64 `yaml:"probe_loss_ratio"`
+	// CertExpiryWarning raises a ticket when a probed certificate expires
+	// within it. Default 336h (14 days).
+	CertExpiryWarning model.Duration `yaml:"cert_expiry_warning"`
 	// TimeScale divides every window and `for` duration, so an end-to-end
 	// test can see alerts fire in seconds. Committed files use 1. Default 1.
 	TimeScale int `yaml:"time_scale"`
@@ -141,6 +153,14 @@ func (c Config) withDefaults() Config {
 	setF(&c.CompletionObjective, DefaultCompletionObjective)
 	setF(&c.ProviderErrorRatio, DefaultProviderErrorRatio)
 	setF(&c.HTTPServerErrorRatio, DefaultHTTPServerErrRatio)
+	setF(&c.MOSP10, DefaultMOSP10)
+	setF(&c.ProbeLossRatio, DefaultProbeLossRatio)
+	if c.MOSMinSessions == 0 {
+		c.MOSMinSessions = DefaultMOSMinSessions
+	}
+	if c.CertExpiryWarning == 0 {
+		c.CertExpiryWarning = model.Duration(DefaultCertExpiryWarning)
+	}
 	if c.ICEGatheringP95 == 0 {
 		c.ICEGatheringP95 = model.Duration(DefaultICEGatheringP95)
 	}
@@ -183,6 +203,15 @@ func (c Config) validate() error {
 		if math.IsNaN(r.v) || r.v <= 0 || r.v >= 1 {
 			return fmt.Errorf("%w: %s %v: must be a ratio between 0 and 1 exclusive (e.g. 0.05 for 5%%)", ErrInvalidConfig, r.name, r.v)
 		}
+	}
+	if math.IsNaN(c.ProbeLossRatio) || c.ProbeLossRatio < 0 || c.ProbeLossRatio >= 1 {
+		return fmt.Errorf("%w: probe_loss_ratio %v: must be a ratio between 0 and 1 exclusive (e.g. 0.05 for 5%%)", ErrInvalidConfig, c.ProbeLossRatio)
+	}
+	if math.IsNaN(c.MOSP10) || c.MOSP10 != 0 && (c.MOSP10 < 1 || c.MOSP10 > 4.5) {
+		return fmt.Errorf("%w: mos_p10 %v: must be a MOS between 1 and 4.5 (e.g. 3.5)", ErrInvalidConfig, c.MOSP10)
+	}
+	if c.MOSMinSessions < 0 || c.CertExpiryWarning < 0 {
+		return fmt.Errorf("%w: mos_min_sessions and cert_expiry_warning must not be negative", ErrInvalidConfig)
 	}
 	if c.ICEGatheringP95 < 0 {
 		return fmt.Errorf("%w: ice_gathering_p95 %v: must be positive (e.g. 3s)", ErrInvalidConfig, c.ICEGatheringP95)

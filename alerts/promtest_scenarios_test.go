@@ -31,7 +31,47 @@ func scenarios(cfg Config) map[string][]scenario {
 	connRec := RecordConnectionErrorRatioPrefix
 	compRec := RecordCompletionErrorRatioPrefix
 
+	mos := func(le string) string {
+		return fmt.Sprintf(`%s_bucket{%s,le="%s"}`, voicemetrics.MetricSessionMOS, v, le)
+	}
+	mosCount := fmt.Sprintf(`%s_count{%s}`, voicemetrics.MetricSessionMOS, v)
+
 	return map[string][]scenario{
+		"quality_test.yml": {{
+			name: "one call in five scores a MOS in (2.5, 3]: the 10th percentile (2.75) is below 3.5, a ticket",
+			series: [][2]string{
+				{mos("3"), rising(2)}, {mos("3.5"), rising(2)}, {mos("4.4"), rising(2)}, {mos("4.5"), rising(10)}, {mos("+Inf"), rising(10)}, {mosCount, rising(10)},
+			},
+			checks: []check{
+				{at: 10 * time.Minute, quiet: []string{AlertMOSLow}},
+				{at: 25 * time.Minute, firing: []firing{{alert: AlertMOSLow, severity: SeverityTicket, labels: voiceJob, value: "2.75"}}},
+			},
+		}, {
+			name: "a single bad call on a quiet night (fewer than mos_min_sessions) does not raise a ticket",
+			series: [][2]string{
+				{mos("3"), fmt.Sprintf("0x10 1x%d", samples)}, {mos("3.5"), fmt.Sprintf("0x10 1x%d", samples)}, {mos("4.4"), fmt.Sprintf("0x10 1x%d", samples)},
+				{mos("4.5"), fmt.Sprintf("0x10 1x%d", samples)}, {mos("+Inf"), fmt.Sprintf("0x10 1x%d", samples)}, {mosCount, fmt.Sprintf("0x10 1x%d", samples)},
+			},
+			checks: []check{{at: 20 * time.Minute, quiet: []string{AlertMOSLow}}, {at: 35 * time.Minute, quiet: []string{AlertMOSLow}}},
+		}, {
+			name:   "the TURN probe loses 20 % of its relay echoes for 10 minutes: a ticket",
+			series: [][2]string{{probeMetricSeries(cfg, probemetrics.MetricProbePacketLoss, probemetrics.KindTURN), fmt.Sprintf("0x4 0.2x%d", samples)}},
+			checks: []check{
+				{at: 12 * time.Minute, quiet: []string{AlertProbePacketLoss}},
+				{at: 16 * time.Minute, firing: []firing{{alert: AlertProbePacketLoss, severity: SeverityTicket, labels: probeLabels(cfg, probemetrics.KindTURN), value: "20%"}}},
+			},
+		}, {
+			name:   "one lossy WebRTC probe run (a blip) and 4 % loss do not fire",
+			series: [][2]string{{probeMetricSeries(cfg, probemetrics.MetricProbePacketLoss, probemetrics.KindWebRTC), fmt.Sprintf("0x4 0.5 0.04x%d", samples)}},
+			checks: []check{{at: 6 * time.Minute, quiet: []string{AlertProbePacketLoss}}, {at: 30 * time.Minute, quiet: []string{AlertProbePacketLoss}}},
+		}, {
+			name:   "the turns: certificate expires in 10 days: a ticket",
+			series: [][2]string{{probeMetricSeries(cfg, probemetrics.MetricProbeCertExpiry, probemetrics.KindTURN), flat(10 * 86400)}},
+			checks: []check{
+				{at: 5 * time.Minute, quiet: []string{AlertProbeCertificateExpires}},
+				{at: 15 * time.Minute, firing: []firing{{alert: AlertProbeCertificateExpires, severity: SeverityTicket, labels: probeLabels(cfg, probemetrics.KindTURN), value: "9d 23h 45m 0s"}}},
+			},
+		}},
 		"quiet_test.yml": {{
 			name:   "healthy traffic: nothing fires and the error ratios are 0, not absent",
 			checks: []check{{at: 10 * time.Minute}, {at: time.Hour}, {at: 7 * time.Hour}},

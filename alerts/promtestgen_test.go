@@ -118,7 +118,24 @@ func baseline(cfg Config) [][2]string {
 	for _, k := range []string{probemetrics.KindSTUN, probemetrics.KindTURN, probemetrics.KindWebRTC} {
 		out = append(out, [2]string{probeSeries(cfg, k), flat(1)})
 	}
+	// Media quality: clean calls (every MOS in (4.4, 4.5]), probes that
+	// lose nothing, a TURN certificate 90 days from expiry.
+	for _, b := range []struct{ le, v string }{{"2.5", flat(0)}, {"3", flat(0)}, {"3.5", flat(0)}, {"4.4", flat(0)}, {"4.5", rising(5)}, {"+Inf", rising(5)}} {
+		out = append(out, [2]string{fmt.Sprintf(`%s_bucket{%s,le="%s"}`, voicemetrics.MetricSessionMOS, v, b.le), b.v})
+	}
+	out = append(out, [2]string{fmt.Sprintf(`%s_count{%s}`, voicemetrics.MetricSessionMOS, v), rising(5)})
+	for _, k := range []string{probemetrics.KindTURN, probemetrics.KindWebRTC} {
+		out = append(out, [2]string{probeMetricSeries(cfg, probemetrics.MetricProbePacketLoss, k), flat(0)})
+	}
+	out = append(out, [2]string{probeMetricSeries(cfg, probemetrics.MetricProbeCertExpiry, probemetrics.KindTURN), flat(90 * 86400)})
 	return out
+}
+
+// probeMetricSeries is the series of a probe metric for kind.
+func probeMetricSeries(cfg Config, metric, kind string) string {
+	l := probeLabels(cfg, kind)
+	return fmt.Sprintf(`%s{job="%s",instance="%s",probe="%s",kind="%s",target="%s"}`,
+		metric, l["job"], l["instance"], l["probe"], kind, l["target"])
 }
 
 func probeSeries(cfg Config, kind string) string {

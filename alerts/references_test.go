@@ -45,7 +45,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 // histograms are the exported histogram families (their _bucket, _sum and
 // _count series are valid references).
 var histograms = []string{voicemetrics.MetricSessionDuration, voicemetrics.MetricICEGatheringDuration, voicemetrics.MetricConnectionSetup,
-	voicemetrics.MetricTTSFirstByte, voicemetrics.MetricResponseLatency}
+	voicemetrics.MetricTTSFirstByte, voicemetrics.MetricResponseLatency, voicemetrics.MetricSessionMOS}
 
 // TestRulesReferenceExportedMetrics fails when an expression selects a
 // metric that no package exports (a renamed metric breaks this test).

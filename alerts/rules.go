@@ -44,6 +44,7 @@ func (c Config) PrometheusRules() RuleFile {
 		slo,
 		{Name: "voicewatch-probes", Rules: c.probeAlerts()},
 		{Name: "voicewatch-media", Rules: c.mediaAlerts()},
+		{Name: "voicewatch-quality", Rules: c.qualityAlerts()},
 		{Name: "voicewatch-health", Rules: c.healthAlerts()},
 	}}
 }

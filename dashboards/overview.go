@@ -97,6 +97,8 @@ func (g *Generator) overview(b *dashboard.DashboardBuilder) *dashboard.Dashboard
 		WithPanel(timeSeries("Voice-to-voice latency", "From the end of user speech to the first bot audio.", units.Seconds,
 			percentiles(hist, voicemetrics.MetricResponseLatency)...).Span(12))
 
+	b = g.mediaQuality(b)
+
 	return b.WithRow(row("Storage, clients and media")).
 		WithPanel(timeSeries("Store writes", "Session store writes by result, per second.", units.OpsPerSecond,
 			query(rate(s.voice(voicemetrics.MetricStoreWrites), voicemetrics.LabelResult), "{{result}}")).Span(6)).

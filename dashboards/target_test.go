@@ -94,8 +94,15 @@ func voiceTarget(t *testing.T) string {
 	wsConns := counter(reg, voicemetrics.MetricWebSocketConnections)
 	wsActive := gauge(reg, voicemetrics.MetricWebSocketActive)
 	rtpBytes := counter(reg, voicemetrics.MetricRTPBytes, voicemetrics.LabelDirection)
-	counter(reg, voicemetrics.MetricRTPPackets, voicemetrics.LabelDirection).WithLabelValues("in").Add(0)
+	rtpPackets := counter(reg, voicemetrics.MetricRTPPackets, voicemetrics.LabelDirection)
 	gauge(reg, voicemetrics.MetricBuildInfo, "version").WithLabelValues("test").Set(1)
+	lost := counter(reg, voicemetrics.MetricRTPPacketsLost, voicemetrics.LabelDirection)
+	jitter := histogram(reg, voicemetrics.MetricRTPJitter, voicemetrics.LabelDirection)
+	rtt := histogram(reg, voicemetrics.MetricRTT)
+	mos := prometheus.NewHistogram(prometheus.HistogramOpts{Name: voicemetrics.MetricSessionMOS, Help: "mos", Buckets: []float64{2, 3, 3.5, 4, 4.5}})
+	reg.MustRegister(mos)
+	stages := histogram(reg, voicemetrics.MetricTurnStage, voicemetrics.LabelStage)
+	interruptions := counter(reg, voicemetrics.MetricInterruptions)
 
 	n := 0
 	return serve(t, reg, func() {
@@ -131,6 +138,17 @@ func voiceTarget(t *testing.T) string {
 		wsConns.WithLabelValues().Inc()
 		wsActive.WithLabelValues().Set(1)
 		rtpBytes.WithLabelValues("in").Add(16000)
+		for _, d := range []string{voicemetrics.DirectionIn, voicemetrics.DirectionOut} {
+			rtpPackets.WithLabelValues(d).Add(100)
+			lost.WithLabelValues(d).Add(2)
+			jitter.WithLabelValues(d).Observe(0.004)
+		}
+		rtt.WithLabelValues().Observe(0.06)
+		mos.Observe(4.4)
+		for _, st := range voicemetrics.Stages {
+			stages.WithLabelValues(st).Observe(0.1)
+		}
+		interruptions.WithLabelValues().Inc()
 	})
 }
 
@@ -153,6 +171,9 @@ func sidecarTarget(t *testing.T) string {
 	retries := counter(reg, sidecarmetrics.MetricCloudWatchRetries)
 	seriesDropped := counter(reg, sidecarmetrics.MetricSeriesDropped, "metric")
 	reg.MustRegister(probes.NewCollector(
+		probes.Result{Probe: "webrtc-call", Kind: probemetrics.KindWebRTC, Target: "http://127.0.0.1:8080/whip", Success: true,
+			Duration: 2 * time.Second, Phases: probes.Phases{{Name: "first_audio", Duration: time.Second}},
+			Media: &probes.MediaQuality{RTT: time.Millisecond, Jitter: 2 * time.Millisecond, Loss: 0.01}},
 		probes.Result{Probe: "stun-primary", Kind: probemetrics.KindSTUN, Target: "stun:127.0.0.1:3478", Success: true,
 			Duration: 2 * time.Millisecond, Phases: probes.Phases{{Name: "binding", Duration: time.Millisecond}}},
 		probes.Result{Probe: "turn-udp", Kind: probemetrics.KindTURN, Target: "turn:127.0.0.1:3478?transport=udp", Success: false,

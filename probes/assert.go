@@ -14,6 +14,10 @@ const (
 	DetailLocalCandidate = "local_candidate_type"
 	// DetailRemoteCandidate is the selected remote ICE candidate type.
 	DetailRemoteCandidate = "remote_candidate_type"
+	// DetailRTT, DetailJitter and DetailPacketLoss show a result's Media.
+	DetailRTT        = "rtt"
+	DetailJitter     = "jitter"
+	DetailPacketLoss = "packet_loss"
 )
 
 // Assertions are checks on a successful probe's result. In YAML:

@@ -15,6 +15,12 @@ var (
 	descPhase = prometheus.NewDesc(probemetrics.MetricProbePhaseDuration,
 		"Duration of each probe phase in seconds.",
 		[]string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget, probemetrics.LabelPhase}, nil)
+	labels   = []string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget}
+	descRTT  = prometheus.NewDesc(probemetrics.MetricProbeRTT, "Mean round-trip time the probe measured, in seconds (turn: relay echoes; webrtc: RTCP, else ICE).", labels, nil)
+	descJit  = prometheus.NewDesc(probemetrics.MetricProbeJitter, "Jitter the probe measured, in seconds (turn: of the echo RTTs; webrtc: RTP interarrival jitter of the bot's audio).", labels, nil)
+	descLoss = prometheus.NewDesc(probemetrics.MetricProbePacketLoss, "Ratio (0..1) of the probe's packets lost (turn: relay echoes; webrtc: the bot's audio).", labels, nil)
+	descCert = prometheus.NewDesc(probemetrics.MetricProbeCertExpiry, "Earliest NotAfter of the target's TLS certificate chain, Unix seconds.", labels, nil)
+
 	descFailure = prometheus.NewDesc(probemetrics.MetricProbeFailureInfo,
 		"Present (1) when the probe failed: the failed phase and the reason.",
 		[]string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget, probemetrics.LabelPhase, probemetrics.LabelReason}, nil)
@@ -40,6 +46,10 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descDuration
 	ch <- descPhase
 	ch <- descFailure
+	ch <- descRTT
+	ch <- descJit
+	ch <- descLoss
+	ch <- descCert
 }
 
 // Collect sends one sample per result and phase.
@@ -56,6 +66,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if !r.Success && r.Failure != nil {
 			ch <- prometheus.MustNewConstMetric(descFailure, prometheus.GaugeValue, 1, r.Probe, r.Kind, r.Target, r.Failure.Phase, string(r.Failure.Reason))
+		}
+		if m := r.Media; m != nil {
+			ch <- prometheus.MustNewConstMetric(descRTT, prometheus.GaugeValue, m.RTT.Seconds(), r.Probe, r.Kind, r.Target)
+			ch <- prometheus.MustNewConstMetric(descJit, prometheus.GaugeValue, m.Jitter.Seconds(), r.Probe, r.Kind, r.Target)
+			ch <- prometheus.MustNewConstMetric(descLoss, prometheus.GaugeValue, m.Loss, r.Probe, r.Kind, r.Target)
+		}
+		if !r.CertExpiry.IsZero() {
+			ch <- prometheus.MustNewConstMetric(descCert, prometheus.GaugeValue, float64(r.CertExpiry.Unix()), r.Probe, r.Kind, r.Target)
 		}
 	}
 }

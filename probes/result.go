@@ -25,6 +25,29 @@ type Result struct {
 	Details map[string]string
 	// Failure is set when Success is false.
 	Failure *Failure
+	// Media is the network quality the probe measured (turn: its relay
+	// echoes; webrtc: the call's RTCP statistics); nil when it measured
+	// none.
+	Media *MediaQuality
+	// CertExpiry is the earliest NotAfter of the server's TLS certificate
+	// chain (turns: and https targets); zero when there was no TLS.
+	CertExpiry time.Time
+}
+
+// MediaQuality is what a probe measured about the path.
+type MediaQuality struct {
+	// RTT is the mean round-trip time; RTTMin and RTTP95 its minimum and
+	// 95th percentile when there were several samples (else zero).
+	RTT, RTTMin, RTTP95 time.Duration
+	// Jitter is the variation of the round-trip or interarrival time
+	// (RFC 3550 §6.4.1 style: mean absolute difference of successive
+	// samples, smoothed for RTP).
+	Jitter time.Duration
+	// Loss is the ratio of packets lost, 0..1.
+	Loss float64
+	// Sent and Received count the probe's packets (Sent is 0 when the
+	// probe did not send them itself).
+	Sent, Received int64
 }
 
 // Failure says where and why a probe failed.

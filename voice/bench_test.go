@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/stats"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -127,6 +129,75 @@ func BenchmarkInboundPacket(b *testing.B) {
 			b.SetBytes(int64(len(pkt)))
 			for b.Loop() {
 				_ = in.handle(pkt)
+			}
+		})
+	}
+}
+
+// BenchmarkInboundPacketWithQuality is BenchmarkInboundPacket plus what
+// media quality adds per packet (the session's received count for the loss
+// ratio; loss and jitter themselves come from pion's receiver reports,
+// which were already on). Run it with BenchmarkInboundPacket: the
+// difference is the added ns/packet.
+func BenchmarkInboundPacketWithQuality(b *testing.B) {
+	for _, tc := range []struct {
+		name    string
+		codec   Codec
+		payload []byte
+		ext     bool
+	}{
+		{"pcmu-energy", CodecPCMU, audio.ToneULaw(300, 0.3, 20), false},
+		{"opus-audio-level-ext", CodecOpus, make([]byte, 80), true},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := newMetrics(promRegistry())
+			q := newQuality(m, tc.codec)
+			in := &inbound{codec: tc.codec, vad: audio.NewVAD(audio.VADConfig{}), vadThresholdValue: 50,
+				stt: nopSTT{}, m: m, sig: newTurnSignals(), now: time.Now, received: &q.received}
+			pkt := rtpPacket(tc.payload, tc.ext)
+			if tc.ext {
+				in.levelExtID = 1
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(pkt)))
+			for b.Loop() {
+				in.packet(pkt)
+			}
+		})
+	}
+}
+
+// BenchmarkStatsInterceptorPacket is the road not taken: pion's stats
+// interceptor (pkg/stats) on the same packets, which the media core would
+// pay on top of BenchmarkInboundPacket had it used GetStats-style RTP
+// statistics instead of the RTCP reports.
+func BenchmarkStatsInterceptorPacket(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		ext  bool
+	}{{"pcmu-energy", false}, {"opus-audio-level-ext", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			f, err := stats.NewInterceptor()
+			if err != nil {
+				b.Fatal(err)
+			}
+			i, err := f.NewInterceptor("bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = i.Close() }()
+			pkt := rtpPacket(make([]byte, 160), tc.ext)
+			src := interceptor.RTPReaderFunc(func(buf []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
+				return copy(buf, pkt), a, nil
+			})
+			r := i.BindRemoteStream(&interceptor.StreamInfo{SSRC: 42, ClockRate: 8000}, src)
+			buf := make([]byte, 1500)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(pkt)))
+			for b.Loop() {
+				if _, _, err := r.Read(buf, nil); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -48,6 +48,8 @@ type Config struct {
 	// (for X-Forwarded-For; entries may be comma-separated lists, empty ones
 	// are ignored), per-client rate limit, body size limit.
 	HTTP httpguard.Config `yaml:"http"`
+	// OTLP exports one trace per session when otlp.traces_endpoint is set.
+	OTLP OTLPConfig `yaml:"otlp"`
 	// MaxSessionsPerClient caps concurrent sessions per client IP (an IPv6
 	// /64), so one caller cannot take every slot; beyond it 503 with
 	// Retry-After. Default 10.
@@ -176,7 +178,17 @@ type AudioConfig struct {
 	VADThreshold uint8 `yaml:"vad_threshold"`
 	// EndOfSpeech is the silence that ends an utterance. Default 600ms.
 	EndOfSpeech time.Duration `yaml:"end_of_speech"`
+	// BargeIn is what the pipeline does when the caller speaks while the
+	// bot is talking: "stop" (default) cuts the bot's prompt short,
+	// "ignore" lets it finish. Either way voice_interruptions_total counts it.
+	BargeIn string `yaml:"barge_in"`
 }
+
+// Barge-in reactions (audio.barge_in).
+const (
+	BargeInStop   = "stop"
+	BargeInIgnore = "ignore"
+)
 
 // StoreConfig configures the session store.
 type StoreConfig struct {
@@ -238,6 +250,9 @@ func (c *Config) applyDefaults() {
 	def(&c.Audio.EndOfSpeech, 600*time.Millisecond)
 	if c.Audio.VADThreshold == 0 {
 		c.Audio.VADThreshold = 50
+	}
+	if c.Audio.BargeIn == "" {
+		c.Audio.BargeIn = BargeInStop
 	}
 	if c.Store.Dir == "" {
 		c.Store.Dir = "./voicewatch-sessions"
@@ -312,6 +327,12 @@ func (c *Config) validate() error {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			errs = append(errs, fmt.Errorf("ice.ips: %q is not a CIDR (like 10.0.0.0/8)", p))
 		}
+	}
+	if err := c.OTLP.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Audio.BargeIn != BargeInStop && c.Audio.BargeIn != BargeInIgnore {
+		errs = append(errs, fmt.Errorf("audio.barge_in %q: want %q or %q", c.Audio.BargeIn, BargeInStop, BargeInIgnore))
 	}
 	if c.ICE.MaxRemoteCandidates < 0 || c.ICE.MaxPatches < 0 {
 		errs = append(errs, errors.New("ice.max_remote_candidates and ice.max_patches must be positive"))

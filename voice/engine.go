@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/report"
 	"github.com/pion/logging"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/transport/v5"
@@ -30,9 +31,30 @@ var (
 	}
 )
 
+// pionAPI holds what every session's pion API shares: the codecs, the ICE
+// settings and pion's RTCP report interceptors. Each session gets its own
+// API (forSession) so that its interceptor chain can carry the session's
+// quality tap.
+type pionAPI struct {
+	media    *webrtc.MediaEngine
+	settings webrtc.SettingEngine
+	reports  []interceptor.Factory
+}
+
+// forSession returns an API whose PeerConnections report RTCP to q. The tap
+// comes first so that the report interceptors write through it.
+func (a *pionAPI) forSession(q *quality) *webrtc.API {
+	ir := &interceptor.Registry{}
+	ir.Add(tapFactory{q: q})
+	for _, f := range a.reports {
+		ir.Add(f)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(a.media), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(a.settings))
+}
+
 // newAPI builds the pion API for the configured ICE settings. net is nil for
 // the real network, or a vnet in tests.
-func newAPI(cfg ICEConfig, tnet transport.Net, lf logging.LoggerFactory) (*webrtc.API, error) {
+func newAPI(cfg ICEConfig, tnet transport.Net, lf logging.LoggerFactory) (*pionAPI, error) {
 	m := &webrtc.MediaEngine{}
 	for _, c := range []webrtc.RTPCodecParameters{opusCodec, pcmuCodec} {
 		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
@@ -43,8 +65,14 @@ func newAPI(cfg ICEConfig, tnet transport.Net, lf logging.LoggerFactory) (*webrt
 	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
 		return nil, fmt.Errorf("register audio level extension: %w", err)
 	}
-	ir := &interceptor.Registry{}
-	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+	// Receiver and sender reports (RFC 3550 §6.4): loss, jitter and the
+	// timestamps for RTT; quality.go reads them.
+	recvReports, err := report.NewReceiverInterceptor()
+	if err != nil {
+		return nil, fmt.Errorf("configure RTCP reports: %w", err)
+	}
+	sendReports, err := report.NewSenderInterceptor()
+	if err != nil {
 		return nil, fmt.Errorf("configure RTCP reports: %w", err)
 	}
 
@@ -97,7 +125,7 @@ func newAPI(cfg ICEConfig, tnet transport.Net, lf logging.LoggerFactory) (*webrt
 	if tnet != nil {
 		s.SetNet(tnet)
 	}
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(s)), nil
+	return &pionAPI{media: m, settings: s, reports: []interceptor.Factory{recvReports, sendReports}}, nil
 }
 
 // iceServers returns the pion ICE servers for one session, deriving TURN REST

@@ -21,6 +21,8 @@ const (
 	EventTTSError        = "tts.error"
 	EventTranscript      = "stt.transcript"
 	EventReply           = "bot.reply"
+	EventBargeIn         = "bot.interrupted"  // the caller spoke over the bot
+	EventExchange        = "exchange.latency" // one exchange's latency stages (debug level)
 	EventStoreWrite      = "store.write"
 	EventHTTPScanner     = "http.scanner"
 	EventHTTPRequest     = "http.request"

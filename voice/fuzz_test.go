@@ -43,7 +43,7 @@ func FuzzOffer(f *testing.F) {
 		if n > cfg.ICE.MaxRemoteCandidates {
 			t.Fatalf("checkOffer kept %d candidates, cap %d", n, cfg.ICE.MaxRemoteCandidates)
 		}
-		pc, err := s.api.NewPeerConnection(webrtc.Configuration{})
+		pc, err := s.api.forSession(newQuality(s.metrics, CodecOpus)).NewPeerConnection(webrtc.Configuration{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -269,3 +269,31 @@ func TestTestPageSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// The page's own script files are pinned: each <script src> carries the
+// integrity hash of the embedded file it names, and the policy allows
+// exactly that hash (edit quality.js, and this test gives the new hash).
+func TestTestPageScriptFilesPinned(t *testing.T) {
+	page, err := staticFS.ReadFile("static/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := pinnedScript.FindAllSubmatch(page, -1)
+	if len(ms) == 0 {
+		t.Fatal("the page pins no script file (static/quality.js)")
+	}
+	for _, m := range ms {
+		b, err := staticFS.ReadFile("static/" + string(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		want := "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+		if string(m[2]) != want {
+			t.Errorf("static/%s: integrity %s in index.html, file hash %s", m[1], m[2], want)
+		}
+		if !strings.Contains(pageCSP, "'"+want+"'") {
+			t.Errorf("CSP does not allow static/%s (%s)", m[1], want)
+		}
+	}
+}

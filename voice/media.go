@@ -28,6 +28,7 @@ type inbound struct {
 
 	pkt        rtp.Packet // reused: Unmarshal keeps its slices
 	lastVoiced time.Time
+	received   *atomic.Uint64 // the session's quality count; nil in benchmarks of handle alone
 }
 
 // turnSignals carries what the media goroutine saw to the turn goroutine.
@@ -37,11 +38,19 @@ type turnSignals struct {
 	// lastSpeechEnd is the wall time (UnixNano) of the last voiced packet of
 	// the latest utterance: the start of voice-to-voice latency.
 	lastSpeechEnd atomic.Int64
-	sttErr        chan error // buffered 1
+	// vadEnd is the wall time (UnixNano) the VAD declared that utterance
+	// over: the end of the end_of_speech stage.
+	vadEnd atomic.Int64
+	sttErr chan error // buffered 1
+	// playing is set while the bot speaks; speech starting then is a
+	// barge-in, signalled on bargeIn (buffered 1).
+	playing atomic.Bool
+	bargeIn chan struct{}
 }
 
 func newTurnSignals() *turnSignals {
-	return &turnSignals{speechStart: make(chan struct{}, 1), speechEnd: make(chan struct{}, 1), sttErr: make(chan error, 1)}
+	return &turnSignals{speechStart: make(chan struct{}, 1), speechEnd: make(chan struct{}, 1), sttErr: make(chan error, 1),
+		bargeIn: make(chan struct{}, 1)}
 }
 
 func (in *inbound) handle(buf []byte) error {
@@ -78,9 +87,16 @@ func (in *inbound) handle(buf []byte) error {
 		case in.sig.speechStart <- struct{}{}:
 		default:
 		}
+		if in.sig.playing.Load() {
+			select {
+			case in.sig.bargeIn <- struct{}{}:
+			default:
+			}
+		}
 		return in.write(chunk)
 	case audio.VADSpeechEnd:
 		in.sig.lastSpeechEnd.Store(in.lastVoiced.UnixNano())
+		in.sig.vadEnd.Store(in.now().UnixNano())
 		select {
 		case in.sig.speechEnd <- struct{}{}:
 		default:
@@ -118,7 +134,16 @@ func (in *inbound) readLoop(track *webrtc.TrackRemote) {
 		if err != nil {
 			return
 		}
-		_ = in.handle(buf[:n])
+		in.packet(buf[:n])
+	}
+}
+
+// packet is the whole per-packet work of the media goroutine: handle, and
+// the count the session's loss ratio needs (quality.go).
+func (in *inbound) packet(buf []byte) {
+	_ = in.handle(buf)
+	if in.received != nil {
+		in.received.Add(1)
 	}
 }
 
@@ -130,10 +155,16 @@ type player struct {
 	pt        uint8
 	m         *metrics
 	now       func() time.Time
+	sent      *atomic.Uint64 // the session's quality count, may be nil
 
 	seq uint16
 	ts  uint32
 	pkt rtp.Packet
+	// idleFrom is when the audio of the last packet sent ended: the next
+	// talkspurt's timestamp advances by the silence since (RFC 3550 §5.1:
+	// the timestamp follows the sampling clock, which runs through
+	// silence), so receivers do not see the gap as jitter.
+	idleFrom time.Time
 }
 
 // errPlaybackStopped: the session ended during playback.
@@ -150,6 +181,9 @@ func (p *player) play(ctx context.Context, chunks <-chan Chunk, onFirst func()) 
 	for c := range chunks {
 		if next.IsZero() {
 			next = p.now()
+			if !p.idleFrom.IsZero() && next.After(p.idleFrom) {
+				p.ts += uint32(next.Sub(p.idleFrom).Seconds()*float64(p.clockRate) + 0.5)
+			}
 		} else if d := next.Sub(p.now()); d > 0 {
 			timer.Reset(d)
 			select {
@@ -167,6 +201,9 @@ func (p *player) play(ctx context.Context, chunks <-chan Chunk, onFirst func()) 
 			return sent, err
 		}
 		p.m.rtpPacketsOut.Inc()
+		if p.sent != nil {
+			p.sent.Add(1)
+		}
 		p.m.rtpBytesOut.Add(float64(len(c.Payload)))
 		if sent == 0 && onFirst != nil {
 			onFirst()
@@ -175,6 +212,7 @@ func (p *player) play(ctx context.Context, chunks <-chan Chunk, onFirst func()) 
 		p.seq++
 		p.ts += uint32(c.Duration.Seconds()*float64(p.clockRate) + 0.5)
 		next = next.Add(c.Duration)
+		p.idleFrom = next
 	}
 	return sent, nil
 }

@@ -13,7 +13,21 @@ var (
 	latencyBuckets  = []float64{.05, .1, .2, .3, .5, .75, 1, 1.5, 2, 3, 5, 10}
 	sessionBuckets  = []float64{1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600}
 	firstByteBucket = []float64{.01, .025, .05, .1, .2, .3, .5, .75, 1, 2, 5}
+	// Jitter: 20 ms audio packets; under 5 ms is good, over 50 ms audible.
+	jitterBuckets = []float64{.0005, .001, .002, .005, .01, .02, .03, .05, .1, .2, .5}
+	// RTT: loopback to intercontinental; the E-model's delay term starts
+	// to bite above ~200 ms one way.
+	rttBuckets = []float64{.001, .005, .01, .025, .05, .1, .15, .2, .3, .5, 1, 2}
+	// MOS: 1..4.5 (the E-model's range); a clean call scores 4.41.
+	mosBuckets = []float64{1.5, 2, 2.5, 3, 3.25, 3.5, 3.75, 4, 4.2, 4.3, 4.4, 4.5}
+	// Exchange stages: the VAD's end-of-speech wait is hundreds of ms;
+	// provider stages span ms (embedded) to seconds.
+	stageBuckets = []float64{.001, .005, .01, .025, .05, .1, .2, .3, .5, .75, 1, 1.5, 2, 3, 5, 10}
 )
+
+// stageNames are voicemetrics.Stages, in the order of exchange.stages.
+var stageNames = [5]string{voicemetrics.StageEndOfSpeech, voicemetrics.StageSTTFinal, voicemetrics.StageDialog,
+	voicemetrics.StageTTSFirstByte, voicemetrics.StageFirstAudio}
 
 // metrics holds the media core's instruments, registered on one registry.
 // Vectors with bounded labels are pre-resolved where they sit on a hot path.
@@ -46,6 +60,12 @@ type metrics struct {
 	rtpPacketsOut     prometheus.Counter
 	rtpBytesIn        prometheus.Counter
 	rtpBytesOut       prometheus.Counter
+	rtpLost           [2]prometheus.Counter  // by dirIn, dirOut
+	rtpJitter         [2]prometheus.Observer // by dirIn, dirOut
+	rtt               prometheus.Histogram
+	mos               prometheus.Histogram
+	stages            map[string]prometheus.Observer // by voicemetrics.Stages
+	interruptions     prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -106,6 +126,25 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Help: "RTP audio payload bytes, by direction (in, out)."}, []string{voicemetrics.LabelDirection})
 	m.rtpPacketsIn, m.rtpPacketsOut = rtpPackets.WithLabelValues("in"), rtpPackets.WithLabelValues("out")
 	m.rtpBytesIn, m.rtpBytesOut = rtpBytes.WithLabelValues("in"), rtpBytes.WithLabelValues("out")
+	rtpLost := f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricRTPPacketsLost,
+		Help: "RTP packets lost, from RTCP receiver reports: in = the caller's audio as the media core received it, out = the bot's audio as the caller reported it."}, []string{voicemetrics.LabelDirection})
+	rtpJitter := f.NewHistogramVec(prometheus.HistogramOpts{Name: voicemetrics.MetricRTPJitter,
+		Help: "RTP interarrival jitter (RFC 3550 §6.4.1), one observation per RTCP reception report, by direction (in, out).", Buckets: jitterBuckets}, []string{voicemetrics.LabelDirection})
+	for i, d := range []string{voicemetrics.DirectionIn, voicemetrics.DirectionOut} {
+		m.rtpLost[i], m.rtpJitter[i] = rtpLost.WithLabelValues(d), rtpJitter.WithLabelValues(d)
+	}
+	m.rtt = f.NewHistogram(prometheus.HistogramOpts{Name: voicemetrics.MetricRTT,
+		Help: "Round-trip time from the caller's RTCP reports about the bot's stream (RFC 3550 §6.4.1: arrival − LSR − DLSR).", Buckets: rttBuckets})
+	m.mos = f.NewHistogram(prometheus.HistogramOpts{Name: voicemetrics.MetricSessionMOS,
+		Help: "Estimated mean opinion score per session at its end (ITU-T G.107 E-model from RTCP loss, jitter and RTT; see docs/media-quality.md).", Buckets: mosBuckets})
+	stages := f.NewHistogramVec(prometheus.HistogramOpts{Name: voicemetrics.MetricTurnStage,
+		Help: "Where each conversation exchange's voice-to-voice latency goes, by stage: end_of_speech, stt_final, dialog, tts_first_byte, first_audio (they add up to voice_response_latency_seconds).", Buckets: stageBuckets}, []string{voicemetrics.LabelStage})
+	m.stages = map[string]prometheus.Observer{}
+	for _, st := range voicemetrics.Stages {
+		m.stages[st] = stages.WithLabelValues(st)
+	}
+	m.interruptions = f.NewCounter(prometheus.CounterOpts{Name: voicemetrics.MetricInterruptions,
+		Help: "Times the caller spoke over the bot (barge-in)."})
 	// Pre-initialise bounded label sets so rates exist from the first scrape.
 	for _, o := range []string{voicemetrics.OutcomeCompleted, voicemetrics.OutcomeAbandoned, voicemetrics.OutcomeFailed, voicemetrics.OutcomeRejected} {
 		m.sessionsEnded.WithLabelValues(o)

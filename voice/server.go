@@ -16,7 +16,6 @@ import (
 
 	"github.com/pion/logging"
 	"github.com/pion/transport/v5"
-	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -32,13 +31,14 @@ type Server struct {
 	log       *slog.Logger
 	metrics   *metrics
 	gatherer  prometheus.Gatherer
-	api       *webrtc.API
+	api       *pionAPI
 	providers Providers
 	store     store.Store
 	now       func() time.Time
 	tokens    [][]byte
 	guard     *httpguard.Guard
 	fallback  *PromptTTS // speaks the apology when the TTS fails
+	tracing   *tracing   // nil unless otlp.traces_endpoint is set
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -134,6 +134,9 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	if s.guard, err = httpguard.New(cfg.HTTP, guardObserver{s}); err != nil {
 		return nil, err
 	}
+	if s.tracing, err = newTracing(cfg.OTLP); err != nil {
+		return nil, err
+	}
 	for _, p := range httpguard.Patterns() {
 		s.metrics.scanner.WithLabelValues(string(p))
 	}
@@ -219,6 +222,9 @@ func (s *Server) Close() {
 		sess.end(endShutdown)
 	}
 	s.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.tracing.shutdown(ctx) // flush the ended sessions' traces
 }
 
 // ActiveSessions returns the number of sessions in progress.

@@ -52,6 +52,10 @@ type session struct {
 	saves  chan store.Record // records to write, in order; see startSaver
 	saved  chan struct{}     // closed when the last record is written
 	player *player
+	// quality collects RTCP loss, jitter and RTT (quality.go); set by
+	// negotiate before the PeerConnection exists.
+	quality *quality
+	trace   *sessionTrace // nil when tracing is off
 
 	ctx    context.Context // the session's lifetime; cancelled by end
 	cancel context.CancelFunc
@@ -72,6 +76,7 @@ type session struct {
 	reason      string
 	timers      []*time.Timer
 	savesClosed bool
+	media       qualitySummary // set at the end
 }
 
 // outcomeFor maps how a session ended onto the documented outcomes.
@@ -122,8 +127,14 @@ func (s *session) end(reason string) {
 	if s.outcome == voicemetrics.OutcomeFailed || s.outcome == voicemetrics.OutcomeRejected {
 		level = slog.LevelWarn
 	}
-	s.events.emit(level, EventSessionEnded, "outcome", s.outcome, "reason", reason,
-		"duration_seconds", dur.Seconds(), "turns", s.turnsDone())
+	attrs := []any{"outcome", s.outcome, "reason", reason, "duration_seconds", dur.Seconds(), "turns", s.turnsDone()}
+	q := s.endQuality()
+	s.trace.end(s.srv.now(), s.outcome, reason, q)
+	if q.ok {
+		attrs = append(attrs, "mos", q.mos, "packet_loss_in", q.lossIn, "packet_loss_out", q.lossOut,
+			"jitter_in_seconds", q.jitterIn.Seconds(), "jitter_out_seconds", q.jitterOut.Seconds(), "rtt_seconds", q.rtt.Seconds())
+	}
+	s.events.emit(level, EventSessionEnded, attrs...)
 	s.save()
 	// The session leaves the table only once its final record is stored
 	// (bounded by the store's timeout), so a completed DELETE means the
@@ -133,6 +144,24 @@ func (s *session) end(reason string) {
 	}
 	s.events.close()
 	s.srv.remove(s)
+}
+
+// endQuality summarises the session's media quality once, observes its
+// MOS and keeps the summary for the final record. Sessions that never saw
+// an RTCP report (never connected, or shorter than the ~1 s report
+// interval) get no MOS.
+func (s *session) endQuality() qualitySummary {
+	if s.quality == nil {
+		return qualitySummary{}
+	}
+	q := s.quality.summary()
+	if q.ok {
+		s.srv.metrics.mos.Observe(q.mos)
+	}
+	s.mu.Lock()
+	s.media = q
+	s.mu.Unlock()
+	return q
 }
 
 func (s *session) turnsDone() int {
@@ -185,6 +214,10 @@ func (s *session) save() {
 	}
 	if !r.ConnectedAt.IsZero() {
 		r.SetupSeconds = r.ConnectedAt.Sub(r.StartedAt).Seconds()
+	}
+	if q := s.media; q.ok {
+		r.MOS, r.PacketLossIn, r.PacketLossOut = q.mos, q.lossIn, q.lossOut
+		r.JitterInSeconds, r.JitterOutSeconds, r.RTTSeconds = q.jitterIn.Seconds(), q.jitterOut.Seconds(), q.rtt.Seconds()
 	}
 	if s.state == stateEnded {
 		r.EndedAt = s.srv.now()
@@ -309,15 +342,27 @@ func (s *session) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		m:                 s.srv.metrics,
 		sig:               s.sig,
 		now:               s.srv.now,
+		received:          &s.quality.received,
 	}
 	for _, ext := range recv.GetParameters().HeaderExtensions {
 		if ext.URI == sdp.AudioLevelURI {
 			in.levelExtID = uint8(ext.ID)
 		}
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		in.readLoop(track)
+	}()
+	go func() {
+		defer s.wg.Done()
+		// The caller's sender reports: reading them lets pion's report
+		// interceptor fill LSR/DLSR in our receiver reports, so the caller
+		// can measure its round trip too.
+		for {
+			if _, _, err := recv.ReadRTCP(); err != nil {
+				return
+			}
+		}
 	}()
 }

@@ -21,7 +21,7 @@ func (s *session) runTurns() {
 	if r, err := p.Dialog.Greeting(ctx, s.id); err != nil {
 		s.dialogError(err)
 	} else {
-		s.say(ctx, r, time.Time{})
+		s.say(ctx, r, nil)
 	}
 	silence := time.NewTimer(s.srv.cfg.Audio.SilenceTimeout)
 	defer silence.Stop()
@@ -55,7 +55,7 @@ func (s *session) runTurns() {
 				results = nil
 				if ctx.Err() == nil {
 					s.sttError(&ProviderError{Provider: p.STT.Name(), Reason: voicemetrics.ReasonOther, Err: errSTTEnded})
-					s.say(ctx, Reply{Text: Apology}, time.Time{})
+					s.say(ctx, Reply{Text: Apology}, nil)
 				}
 				continue
 			}
@@ -63,13 +63,19 @@ func (s *session) runTurns() {
 				continue
 			}
 			n := s.nextTurn()
+			var x *exchange // nil: a final before any VAD end has no latency to measure
+			if spoke := s.sig.lastSpeechEnd.Load(); spoke != 0 {
+				x = &exchange{index: n, spoke: time.Unix(0, spoke), vadEnd: time.Unix(0, s.sig.vadEnd.Load()), final: s.srv.now()}
+			}
 			s.events.emit(slog.LevelDebug, EventTranscript, "turn", n, "text", t.Text)
 			r, err := p.Dialog.Reply(ctx, Turn{SessionID: s.id, Index: n, Transcript: t})
 			if err != nil {
 				s.dialogError(err)
 			} else {
-				end := time.Unix(0, s.sig.lastSpeechEnd.Load())
-				s.say(ctx, r, end)
+				if x != nil {
+					x.replied = s.srv.now()
+				}
+				s.say(ctx, r, x)
 			}
 			reset()
 		case <-silence.C:
@@ -82,7 +88,7 @@ func (s *session) runTurns() {
 			if err != nil {
 				s.dialogError(err)
 			} else {
-				s.say(ctx, r, time.Time{})
+				s.say(ctx, r, nil)
 			}
 			reset()
 		}
@@ -96,28 +102,38 @@ func (s *session) nextTurn() int {
 	return s.turns
 }
 
-// say plays a reply: its own audio, or the TTS of its text. speechEnd, when
-// set, starts the voice-to-voice latency measured at the first packet.
-func (s *session) say(ctx context.Context, r Reply, speechEnd time.Time) {
+// say plays a reply: its own audio, or the TTS of its text. x, when set,
+// is the exchange the reply answers: its voice-to-voice latency and stages
+// are measured at the first packet. The caller speaking over the reply is
+// a barge-in (watchBargeIn).
+func (s *session) say(ctx context.Context, r Reply, x *exchange) {
+	playCtx, stop := context.WithCancel(ctx)
+	defer stop()
 	onFirst := func() {
-		if !speechEnd.IsZero() {
-			s.srv.metrics.responseLatency.Observe(s.srv.now().Sub(speechEnd).Seconds())
+		if x != nil {
+			x.firstPacket = s.srv.now()
+			s.observeExchange(x)
 		}
 	}
 	var chunks <-chan Chunk
 	switch {
 	case len(r.Audio) > 0:
+		if x != nil {
+			x.firstChunk = x.replied // the reply is its own audio: no TTS
+		}
 		chunks = chunksOf(r.Audio)
 	case r.Text != "":
-		chunks = s.synthesize(ctx, r.Text)
+		chunks = s.synthesize(playCtx, r.Text, x)
 	}
 	if chunks != nil {
-		n, err := s.player.play(ctx, chunks, onFirst)
-		if err != nil && ctx.Err() == nil {
+		watching := s.watchBargeIn(playCtx, stop)
+		n, err := s.player.play(playCtx, chunks, onFirst)
+		interrupted := watching()
+		if err != nil && ctx.Err() == nil && !interrupted {
 			s.log.Warn("playback failed", "error", err)
 		}
 		if n > 0 {
-			s.events.emit(slog.LevelDebug, EventReply, "text", r.Text, "packets", n)
+			s.events.emit(slog.LevelDebug, EventReply, "text", r.Text, "packets", n, "interrupted", interrupted)
 		}
 	}
 	if r.Hangup {
@@ -126,9 +142,10 @@ func (s *session) say(ctx context.Context, r Reply, speechEnd time.Time) {
 }
 
 // synthesize streams the TTS of text, measuring the time to its first
-// chunk. When the TTS fails before any audio, the embedded apology is played
-// instead, so the caller is never left in silence; the error is counted.
-func (s *session) synthesize(ctx context.Context, text string) <-chan Chunk {
+// chunk (and marking it in x, when set). When the TTS fails before any
+// audio, the embedded apology is played instead, so the caller is never
+// left in silence; the error is counted.
+func (s *session) synthesize(ctx context.Context, text string, x *exchange) <-chan Chunk {
 	tts := s.srv.providers.TTS
 	m := s.srv.metrics
 	m.ttsRequests.WithLabelValues(tts.Name()).Inc()
@@ -148,7 +165,11 @@ func (s *session) synthesize(ctx context.Context, text string) <-chan Chunk {
 		n := 0
 		for c := range in {
 			if n == 0 {
-				m.ttsFirstByte.WithLabelValues(tts.Name()).Observe(s.srv.now().Sub(start).Seconds())
+				first := s.srv.now()
+				m.ttsFirstByte.WithLabelValues(tts.Name()).Observe(first.Sub(start).Seconds())
+				if x != nil {
+					x.firstChunk = first // read by the player after it receives c
+				}
 			}
 			n++
 			select {

@@ -182,7 +182,9 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 // negotiate creates the PeerConnection, answers the offer and waits for ICE
 // gathering (bounded; see gather).
 func (s *Server) negotiate(ctx context.Context, sess *session, offer string) (string, error) {
-	pc, err := s.api.NewPeerConnection(webrtc.Configuration{ICEServers: iceServers(s.cfg.ICE.Servers, s.now())})
+	sess.quality = newQuality(s.metrics, sess.codec)
+	sess.trace = s.tracing.startTrace(sess.id, sess.started, sess.codec)
+	pc, err := s.api.forSession(sess.quality).NewPeerConnection(webrtc.Configuration{ICEServers: iceServers(s.cfg.ICE.Servers, s.now())})
 	if err != nil {
 		return "", fmt.Errorf("create peer connection: %w", err)
 	}
@@ -227,12 +229,19 @@ func (s *Server) negotiate(ctx context.Context, sess *session, offer string) (st
 	if err != nil {
 		return "", fmt.Errorf("add audio track: %w", err)
 	}
+	if sess.trace != nil {
+		sender.Transport().OnStateChange(func(st webrtc.DTLSTransportState) {
+			if st == webrtc.DTLSTransportStateConnecting || st == webrtc.DTLSTransportStateConnected {
+				sess.trace.dtlsState(st == webrtc.DTLSTransportStateConnecting, s.now())
+			}
+		})
+	}
 	sess.wg.Add(1)
 	go func() {
 		defer sess.wg.Done()
-		drainRTCP(sender) // returns when the PeerConnection closes
+		sess.quality.readSenderRTCP(sender) // returns when the PeerConnection closes
 	}()
-	sess.player = &player{track: track, clockRate: codec.ClockRate, pt: uint8(codec.PayloadType), m: s.metrics, now: s.now}
+	sess.player = &player{track: track, clockRate: codec.ClockRate, pt: uint8(codec.PayloadType), m: s.metrics, now: s.now, sent: &sess.quality.sent}
 	return s.answer(ctx, sess)
 }
 
@@ -264,16 +273,8 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 		sess.events.emit(level, EventICETimeout, "phase", "gathering", "timeout_seconds", s.cfg.ICE.GatheringTimeout.Seconds())
 	}
 	sess.events.emit(level, EventICEGathering, "duration_seconds", d.Seconds(), "candidates", g.count(), "complete", string(how))
+	sess.trace.signaled(sess.started, start, start.Add(d), s.now(), string(how), g.count())
 	return pc.LocalDescription().SDP, nil
-}
-
-func drainRTCP(sender *webrtc.RTPSender) {
-	buf := make([]byte, 1500)
-	for {
-		if _, _, err := sender.Read(buf); err != nil {
-			return
-		}
-	}
 }
 
 // handlePatch is PATCH /whip/{id}: trickle candidates or an ICE restart.

@@ -228,10 +228,10 @@ probes:
     probes:
       - {name: stun, kind: stun, target: "stun:%[3]s", stun: {transports: [udp, tcp]}}
       - {name: turn, kind: turn, target: "turn:%[3]s?transport=udp", turn: {secret: "${VW_DEMO_TURN_SECRET}"}}
-      - {name: call, kind: webrtc, target: %[4]q, webrtc: {loopback: true}}
+      - {name: call, kind: webrtc, target: %[4]q, webrtc: {loopback: true, greeting: interrupt}}
 modules:
   stun: {kind: stun, timeout: 5s, stun: {transports: [udp]}}
-  webrtc: {kind: webrtc, timeout: 10s, webrtc: {loopback: true}}
+  webrtc: {kind: webrtc, timeout: 10s, webrtc: {loopback: true, greeting: interrupt}}
 cloudwatch: {mode: emf, emf_path: %[5]q}
 export_interval: 10s
 `, f.sidecarListen, base+"/metrics", turnAddr, base+"/whip", f.emfPath, f.probeInterval)

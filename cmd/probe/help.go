@@ -41,8 +41,14 @@ Common flags (anywhere on the line):
 Kind flags:
   stun:   --transport udp,tcp  --rto 500ms
   turn:   --ca-file F  --server-name N  --peer-address IP:PORT
-  webrtc: --ice-server URI (repeatable) --ice-username U --ice-password-file F --ice-secret-file F
+          --packets N (relay echoes: loss, RTT mean/p95, jitter; default 20)
+  webrtc: --ice-server URI (repeatable) --ice-username U --ice-password P | --ice-password-file F
+          --ice-secret S | --ice-secret-file F
           --relay-only  --trickle  --loopback  --no-audio  --no-ice-discovery
+          --relay-acceptance-min-wait D
+          --greeting wait|interrupt (hear the bot's greeting out, or talk over it)
+          --require-reply  --reply-timeout D  --hold D (stay on after the reply
+          to measure RTCP loss, jitter and RTT); assert max_response_latency=D
           (by default the ICE servers the endpoint announces in OPTIONS /whip
           Link headers, RFC 9725 §4.6, are used too; its TURN credentials included)
   http:   --expect-status 200

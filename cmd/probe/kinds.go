@@ -48,9 +48,13 @@ func turnCmd(fs *flag.FlagSet) builder {
 	caFile := fs.String("ca-file", "", "PEM CA that must sign the TLS server certificate")
 	serverName := fs.String("server-name", "", "TLS server name (default: the URI host)")
 	peer := fs.String("peer-address", "", "address the relay sends to (default: the echo peer's reflexive address)")
+	packets := fs.Int("packets", 20, "relay echoes to send: loss, RTT mean/p95 and jitter, like turnutils_uclient -n")
 	return func(pos []string, env probes.Env) ([]probes.Spec, error) {
 		if len(pos) == 0 {
 			return nil, fmt.Errorf("%w: turn needs at least one URI (turn:host:port?transport=udp)", errUsage)
+		}
+		if *packets < 1 {
+			return nil, fmt.Errorf("%w: --packets %d: want at least 1", errUsage, *packets)
 		}
 		secretVal, err := secret(*sec, *secFile, "VOICEWATCH_TURN_SECRET")
 		if err != nil {
@@ -71,7 +75,7 @@ func turnCmd(fs *flag.FlagSet) builder {
 				return nil, err
 			}
 			p, err := turn.New(turn.Config{Target: uri, Username: *user, Password: password, Secret: secretVal,
-				CAFile: *caFile, ServerName: *serverName, PeerAddress: *peer},
+				CAFile: *caFile, ServerName: *serverName, PeerAddress: *peer, EchoCount: *packets},
 				turn.WithNet(env.Net), turn.WithLogger(env.Logger))
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", errUsage, err)
@@ -96,6 +100,10 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 	trickle := fs.Bool("trickle", false, "trickle candidates with PATCH")
 	loopback := fs.Bool("loopback", false, "use the loopback interface only")
 	noAudio := fs.Bool("no-audio", false, "stop at connected; do not wait for audio back")
+	replyTimeout := fs.Duration("reply-timeout", 3*time.Second, "how long to wait for the bot's answer to the tone")
+	requireReply := fs.Bool("require-reply", false, "fail when the bot does not answer the tone (a greeting alone passes otherwise)")
+	hold := fs.Duration("hold", 0, "stay on the call this long after the reply, so RTCP measures the round trip (rtt_source=rtcp)")
+	greeting := fs.String("greeting", webrtc.GreetingWait, "a bot's greeting: wait (hear it out, then speak) or interrupt (speak over it; for bots that stop on barge-in)")
 	relayWait := fs.Duration("relay-acceptance-min-wait", -1, "ICE wait before accepting a relay pair (default 0 with --relay-only, else 2s)")
 	noDiscovery := fs.Bool("no-ice-discovery", false, "do not add the ICE servers the endpoint announces in OPTIONS Link headers (RFC 9725 §4.6)")
 	return func(pos []string, env probes.Env) ([]probes.Spec, error) {
@@ -114,7 +122,8 @@ func webrtcCmd(fs *flag.FlagSet) builder {
 		if err != nil {
 			return nil, err
 		}
-		cfg := webrtc.Config{Target: pos[0], Token: token, RelayOnly: *relayOnly, Trickle: *trickle, Loopback: *loopback}
+		cfg := webrtc.Config{Target: pos[0], Token: token, RelayOnly: *relayOnly, Trickle: *trickle, Loopback: *loopback, Greeting: *greeting, Hold: *hold,
+			ReplyTimeout: *replyTimeout, RequireReply: *requireReply}
 		for _, s := range servers {
 			kind := "stun"
 			if strings.HasPrefix(strings.ToLower(s), "turn") {

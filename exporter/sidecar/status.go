@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/voicewatch/voicewatch/probes"
@@ -25,6 +26,7 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 		}
 		return "due"
 	},
+	"pct": func(r float64) string { return strconv.FormatFloat(r*100, 'f', 1, 64) + " %" },
 }).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>voicewatch sidecar</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.ok{color:#070}.fail{color:#b00}
@@ -33,7 +35,7 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 <h1>voicewatch sidecar</h1>
 <p><a href="/metrics">/metrics</a> · <a href="/-/ready">/-/ready</a> · generated {{ts .Now}}</p>
 <h2>Probes</h2>
-{{if .Probes}}<table><tr><th>probe</th><th>kind</th><th>target</th><th>status</th><th>last run</th><th>interval</th><th>next run</th><th>last {{.HistoryLen}} (oldest first)</th><th>duration</th><th>phases</th><th>failure</th></tr>
+{{if .Probes}}<table><tr><th>probe</th><th>kind</th><th>target</th><th>status</th><th>last run</th><th>interval</th><th>next run</th><th>last {{.HistoryLen}} (oldest first)</th><th>duration</th><th>phases</th><th>path</th><th>failure</th></tr>
 {{range .Probes}}<tr class="probe"><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Target}}</td>
 {{with .Latest}}{{if .Success}}<td class="ok">ok</td>{{else}}<td class="fail">FAIL</td>{{end}}{{else}}<td>not run yet</td>{{end}}
 <td class="last-run">{{if .LastRun.IsZero}}—{{else}}{{hms .LastRun}} ({{ago $.Now .LastRun}}){{end}}</td>
@@ -41,7 +43,8 @@ var statusTmpl = template.Must(template.New("status").Funcs(template.FuncMap{
 <td class="next-run">{{if .NextRun.IsZero}}{{if .LastRun.IsZero}}starting{{else}}running{{end}}{{else}}{{hms .NextRun}} ({{in $.Now .NextRun}}){{end}}</td>
 <td class="strip">{{range .History}}{{if .Success}}<span class="ok" title="{{ts .At}} ok in {{ms .Duration}}">✓</span>{{else}}<span class="fail" title="{{ts .At}} {{.Reason}} in {{.Phase}} after {{ms .Duration}}">✗</span>{{end}}{{end}}</td>
 {{with .Latest}}<td>{{ms .Duration}}</td><td>{{range .Phases}}{{.Name}}={{ms .Duration}} {{end}}</td>
-<td>{{with .Failure}}{{.Reason}} in {{.Phase}}: {{.Message}}{{end}}</td>{{else}}<td></td><td></td><td></td>{{end}}</tr>
+<td>{{with .Media}}rtt={{ms .RTT}} jitter={{ms .Jitter}} loss={{pct .Loss}}{{end}}</td>
+<td>{{with .Failure}}{{.Reason}} in {{.Phase}}: {{.Message}}{{end}}</td>{{else}}<td></td><td></td><td></td><td></td>{{end}}</tr>
 {{end}}</table>{{else}}<p>No probes are scheduled (probes: in the sidecar config).</p>{{end}}
 <h2>Recent failures</h2>
 {{if .Failures}}<table><tr><th>time</th><th>probe</th><th>target</th><th>reason</th><th>message</th></tr>

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/voicewatch/voicewatch/internal/turnserver"
 )
 
 // logEvents sends every log message to ch.
@@ -98,5 +100,33 @@ cardinality: {max_series_per_metric: 10}
 	_, metrics = get(t, sc.base+"/metrics")
 	if !strings.Contains(metrics, `voicewatch_series_dropped_total{metric="attack_total"} 40`) {
 		t.Errorf("drops not counted:\n%s", metrics)
+	}
+}
+
+// The status page shows the path quality a TURN probe measured (RTT,
+// jitter and loss of its relay echoes) next to its phases.
+func TestStatusPageShowsPathQuality(t *testing.T) {
+	ts, err := turnserver.Start(turnserver.Config{Listen: "127.0.0.1:0", Users: map[string]string{"u": "status-pass"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ts.Close() }()
+	sc := startSidecar(t, fmt.Sprintf(`
+probes:
+  interval: 1h
+  suite:
+    probes:
+      - {name: turn, kind: turn, target: "turn:%s?transport=udp", turn: {username: u, password: status-pass}}
+`, ts.UDPAddr()), WithJitter(func(time.Duration) time.Duration { return 0 }))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, page := get(t, sc.base+"/")
+		if strings.Contains(page, "loss=0.0 %") && strings.Contains(page, "rtt=") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the status page shows no path quality for the TURN probe:\n%s", page)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

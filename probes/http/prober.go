@@ -90,6 +90,9 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 		r.Duration = time.Since(start)
 		return r
 	}
+	if resp.TLS != nil {
+		r.CertExpiry = probes.EarliestExpiry(resp.TLS.PeerCertificates)
+	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()
 	r.SetDetail("status", strconv.Itoa(resp.StatusCode))

@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
 
 	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -73,4 +75,28 @@ func TestProbe(t *testing.T) {
 		})
 	}
 	srv.CloseClientConnections()
+}
+
+// An https target's certificate expiry becomes probe_ssl_earliest_cert_expiry.
+func TestHTTPSCertExpiry(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	p, err := New(Config{Target: srv.URL, ExpectedStatus: 200}, WithClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Probe(t.Context())
+	if !r.Success {
+		t.Fatalf("failed: %+v", r.Failure)
+	}
+	if want := srv.Certificate().NotAfter; !r.CertExpiry.Equal(want) {
+		t.Errorf("cert expiry %v, want the server certificate's %v", r.CertExpiry, want)
+	}
+	reg, err := probes.MetricsRegistry(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := testutil.CollectAndCount(reg, probemetrics.MetricProbeCertExpiry); n != 1 {
+		t.Errorf("%s: %d series, want 1", probemetrics.MetricProbeCertExpiry, n)
+	}
 }

@@ -19,6 +19,20 @@ const (
 	// MetricProbeFailureInfo is an info-style gauge, always 1, present only
 	// when the probe failed. Labels: probe, kind, target, phase, reason.
 	MetricProbeFailureInfo = "probe_failure_info"
+	// MetricProbeRTT is a gauge: the mean round-trip time the probe
+	// measured, in seconds (turn: relay echoes; webrtc: RTCP or ICE).
+	// Labels: probe, kind, target.
+	MetricProbeRTT = "probe_rtt_seconds"
+	// MetricProbeJitter is a gauge: the jitter the probe measured, in
+	// seconds. Labels: probe, kind, target.
+	MetricProbeJitter = "probe_jitter_seconds"
+	// MetricProbePacketLoss is a gauge: the ratio (0..1) of the probe's
+	// packets lost. Labels: probe, kind, target.
+	MetricProbePacketLoss = "probe_packet_loss_ratio"
+	// MetricProbeCertExpiry is a gauge: the earliest NotAfter of the
+	// target's TLS certificate chain, as Unix seconds (blackbox_exporter's
+	// name). Labels: probe, kind, target.
+	MetricProbeCertExpiry = "probe_ssl_earliest_cert_expiry"
 )
 
 // Label names used by the probe metrics.

@@ -10,15 +10,25 @@ import (
 	"github.com/voicewatch/voicewatch/probes/internal/probebench"
 )
 
+// benchEchoes keeps the benchmarks' relay work what it was before the
+// probe sent a stream of echoes: 3, back to back. The default probe (20
+// echoes 20 ms apart, like a call's packet rate) is BenchmarkTURNProbe/udp-default.
+const benchEchoes = 3
+
 // BenchmarkTURNProbe is one full TURN probe over UDP against coturn:
 // allocate (with the 401 challenge), peer binding, permission, 3 echoes
 // through the relay, refresh, deallocate. Compare with
 // testdata/bench-uclient.sh (coturn's own turnutils_uclient).
 func BenchmarkTURNProbe(b *testing.B) {
 	s := coturntest.Start(b, coturntest.Options{AllowLoopbackPeers: true, RelayPorts: 5000})
-	for _, tr := range []string{"udp", "tcp"} {
+	for _, tr := range []string{"udp", "tcp", "udp-default"} {
 		b.Run(tr, func(b *testing.B) {
-			p, err := New(Config{Target: s.TURNURI(tr), Username: coturntest.DefaultUser, Password: coturntest.DefaultPassword})
+			cfg := Config{Target: s.TURNURI(tr), Username: coturntest.DefaultUser, Password: coturntest.DefaultPassword,
+				EchoCount: benchEchoes, EchoInterval: time.Microsecond}
+			if tr == "udp-default" {
+				cfg = Config{Target: s.TURNURI("udp"), Username: coturntest.DefaultUser, Password: coturntest.DefaultPassword}
+			}
+			p, err := New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -42,7 +52,8 @@ func BenchmarkTURNProbe(b *testing.B) {
 // TURN probes and reports probes per second.
 func BenchmarkTURNConcurrent(b *testing.B) {
 	s := coturntest.Start(b, coturntest.Options{AllowLoopbackPeers: true, RelayPorts: 5000})
-	p, err := New(Config{Target: s.TURNURI("udp"), Username: coturntest.DefaultUser, Password: coturntest.DefaultPassword})
+	p, err := New(Config{Target: s.TURNURI("udp"), Username: coturntest.DefaultUser, Password: coturntest.DefaultPassword,
+		EchoCount: benchEchoes, EchoInterval: time.Microsecond})
 	if err != nil {
 		b.Fatal(err)
 	}

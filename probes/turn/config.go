@@ -32,9 +32,16 @@ type Config struct {
 	// the echo peer's own server-reflexive address, learned with a Binding
 	// request to the server over UDP.
 	PeerAddress string `yaml:"peer_address"`
-	// EchoCount is how many packets are echoed through the relay; the
-	// reported relay RTT is the minimum. Default: 3.
+	// EchoCount is how many packets are echoed through the relay, like
+	// turnutils_uclient's -n: the probe reports their loss, mean and 95th
+	// percentile round-trip time and jitter. Default: 20.
 	EchoCount int `yaml:"echo_count"`
+	// EchoInterval is the pause between echo packets. Default: 20ms (the
+	// packet rate of a voice call).
+	EchoInterval time.Duration `yaml:"echo_interval"`
+	// EchoWait is how long the probe waits for the last echoes after the
+	// last packet is sent; later ones count as lost. Default: 1s.
+	EchoWait time.Duration `yaml:"echo_wait"`
 	// RTO is the STUN retransmission timeout over UDP. Default: 200ms (pion).
 	RTO time.Duration `yaml:"rto"`
 	// Software is sent in SOFTWARE attributes. Default: "voicewatch-probe".
@@ -51,7 +58,13 @@ func (c Config) withDefaults() Config {
 		c.RESTTTL = time.Hour
 	}
 	if c.EchoCount <= 0 {
-		c.EchoCount = 3
+		c.EchoCount = 20
+	}
+	if c.EchoInterval <= 0 {
+		c.EchoInterval = 20 * time.Millisecond
+	}
+	if c.EchoWait <= 0 {
+		c.EchoWait = time.Second
 	}
 	if c.Software == "" {
 		c.Software = "voicewatch-probe"

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/stun/v4"
@@ -135,43 +138,130 @@ func echoLoop(conn net.PacketConn) {
 	}
 }
 
-// echo sends EchoCount packets through the relay to the peer and waits for
-// each to come back; it returns the smallest round-trip time.
-func (s *session) echo(peer net.Addr) (time.Duration, error) {
+// echoPayload is the size of an echo packet: one 20 ms PCMU frame with
+// its RTP header, as a call would send through the relay.
+const echoPayload = 172
+
+// echo sends EchoCount packets through the relay to the peer, EchoInterval
+// apart, while reading the echoes; it waits EchoWait after the last send
+// for stragglers. It measures what coturn's turnutils_uclient does: loss,
+// mean and 95th percentile round-trip time, and jitter (the mean absolute
+// difference of successive round-trip times). It fails only when no echo
+// comes back at all.
+func (s *session) echo(peer net.Addr) (probes.MediaQuality, error) {
+	cfg := s.p.cfg
+	n := cfg.EchoCount
+	var nonce [8]byte
+	_, _ = rand.Read(nonce[:])
+	sent := make([]atomic.Int64, n) // UnixNano of each send
+	rtts := make([]time.Duration, n)
+	got := make([]bool, n)
+	var received int
+	allBack := make(chan struct{})
+	readDone := make(chan error, 1)
 	stop := context.AfterFunc(s.ctx, func() { _ = s.relay.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if dl, ok := s.ctx.Deadline(); ok {
-		_ = s.relay.SetReadDeadline(dl)
-	}
-	best := time.Duration(0)
-	buf := make([]byte, 1500)
-	for i := range s.p.cfg.EchoCount {
-		payload := make([]byte, 64)
-		_, _ = rand.Read(payload)
-		sent := time.Now()
-		if _, err := s.relay.WriteTo(payload, peer); err != nil {
-			return 0, fmt.Errorf("send through relay: %w", err)
-		}
+	_ = s.relay.SetReadDeadline(time.Time{})
+	go func() { // owned by echo: it waits on readDone
+		buf := make([]byte, 1500)
 		for {
-			n, from, err := s.relay.ReadFrom(buf)
+			m, from, err := s.relay.ReadFrom(buf)
 			if err != nil {
-				return 0, fmt.Errorf("echo %d/%d through relay: %w", i+1, s.p.cfg.EchoCount, err)
+				readDone <- err
+				return
 			}
-			if from.String() != peer.String() {
+			at := time.Now()
+			if from.String() != peer.String() || m != echoPayload || !bytes.Equal(buf[:8], nonce[:]) {
 				continue
 			}
-			if !bytes.Equal(buf[:n], payload) {
-				// A late echo of an earlier packet; wait for ours.
+			seq := int(binary.BigEndian.Uint32(buf[8:12]))
+			if seq >= n || got[seq] || sent[seq].Load() == 0 {
 				continue
 			}
+			got[seq] = true
+			rtts[seq] = at.Sub(time.Unix(0, sent[seq].Load()))
+			if received++; received == n {
+				close(allBack)
+			}
+		}
+	}()
+	payload := make([]byte, echoPayload)
+	copy(payload, nonce[:])
+	tick := time.NewTicker(cfg.EchoInterval)
+	defer tick.Stop()
+	var sendErr error
+	for i := range n {
+		binary.BigEndian.PutUint32(payload[8:12], uint32(i))
+		sent[i].Store(time.Now().UnixNano())
+		if _, err := s.relay.WriteTo(payload, peer); err != nil {
+			sendErr = fmt.Errorf("send through relay: %w", err)
 			break
 		}
-		if rtt := time.Since(sent); best == 0 || rtt < best {
-			best = rtt
+		if i == n-1 {
+			break
+		}
+		select {
+		case <-s.ctx.Done():
+		case <-tick.C:
+		}
+		if s.ctx.Err() != nil {
+			break
 		}
 	}
+	wait := time.NewTimer(cfg.EchoWait)
+	defer wait.Stop()
+	select {
+	case <-allBack:
+	case <-wait.C:
+	case <-s.ctx.Done():
+	}
+	_ = s.relay.SetReadDeadline(time.Unix(1, 0)) // end the reader
+	<-readDone
 	_ = s.relay.SetReadDeadline(time.Time{})
-	return best, nil
+	if sendErr != nil {
+		return probes.MediaQuality{}, sendErr
+	}
+	q := echoStats(rtts, got)
+	if q.Received == 0 {
+		if err := s.ctx.Err(); err != nil {
+			return q, fmt.Errorf("no echo of %d came back through the relay: %w", n, err)
+		}
+		return q, fmt.Errorf("no echo of %d came back through the relay within %s: %w", n, cfg.EchoWait, ErrNoEcho)
+	}
+	return q, nil
+}
+
+// echoStats summarises the round-trip times of the echoes that came back
+// (got[i]) in send order.
+func echoStats(rtts []time.Duration, got []bool) probes.MediaQuality {
+	q := probes.MediaQuality{Sent: int64(len(rtts))}
+	var back []time.Duration
+	var sum, dev time.Duration
+	for i, ok := range got {
+		if !ok {
+			continue
+		}
+		if len(back) > 0 {
+			dev += (rtts[i] - back[len(back)-1]).Abs()
+		}
+		back = append(back, rtts[i])
+		sum += rtts[i]
+	}
+	q.Received = int64(len(back))
+	if q.Sent > 0 {
+		q.Loss = float64(q.Sent-q.Received) / float64(q.Sent)
+	}
+	if len(back) == 0 {
+		return q
+	}
+	q.RTT = sum / time.Duration(len(back))
+	if len(back) > 1 {
+		q.Jitter = dev / time.Duration(len(back)-1)
+	}
+	slices.Sort(back)
+	q.RTTMin = back[0]
+	q.RTTP95 = back[max(0, (95*len(back)+99)/100-1)] // nearest rank
+	return q
 }
 
 // refresh sends a Refresh request (RFC 8656 §7) for lifetime; lifetime 0

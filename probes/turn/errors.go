@@ -15,6 +15,8 @@ var (
 	ErrRefused = errors.New("turn: connection refused (ICMP port unreachable)")
 	// ErrCAFile: the pinned CA file could not be used.
 	ErrCAFile = errors.New("turn: bad ca_file")
+	// ErrNoEcho: data went into the relay and none came back.
+	ErrNoEcho = errors.New("turn: no echo through the relay")
 )
 
 // redactErr drops the text of URI parse errors, which quote the input

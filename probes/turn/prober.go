@@ -108,6 +108,8 @@ type session struct {
 	pass    string
 	nonce   stun.Nonce
 	closers []func()
+	// certExpiry is the earliest NotAfter of the TLS chain (turns:).
+	certExpiry time.Time
 }
 
 // Probe runs connect → allocate → peer_binding → permission → relay_echo
@@ -124,6 +126,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 	if err := s.run(t, &r); err != nil {
 		t.Fail(s.classify(err), err)
 	}
+	r.CertExpiry = s.certExpiry
 	t.End()
 	r.Duration = time.Since(start)
 	p.logger.DebugContext(ctx, "turn probe done", "success", r.Success, "duration", r.Duration)
@@ -174,11 +177,17 @@ func (s *session) run(t *probes.PhaseTimer, r *probes.Result) error {
 	}
 
 	t.Start("relay_echo")
-	rtt, err := s.echo(peerAddr)
+	q, err := s.echo(peerAddr)
 	if err != nil {
 		return err
 	}
-	r.SetDetail("relay_rtt", rtt.String())
+	r.Media = &q
+	r.SetDetail("relay_rtt", q.RTTMin.String()) // the best of the echoes
+	r.SetDetail("packets", fmt.Sprintf("%d/%d", q.Received, q.Sent))
+	r.SetDetail(probes.DetailPacketLoss, fmt.Sprintf("%.1f%%", q.Loss*100))
+	r.SetDetail(probes.DetailRTT, q.RTT.Round(time.Microsecond).String())
+	r.SetDetail("rtt_p95", q.RTTP95.Round(time.Microsecond).String())
+	r.SetDetail(probes.DetailJitter, q.Jitter.Round(time.Microsecond).String())
 	// The first send started a ChannelBind (pion does it in the
 	// background); wait for its answer so it is part of the check and
 	// no transaction outlives the probe.
@@ -248,6 +257,7 @@ func (s *session) connect() error {
 				_ = c.Close()
 				return fmt.Errorf("tls handshake with %s: %w", p.addr, err)
 			}
+			s.certExpiry = probes.EarliestExpiry(tc.ConnectionState().PeerCertificates)
 			c = tc
 		}
 		s.conn = pionturn.NewSTUNConn(c)
@@ -324,6 +334,9 @@ func (s *session) classify(err error) probes.Reason {
 			return probes.ReasonProtocol
 		}
 		return probes.ReasonTimeout
+	}
+	if errors.Is(err, ErrNoEcho) {
+		return probes.ReasonTimeout // the relay path drops data, as a silent firewall does
 	}
 	var te *stun.TurnError
 	var tv stun.TurnError

@@ -72,6 +72,11 @@ func TestCoturnTLS(t *testing.T) {
 				if !r.Success || r.Details["transport"] != "tls" {
 					t.Fatalf("failed: %+v %v", r.Failure, r.Details)
 				}
+				// The server certificate expires in an hour (writeCerts):
+				// probe_ssl_earliest_cert_expiry reports it.
+				if left := time.Until(r.CertExpiry); left < 50*time.Minute || left > time.Hour {
+					t.Errorf("cert expiry %v (in %v), want the server certificate's, in about an hour", r.CertExpiry, left)
+				}
 				return
 			}
 			if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != "connect" {

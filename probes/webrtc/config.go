@@ -2,6 +2,7 @@ package webrtc
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/pion/transport/v5"
@@ -41,6 +42,35 @@ type Config struct {
 	// WaitForAudio, when false, ends the probe at "connected" without the
 	// first_audio phase. Default: true.
 	WaitForAudio *bool `yaml:"wait_for_audio"`
+	// Greeting is how the probe deals with a bot that greets: "wait"
+	// (default) hears the greeting out before it speaks; "interrupt" speaks
+	// at once, for bots that stop their prompt when the caller talks over
+	// it (the media core's audio.barge_in: stop) — faster, and it proves
+	// barge-in works. Either way the reply measured is the first loud audio
+	// after the probe's tone ends.
+	Greeting string `yaml:"greeting"`
+	// GreetingWindow is how long the probe listens after connecting for a
+	// greeting before it speaks. A bot that greets is heard out first, so
+	// the reply measured is the reply to the probe's tone, not the
+	// greeting. Default: 1s.
+	GreetingWindow time.Duration `yaml:"greeting_window"`
+	// ReplyTimeout bounds the wait for the bot's answer to the tone after
+	// the tone ends (and always ends a little before the probe's timeout).
+	// Default: 3s.
+	ReplyTimeout time.Duration `yaml:"reply_timeout"`
+	// RequireReply fails the probe (phase response_latency, reason
+	// no_audio) when the bot spoke but did not answer the tone. Default:
+	// false — a bot whose recognizer wants words does not answer a tone,
+	// and its greeting already proves the media path.
+	RequireReply bool `yaml:"require_reply"`
+	// Hold keeps the call up this long after the reply before hanging up,
+	// so RTCP reports (about one a second) flow both ways: the media
+	// core then measures the call's RTT, and the probe's rtt comes from
+	// RTCP rather than ICE. Default: 0 (hang up at once).
+	Hold time.Duration `yaml:"hold"`
+	// GreetingGap is the silence that ends a greeting. It must be longer
+	// than the pauses inside the greeting. Default: 700ms.
+	GreetingGap time.Duration `yaml:"greeting_gap"`
 }
 
 // ICEServer is one STUN or TURN server the probe gathers candidates from.
@@ -54,8 +84,19 @@ type ICEServer struct {
 	Secret string `yaml:"secret"`
 }
 
+// Greeting strategies (Config.Greeting).
+const (
+	GreetingWait      = "wait"
+	GreetingInterrupt = "interrupt"
+)
+
 // Phases are the phase names of a WebRTC probe in the order they end.
-var Phases = []string{"signaling", "ice_gathering", "ice_connected", "dtls", "connected", "first_audio", "hangup"}
+// greeting is the wait for the bot's greeting to end; first_audio runs
+// from connected to the first audio the bot sent (its greeting, or its
+// reply when it does not greet), and response_latency from the end of the
+// probe's tone to the bot's reply (its voice-to-voice latency as a caller
+// hears it; the phases overlap).
+var Phases = []string{"signaling", "ice_gathering", "ice_connected", "dtls", "connected", "greeting", "first_audio", "response_latency", "hangup"}
 
 func (c Config) withDefaults() Config {
 	if c.ToneDuration <= 0 {
@@ -63,6 +104,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AudioThreshold <= 0 {
 		c.AudioThreshold = 300
+	}
+	if c.ReplyTimeout <= 0 {
+		c.ReplyTimeout = 3 * time.Second
+	}
+	if c.Greeting == "" {
+		c.Greeting = GreetingWait
+	}
+	if c.GreetingWindow <= 0 {
+		c.GreetingWindow = time.Second
+	}
+	if c.GreetingGap <= 0 {
+		c.GreetingGap = 700 * time.Millisecond
 	}
 	if c.WaitForAudio == nil {
 		t := true
@@ -78,7 +131,12 @@ type options struct {
 	net    transport.Net
 	logger *slog.Logger
 	now    func() time.Time
+	client *http.Client
 }
+
+// WithHTTPClient sets the client for WHIP requests (its TLS settings, e.g.
+// a private CA); default a plain http.Client.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
 
 // WithNet makes the prober use n (e.g. a pion vnet); default the real network.
 func WithNet(n transport.Net) Option { return func(o *options) { o.net = n } }

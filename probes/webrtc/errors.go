@@ -17,4 +17,6 @@ var (
 	ErrNoAudio = errors.New("webrtc: no audio back")
 	// ErrBadICEServer: an ICE server URI or its credentials are invalid.
 	ErrBadICEServer = errors.New("webrtc: bad ICE server")
+	// ErrBadConfig: another setting is invalid.
+	ErrBadConfig = errors.New("webrtc: bad config")
 )

@@ -49,6 +49,9 @@ func New(cfg Config, opts ...Option) (*Prober, error) {
 			return nil, fmt.Errorf("%w: ice_servers[%d] %q needs username+password or secret", ErrBadICEServer, i, probes.RedactTarget(s.URL))
 		}
 	}
+	if cfg.Greeting != GreetingWait && cfg.Greeting != GreetingInterrupt {
+		return nil, fmt.Errorf("%w: greeting %q: want %q or %q", ErrBadConfig, cfg.Greeting, GreetingWait, GreetingInterrupt)
+	}
 	if cfg.RelayOnly && !hasTURN(cfg.ICEServers) {
 		return nil, fmt.Errorf("%w: relay_only needs a turn: or turns: ICE server", ErrBadICEServer)
 	}
@@ -63,7 +66,11 @@ func New(cfg Config, opts ...Option) (*Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prober{cfg: cfg, endpoint: u, api: api, http: &http.Client{},
+	client := o.client
+	if client == nil {
+		client = &http.Client{}
+	}
+	return &Prober{cfg: cfg, endpoint: u, api: api, http: client,
 		logger: o.logger.With("component", "probe.webrtc")}, nil
 }
 
@@ -145,6 +152,10 @@ type call struct {
 	// trickle goroutine has sent end-of-candidates (or given up).
 	gatherStart time.Time
 	trickleDone chan struct{}
+	// firstLoud and lastLoud are the arrival times (UnixNano) of the first
+	// and latest loud packet; replyAfter, once set to the end of the
+	// probe's tone, makes the next loud packet fire audio (the reply).
+	firstLoud, lastLoud, replyAfter atomic.Int64
 }
 
 // Probe makes the call; it hangs up and releases everything before it
@@ -159,6 +170,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 	cctx, stop := context.WithCancel(ctx)
 	c.stop = stop
 	phase, reason, err := c.run(cctx, &r)
+	r.CertExpiry = c.whip.certExpiry
 	c.close(ctx, &r, err == nil)
 	select {
 	case <-c.gather.c:
@@ -284,18 +296,150 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 		return "", "", nil
 	}
 
+	greetingUnfinished := false
+	if p.cfg.Greeting == GreetingWait {
+		greetStart := time.Now()
+		greeting, unfinished, err := c.awaitGreeting(ctx)
+		c.phases["greeting"] = time.Since(greetStart)
+		if err != nil {
+			return "greeting", probes.ReasonTimeout, fmt.Errorf("the bot's greeting did not end (no %s of silence): %w", p.cfg.GreetingGap, orTimeout(err, "greeting"))
+		}
+		switch {
+		case unfinished:
+			greetingUnfinished = true
+			r.SetDetail("greeting", "still playing after "+greeting.Round(time.Millisecond).String())
+		case greeting > 0:
+			r.SetDetail("greeting", greeting.Round(time.Millisecond).String())
+		default:
+			r.SetDetail("greeting", "none")
+		}
+	}
+
 	stopAudio := make(chan struct{})
 	defer close(stopAudio)
-	audioStart := time.Now()
-	toneEnd := audioStart.Add(p.cfg.ToneDuration)
-	c.wg.Go(func() { c.sendAudio(stopAudio) })
-	if err := wait(ctx, c.audio.c, c.connBad.c); err != nil {
-		c.phases["first_audio"] = time.Since(audioStart)
-		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(err, "no audio"))
+	toneEnd := make(chan time.Time, 1)
+	c.wg.Go(func() { c.sendAudio(stopAudio, toneEnd) })
+	var end time.Time
+	select {
+	case end = <-toneEnd:
+	case <-ctx.Done():
+	case <-c.connBad.c:
 	}
-	c.phases["first_audio"] = c.audio.time().Sub(audioStart)
-	r.SetDetail("response_latency", c.audio.time().Sub(toneEnd).Round(time.Millisecond).String())
+	replyErr := errors.New("connection lost")
+	if !end.IsZero() {
+		replyErr = c.awaitReply(ctx)
+	}
+	heardAt := c.firstLoud.Load()
+	if heardAt != 0 {
+		c.phases["first_audio"] = max(time.Unix(0, heardAt).Sub(c.conn.time()), 0)
+	}
+	if p.cfg.Greeting == GreetingInterrupt {
+		heard := "none"
+		if heardAt != 0 && !end.IsZero() && heardAt < end.UnixNano() {
+			heard = "interrupted" // the bot spoke before the tone ended
+		}
+		r.SetDetail("greeting", heard)
+	}
+	switch {
+	case replyErr == nil && greetingUnfinished:
+		// The audio after the tone may be the rest of the greeting: the
+		// reply cannot be told apart, so it is not measured.
+		r.SetDetail("response_latency", "not measured (the greeting was still playing)")
+	case replyErr == nil:
+		latency := c.audio.time().Sub(end) // ≥ 0: audio fires only at or after the tone's end
+		c.phases["response_latency"] = latency
+		r.SetDetail("response_latency", latency.Round(time.Millisecond).String())
+	case heardAt == 0:
+		c.phases["first_audio"] = time.Since(c.conn.time())
+		c.measureQuality(r)
+		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(replyErr, "no audio"))
+	case p.cfg.RequireReply:
+		c.measureQuality(r)
+		return "response_latency", probes.ReasonNoAudio, fmt.Errorf("%w: the bot spoke but did not answer the probe's tone within %s: %w",
+			ErrNoAudio, p.cfg.ReplyTimeout, orTimeout(replyErr, "no reply"))
+	default:
+		// The bot spoke (its greeting) but did not answer a tone: bots
+		// whose recognizer wants words do not. The media path works.
+		r.SetDetail("response_latency", "no reply to the tone")
+	}
+	if p.cfg.Hold > 0 {
+		hold := time.NewTimer(p.cfg.Hold)
+		select {
+		case <-hold.C:
+		case <-ctx.Done():
+		case <-c.connBad.c:
+		}
+		hold.Stop()
+	}
+	c.measureQuality(r)
 	return "", "", nil
+}
+
+// hangupMargin is the time a probe keeps before its deadline to hang up.
+const hangupMargin = 250 * time.Millisecond
+
+// awaitReply waits for the bot's answer to the tone (audio fires) for
+// ReplyTimeout, or until hangupMargin before ctx's deadline: a probe that
+// heard a greeting but gets no reply still ends in time to report it.
+func (c *call) awaitReply(ctx context.Context) error {
+	d := c.p.cfg.ReplyTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl)-hangupMargin)
+	}
+	if d <= 0 {
+		return fmt.Errorf("no time left for a reply: %w", context.DeadlineExceeded)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-c.audio.c:
+		return nil
+	case <-c.connBad.c:
+		return errors.New("connection lost")
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return fmt.Errorf("no reply within %s: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
+	}
+}
+
+// awaitGreeting listens for a greeting: none if nothing loud arrives within
+// GreetingWindow, else it waits until GreetingGap passes without a loud
+// packet and returns how long the greeting lasted.
+//
+// It stops waiting early, with unfinished set, when what is left of the
+// probe's time would no longer fit the tone and a short wait for the
+// reply: a long greeting must not fail a call that works.
+func (c *call) awaitGreeting(ctx context.Context) (heard time.Duration, unfinished bool, err error) {
+	start := time.Now()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	stopBy := time.Time{}
+	if dl, ok := ctx.Deadline(); ok {
+		stopBy = dl.Add(-(c.p.cfg.ToneDuration + time.Second + hangupMargin))
+	}
+	for {
+		now := time.Now()
+		first, last := c.firstLoud.Load(), c.lastLoud.Load()
+		switch {
+		case first == 0 && now.Sub(start) >= c.p.cfg.GreetingWindow:
+			return 0, false, nil
+		case first != 0 && now.Sub(time.Unix(0, last)) >= c.p.cfg.GreetingGap:
+			return time.Unix(0, last).Sub(time.Unix(0, first)) + 20*time.Millisecond, false, nil
+		case !stopBy.IsZero() && now.After(stopBy):
+			if first == 0 {
+				return 0, false, nil
+			}
+			return now.Sub(time.Unix(0, first)), true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, false, ctx.Err()
+		case <-c.connBad.c:
+			return 0, false, errors.New("connection lost")
+		case <-tick.C:
+		}
+	}
 }
 
 // wire registers the state callbacks that fire the call's events.
@@ -325,7 +469,17 @@ func (c *call) wire(sender *webrtc.RTPSender) {
 		}
 	})
 	threshold := c.p.cfg.AudioThreshold
-	c.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	c.pc.OnTrack(func(tr *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+		// The bot's RTCP, read as a browser does: pion's interceptors
+		// then see its sender reports (our RTT, via our receiver reports'
+		// LSR/DLSR). Ends when the connection closes.
+		go func() {
+			for {
+				if _, _, err := recv.ReadRTCP(); err != nil {
+					return
+				}
+			}
+		}()
 		// Runs on pion's goroutine; ends when the connection closes.
 		for {
 			pkt, _, err := tr.ReadRTP()
@@ -333,21 +487,42 @@ func (c *call) wire(sender *webrtc.RTPSender) {
 				return
 			}
 			if rms(pkt.Payload) > threshold {
-				c.audio.fire()
+				now := time.Now().UnixNano()
+				c.firstLoud.CompareAndSwap(0, now)
+				c.lastLoud.Store(now)
+				if after := c.replyAfter.Load(); after != 0 && now >= after {
+					c.audio.fire()
+				}
+			}
+		}
+	})
+	// The bot's receiver reports about the probe's stream: pion's stats
+	// interceptor takes the round-trip time from them.
+	c.wg.Go(func() {
+		for {
+			if _, _, err := sender.ReadRTCP(); err != nil {
+				return
 			}
 		}
 	})
 }
 
 // sendAudio writes 20 ms PCMU packets, the tone then silence, until stop.
-func (c *call) sendAudio(stop <-chan struct{}) {
+// When it sends the tone's last packet it sends that time on toneEnd and
+// arms the reply: the next loud packet after it is the bot's answer.
+func (c *call) sendAudio(stop <-chan struct{}, toneEnd chan<- time.Time) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	toneN := int(c.p.cfg.ToneDuration / (20 * time.Millisecond))
+	toneN := max(int(c.p.cfg.ToneDuration/(20*time.Millisecond)), 1)
 	for n := 0; ; n++ {
 		data := silence()
 		if n < toneN {
 			data = tone(n)
+		}
+		if n == toneN-1 {
+			end := time.Now()
+			toneEnd <- end
+			c.replyAfter.Store(end.UnixNano())
 		}
 		if err := c.track.WriteSample(media.Sample{Data: data, Duration: 20 * time.Millisecond}); err != nil {
 			return

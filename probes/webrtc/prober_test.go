@@ -142,3 +142,24 @@ func TestConfigYAML(t *testing.T) {
 		t.Fatalf("decoded %+v", c)
 	}
 }
+
+// An https WHIP endpoint's certificate expiry is in the result
+// (probe_ssl_earliest_cert_expiry).
+func TestHTTPSEndpointCertExpiry(t *testing.T) {
+	echo := webrtctest.New(t, token)
+	srv := httptest.NewTLSServer(echo)
+	defer srv.Close()
+	p, err := New(Config{Target: srv.URL + "/whip", Token: token, Loopback: true}, WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	r := p.Probe(ctx)
+	if !r.Success {
+		t.Fatalf("failed: %+v", r.Failure)
+	}
+	if want := srv.Certificate().NotAfter; !r.CertExpiry.Equal(want) {
+		t.Errorf("cert expiry %v, want %v", r.CertExpiry, want)
+	}
+}

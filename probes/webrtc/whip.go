@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/voicewatch/voicewatch/probes"
 )
 
 // whipClient speaks the client side of WHIP (RFC 9725).
@@ -18,6 +21,8 @@ type whipClient struct {
 	// resource is the session URL from the Location header.
 	resource string
 	etag     string
+	// certExpiry is the earliest NotAfter of an https endpoint's chain.
+	certExpiry time.Time
 }
 
 // offer POSTs the SDP offer (§4.2) and returns the SDP answer. It expects
@@ -34,6 +39,9 @@ func (w *whipClient) offer(ctx context.Context, sdp string) (string, error) {
 		return "", unwrapURLError(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if resp.TLS != nil {
+		w.certExpiry = probes.EarliestExpiry(resp.TLS.PeerCertificates)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return "", fmt.Errorf("read answer: %w", err)

@@ -181,6 +181,24 @@ func TestFullCall(t *testing.T) {
 			t.Errorf("response latency sum %v, below twice the injected TTS delay", h.GetSampleSum())
 		}
 	}
+	// The exchange stages with real providers: one observation per
+	// exchange and stage, adding up to the response latency, and the
+	// injected TTS first-byte delay lands in tts_first_byte (turns 1 and 3;
+	// turn 2's ElevenLabs outage was answered by the fallback voice).
+	var stages float64
+	for _, st := range voicemetrics.Stages {
+		h := voicetest.Series(t, r.reg, voicemetrics.MetricTurnStage, voicemetrics.LabelStage, st)[0].GetHistogram()
+		if h.GetSampleCount() != 3 {
+			t.Errorf("stage %s: %d observations, want 3", st, h.GetSampleCount())
+		}
+		stages += h.GetSampleSum()
+		if st == voicemetrics.StageTTSFirstByte && h.GetSampleSum() < 2*ttsDelay.Seconds() {
+			t.Errorf("tts_first_byte stage sums to %v s, below the injected %v in two exchanges", h.GetSampleSum(), ttsDelay)
+		}
+	}
+	if latency := voicetest.Series(t, r.reg, voicemetrics.MetricResponseLatency)[0].GetHistogram().GetSampleSum(); stages < latency-1e-6 || stages > latency+1e-6 {
+		t.Errorf("stages add up to %v s, response latency to %v s", stages, latency)
+	}
 	for _, ev := range []struct {
 		name  string
 		match map[string]any

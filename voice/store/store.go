@@ -39,6 +39,17 @@ type Record struct {
 	SelectedPair string `json:"selected_pair,omitempty"`
 	Turns        int    `json:"turns"`
 	ICERestarts  int    `json:"ice_restarts"`
+	// Media quality at the end of the session, from RTCP reports: loss
+	// ratios (0..1) in each direction (in = the caller's audio as the
+	// media core received it), mean interarrival jitter, mean round-trip
+	// time, and the ITU-T G.107 E-model MOS estimate. Zero when no report
+	// was seen.
+	MOS              float64 `json:"mos,omitempty"`
+	PacketLossIn     float64 `json:"packet_loss_in,omitempty"`
+	PacketLossOut    float64 `json:"packet_loss_out,omitempty"`
+	JitterInSeconds  float64 `json:"jitter_in_seconds,omitempty"`
+	JitterOutSeconds float64 `json:"jitter_out_seconds,omitempty"`
+	RTTSeconds       float64 `json:"rtt_seconds,omitempty"`
 }
 
 // Store saves and loads session records.

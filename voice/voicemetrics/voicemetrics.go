@@ -36,6 +36,15 @@ const (
 	MetricRTPPackets             = "voice_rtp_packets_total"
 	MetricRTPBytes               = "voice_rtp_bytes_total"
 	MetricBuildInfo              = "voice_build_info"
+
+	// Media and conversation quality (RTCP reports, the E-model, the
+	// per-exchange latency breakdown).
+	MetricRTPPacketsLost = "voice_rtp_packets_lost_total"
+	MetricRTPJitter      = "voice_rtp_jitter_seconds"
+	MetricRTT            = "voice_rtt_seconds"
+	MetricSessionMOS     = "voice_session_mos"
+	MetricTurnStage      = "voice_turn_stage_seconds"
+	MetricInterruptions  = "voice_interruptions_total"
 )
 
 // Label names.
@@ -52,7 +61,40 @@ const (
 	LabelRoute      = "route"
 	LabelCode       = "code"
 	LabelDirection  = "direction"
+	LabelStage      = "stage"
 )
+
+// RTP directions (label direction). For voice_rtp_packets_lost_total and
+// voice_rtp_jitter_seconds, in is the caller's audio as the media core
+// received it (its own receiver reports) and out is the bot's audio as the
+// caller received it (the caller's receiver reports).
+const (
+	DirectionIn  = "in"
+	DirectionOut = "out"
+)
+
+// Stages of one conversation exchange (label stage of
+// voice_turn_stage_seconds), in order. Their durations add up to the
+// exchange's voice_response_latency_seconds observation.
+const (
+	// StageEndOfSpeech is the silence the VAD waited before it declared
+	// the end of the utterance.
+	StageEndOfSpeech = "end_of_speech"
+	// StageSTTFinal runs from the VAD's end of speech to the final
+	// transcript.
+	StageSTTFinal = "stt_final"
+	// StageDialog is the dialog's time to a reply.
+	StageDialog = "dialog"
+	// StageTTSFirstByte is the TTS's time to the first audio chunk (zero
+	// when the reply carries its own audio, as the echo bot's does).
+	StageTTSFirstByte = "tts_first_byte"
+	// StageFirstAudio runs from the first chunk to the first RTP packet
+	// sent.
+	StageFirstAudio = "first_audio"
+)
+
+// Stages lists the exchange stages in order.
+var Stages = []string{StageEndOfSpeech, StageSTTFinal, StageDialog, StageTTSFirstByte, StageFirstAudio}
 
 // Session outcomes (label outcome).
 const (

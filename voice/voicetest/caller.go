@@ -129,7 +129,17 @@ func NewCaller(t testing.TB, base string, o CallerOptions) *Caller {
 			connectedOnce.Do(func() { close(c.connected) })
 		}
 	})
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	pc.OnTrack(func(tr *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+		// Read the bot's RTCP as a browser does, so pion's report
+		// interceptor sees its sender reports and the caller's receiver
+		// reports carry LSR/DLSR (the media core's RTT).
+		go func() {
+			for {
+				if _, _, err := recv.ReadRTCP(); err != nil {
+					return
+				}
+			}
+		}()
 		buf := make([]byte, 1500)
 		for {
 			if _, _, err := tr.Read(buf); err != nil {

@@ -5,10 +5,12 @@
 package vnettest
 
 import (
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pion/logging"
 	"github.com/pion/transport/v5/vnet"
@@ -45,6 +47,13 @@ type Options struct {
 	// (address-dependent filtering) at NATIP; otherwise the client is on
 	// the WAN at 1.2.3.10.
 	NAT bool
+	// RelayLossPercent drops this share of the packets a TURN relay sends
+	// on to its peers (from ServerIP, any port but the server's 3478):
+	// data through the relay is lost, the TURN transactions are not.
+	RelayLossPercent int
+	// Delay holds every packet the client receives this long (vnet's
+	// delay filter; without NAT only).
+	Delay time.Duration
 }
 
 // New builds and starts a world; it stops at test cleanup.
@@ -72,7 +81,21 @@ func New(t testing.TB, opts Options) *World {
 	} else {
 		w.Client, err = vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{"1.2.3.10"}})
 		must(t, err)
-		must(t, w.wan.AddNet(w.Client))
+		var nic vnet.NIC = w.Client
+		if opts.Delay > 0 {
+			df, err := vnet.NewDelayFilter(nic, vnet.WithDelay(opts.Delay))
+			must(t, err)
+			t.Cleanup(func() { _ = df.Close() })
+			nic = df
+		}
+		must(t, w.wan.AddNet(nic))
+	}
+	if opts.RelayLossPercent > 0 {
+		w.wan.AddChunkFilter(func(c vnet.Chunk) bool {
+			src, ok := c.SourceAddr().(*net.UDPAddr)
+			relayed := ok && src.IP.String() == ServerIP && src.Port != 3478
+			return !relayed || rand.IntN(100) >= opts.RelayLossPercent
+		})
 	}
 	// Drop the next N packets addressed to the server (see DropNext).
 	w.wan.AddChunkFilter(func(c vnet.Chunk) bool {

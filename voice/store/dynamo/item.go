@@ -26,6 +26,12 @@ const (
 	attrSelectedPair = "selected_pair"
 	attrTurns        = "turns"
 	attrICERestarts  = "ice_restarts"
+	attrMOS          = "mos"
+	attrLossIn       = "packet_loss_in"
+	attrLossOut      = "packet_loss_out"
+	attrJitterIn     = "jitter_in_seconds"
+	attrJitterOut    = "jitter_out_seconds"
+	attrRTT          = "rtt_seconds"
 )
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -53,7 +59,9 @@ func (st *Store) toItem(r store.Record, expires time.Time) map[string]types.Attr
 			it[k] = s(v.UTC().Format(time.RFC3339Nano))
 		}
 	}
-	for k, v := range map[string]float64{attrICEGathering: r.ICEGatheringSeconds, attrSetup: r.SetupSeconds} {
+	for k, v := range map[string]float64{attrICEGathering: r.ICEGatheringSeconds, attrSetup: r.SetupSeconds,
+		attrMOS: r.MOS, attrLossIn: r.PacketLossIn, attrLossOut: r.PacketLossOut,
+		attrJitterIn: r.JitterInSeconds, attrJitterOut: r.JitterOutSeconds, attrRTT: r.RTTSeconds} {
 		if v != 0 {
 			it[k] = n(strconv.FormatFloat(v, 'g', -1, 64))
 		}
@@ -100,5 +108,7 @@ func (st *Store) fromItem(it map[string]types.AttributeValue) (store.Record, err
 	r.StartedAt, r.ConnectedAt, r.EndedAt = tm(attrStartedAt), tm(attrConnectedAt), tm(attrEndedAt)
 	r.ICEGatheringSeconds, r.SetupSeconds = num(attrICEGathering), num(attrSetup)
 	r.Turns, r.ICERestarts = int(num(attrTurns)), int(num(attrICERestarts))
+	r.MOS, r.PacketLossIn, r.PacketLossOut = num(attrMOS), num(attrLossIn), num(attrLossOut)
+	r.JitterInSeconds, r.JitterOutSeconds, r.RTTSeconds = num(attrJitterIn), num(attrJitterOut), num(attrRTT)
 	return r, err
 }

@@ -50,6 +50,9 @@ func TestPutGetRoundTrip(t *testing.T) {
 	}
 	r2 := record(2)
 	r2.State, r2.Outcome, r2.EndedAt = "ended", "completed", t0.Add(time.Minute)
+	// The media quality at the end of the session (RTCP and the E-model).
+	r2.MOS, r2.PacketLossIn, r2.PacketLossOut = 4.12, 0.013, 0.021
+	r2.JitterInSeconds, r2.JitterOutSeconds, r2.RTTSeconds = 0.0042, 0.0061, 0.087
 	if err := st.Put(ctx, r2); err != nil {
 		t.Fatalf("Put v2: %v", err)
 	}
