@@ -62,6 +62,8 @@ func runLogsReport(ctx context.Context, args []string, std stdio) error {
 	endpoint := fs.String("endpoint", "", "CloudWatch Logs endpoint URL override (tests, LocalStack)")
 	trustedFlag := fs.String("trusted-proxies", prefixList(logs.DefaultTrustedProxies),
 		"comma-separated CIDR ranges of proxies (the ALB) whose X-Forwarded-For is believed; empty trusts none")
+	routesFlag := fs.String("routes", "", "comma-separated globs of the paths the application serves (e.g. /,/ws,/health,/static/**);\n"+
+		"a request for any other path counts as scanner traffic (unknown_route), never as an error. Empty: every path is served")
 	top := fs.Int("top", 20, "how many scanner client IPs to list; the rest are summed as \"other\" (0 = all)")
 	maxLine := fs.Int("max-line-bytes", tail.DefaultMaxLineBytes, "skip (and count) lines longer than this")
 	if err := fs.parse(args, true); err != nil {
@@ -82,7 +84,7 @@ func runLogsReport(ctx context.Context, args []string, std stdio) error {
 	}
 	rep, err := logs.BuildReport(ctx, logs.ReportConfig{
 		Sources: fs.Args(), Format: *format, Since: *since, TrustedProxies: trusted,
-		Top: *top, MaxLineBytes: *maxLine, Region: *region, Endpoint: *endpoint,
+		Top: *top, MaxLineBytes: *maxLine, Region: *region, Endpoint: *endpoint, Routes: splitList(*routesFlag),
 	}, logs.WithReportStdin(std.in), logs.WithReportProgress(std.errOut))
 	if err != nil {
 		return asUsage(name, err, logs.ErrInvalidConfig)
@@ -96,6 +98,17 @@ func runLogsReport(ctx context.Context, args []string, std stdio) error {
 		return nil
 	}
 	return writeTextReport(std.out, rep)
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // prefixList joins prefixes with commas, as --trusted-proxies takes them.

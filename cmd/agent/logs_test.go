@@ -52,6 +52,7 @@ func TestLogsReportGolden(t *testing.T) {
 		{name: "all-since-1h.json", args: []string{"--json", "--since", "1h", corpus("voicebot"), corpus("alb"), corpus("access"), corpus("media")}},
 		{name: "media-stdin.txt", args: []string{"--format", "json", "-"}, stdin: corpus("media")},
 		{name: "bot-untrusted-proxy.txt", args: []string{"--trusted-proxies", "", "--top", "1", corpus("voicebot")}},
+		{name: "bot-routes.txt", args: []string{"--routes", "/,/ws,/health,/offer,/static/**", corpus("voicebot")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -64,7 +64,7 @@ func TestCorpusMatchesLabels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := NewClassifier(p, nil)
+			c := NewClassifier(p, nil, nil)
 			lines := readLines(t, filepath.Join("testdata", "corpus", tc.file+".log"))
 			labels := readLines(t, filepath.Join("testdata", "corpus", tc.file+".labels"))
 			if len(lines) != len(labels) {
@@ -98,7 +98,7 @@ func TestScannerClientIsTheRealClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := NewClassifier(p, nil)
+			c := NewClassifier(p, nil, nil)
 			var e Entry
 			n := 0
 			for _, line := range readLines(t, filepath.Join("testdata", "corpus", file+".log")) {

@@ -68,6 +68,7 @@ type Entry struct {
 	Status    int        // HTTP status, 0 when unknown
 	Peer      netip.Addr // the address that connected (may be a load balancer)
 	XFF       string     // X-Forwarded-For header value, when logged
+	UserAgent string     // User-Agent header value, when logged (requests)
 	ClientIP  netip.Addr // the real client: set by the parser or derived by Classify
 	ErrorKind string     // for KindError: a bounded kind such as tts_policy_violation
 	Outcome   string     // for sessions: completed, abandoned, failed, rejected

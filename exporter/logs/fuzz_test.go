@@ -40,7 +40,7 @@ func fuzzParser(f *testing.F, p Parser) {
 		if err := p.Parse(bytes.Clone(line), &e2); err != nil || e1 != e2 {
 			t.Fatalf("not deterministic: %+v vs %+v (%v)", e1, e2, err)
 		}
-		c := NewClassifier(p, nil)
+		c := NewClassifier(p, nil, nil)
 		if cls := c.Classify(line, &e2); cls == ClassScanner && e2.Pattern == "" {
 			t.Fatal("scanner without pattern")
 		}

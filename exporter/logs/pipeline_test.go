@@ -146,7 +146,7 @@ func TestMetricsOverflowCallback(t *testing.T) {
 // requests only; a legitimate 502 is an error.
 func TestMetricsScannerIsNotAnError(t *testing.T) {
 	m := NewMetrics(MetricsConfig{})
-	c := NewClassifier(CLFParser{}, nil)
+	c := NewClassifier(CLFParser{}, nil, nil)
 	for _, line := range []string{
 		`10.0.1.23 - - [25/Nov/2026:10:00:00 +0000] "GET /console/css/%252e%252e%252fconsole.portal HTTP/1.1" 404 0 "-" "-" "198.51.100.7"`,
 		`10.0.1.23 - - [25/Nov/2026:10:00:00 +0000] "GET /.env HTTP/1.1" 500 0 "-" "-" "198.51.100.7"`,

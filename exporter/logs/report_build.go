@@ -30,6 +30,10 @@ type ReportConfig struct {
 	// ParsePrefixes). Default (nil): DefaultTrustedProxies; an empty,
 	// non-nil slice trusts none.
 	TrustedProxies []netip.Prefix
+	// Routes are the paths the application serves, as globs (see
+	// httpguard.Routes); a request for any other path is scanner traffic
+	// (unknown_route). Default: none, every path is served.
+	Routes []string
 	// Top is how many scanner client IPs the report lists; the rest are
 	// summed as "other". Default 0: all.
 	Top int
@@ -105,7 +109,11 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 	if err != nil {
 		return nil, err
 	}
-	cls := NewClassifier(parser, cfg.TrustedProxies)
+	routes, err := parseRoutes(cfg.Routes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	cls := NewClassifier(parser, cfg.TrustedProxies, routes)
 
 	rep := Report{Sources: cfg.Sources, Format: cfg.Format}
 	if cfg.Since > 0 {

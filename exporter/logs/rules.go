@@ -31,7 +31,8 @@ type RuleSet struct {
 
 // Rule is one regular expression and the kind of entry it emits. Named groups
 // fill the entry: time, method, path, status, client_ip (the connecting
-// address), xff (X-Forwarded-For), kind (error kind), outcome and result.
+// address), xff (X-Forwarded-For), user_agent, kind (error kind), outcome and
+// result.
 type Rule struct {
 	// Name is the rule's unique name; it is the `event` label of matching lines. Required.
 	Name string `yaml:"name"`
@@ -64,7 +65,7 @@ type Rule struct {
 	groups   ruleGroups
 }
 
-type ruleGroups struct{ time, method, path, status, clientIP, xff, kind, outcome, result int }
+type ruleGroups struct{ time, method, path, status, clientIP, xff, userAgent, kind, outcome, result int }
 
 var emitKinds = []Kind{
 	KindRequest, KindError, KindWarning, KindSessionStarted, KindSessionCompleted,
@@ -135,7 +136,7 @@ func (r *Rule) compile(setLayout string) error {
 	}
 	g := ruleGroups{
 		time: re.SubexpIndex("time"), method: re.SubexpIndex("method"), path: re.SubexpIndex("path"),
-		status: re.SubexpIndex("status"), clientIP: re.SubexpIndex("client_ip"), xff: re.SubexpIndex("xff"),
+		status: re.SubexpIndex("status"), clientIP: re.SubexpIndex("client_ip"), xff: re.SubexpIndex("xff"), userAgent: re.SubexpIndex("user_agent"),
 		kind: re.SubexpIndex("kind"), outcome: re.SubexpIndex("outcome"), result: re.SubexpIndex("result"),
 	}
 	r.groups = g
@@ -240,6 +241,9 @@ func (r *Rule) fill(line []byte, m []int, e *Entry) {
 	}
 	if v := group(r.groups.xff); len(v) > 0 && string(v) != "-" {
 		e.XFF = string(v)
+	}
+	if v := group(r.groups.userAgent); len(v) > 0 && string(v) != "-" {
+		e.UserAgent = string(v)
 	}
 	if v := group(r.groups.kind); len(v) > 0 && r.Emit == KindError {
 		e.ErrorKind = string(v)
