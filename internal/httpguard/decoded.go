@@ -2,6 +2,7 @@ package httpguard
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -23,52 +24,88 @@ const (
 	reTraverse = `\.\.[/\\;]|[/\\]\.\.([?#& "]|$)`
 )
 
-// DecodedRegexps returns, for every Pattern of the signature table that
-// applies to field f, regular expressions (one per signature, in table
-// order; the syntax common to RE2 and PCRE: groups, classes, alternation,
-// ^ and $) that match the field's text after it has been percent-decoded
-// twice and lowercased — what a web application firewall sees after its
-// URL_DECODE, URL_DECODE_UNI and LOWERCASE text transformations. They are
-// the signatures Classify uses, spelled for engines that cannot run
-// Classify (AWS WAF; see internal/waf). Differences, by design: the
-// overlong UTF-8 forms %c0%ae and %c0%af are not decoded by such engines,
-// and PatternInvalidMethod, PatternUnknownRoute (see [Routes.Regexp]) are
-// not signatures.
-func DecodedRegexps(f Field) map[Pattern][]string {
+// DecodedRegexps returns, for the signatures of patterns (none: all) that
+// apply to field f, regular expressions of at most maxLen bytes (the
+// syntax common to RE2 and PCRE: groups, classes, alternation, ^ and $)
+// that match the field's text after it has been percent-decoded twice and
+// lowercased — what a web application firewall sees after its URL_DECODE,
+// URL_DECODE_UNI and LOWERCASE text transformations. Needles sharing an
+// anchoring are grouped into one alternation, so the expressions are few
+// and short. They are the signatures Classify uses, spelled for engines
+// that cannot run Classify (AWS WAF; see internal/waf). Differences, by
+// design: the overlong UTF-8 forms %c0%ae and %c0%af are not decoded by
+// such engines, and PatternInvalidMethod and PatternUnknownRoute (see
+// [Routes.Regexp]) are not signatures. maxLen must leave room for one
+// needle (at least 128).
+func DecodedRegexps(f Field, maxLen int, patterns ...Pattern) []string {
 	where, seps := inTarget, separators
 	if f == FieldUserAgent {
 		where, seps = inUA, uaSeparators
 	}
-	out := map[Pattern][]string{}
-	if f == FieldTarget {
-		out[PatternPathTraversal] = append(out[PatternPathTraversal], reTraverse)
-	}
-	wordStart := `(^|[` + classOf(seps) + `])`
+	// group is an anchoring: the word bit, plus 1<<7 for bounded.
+	type group ruleFlags
+	var order []group
+	needles := map[group][]string{}
 	for _, r := range rules {
-		if r.flags&where == 0 {
+		if r.flags&where == 0 || len(patterns) > 0 && !slices.Contains(patterns, r.pattern) {
 			continue
 		}
-		var b strings.Builder
-		if r.flags&word != 0 {
-			b.WriteString(wordStart)
-		}
-		for i := 0; i < len(r.needle); i++ {
-			c := r.needle[i]
-			switch {
-			case c == ' ':
-				b.WriteString(reBlank)
-			case c == '\n':
-				b.WriteString(`\n`)
-			default:
-				b.WriteString(regexp.QuoteMeta(string(c)))
-			}
-		}
+		g := group(r.flags & word)
 		if r.bounded {
-			b.WriteString(reBoundary)
+			g |= 1 << 7
 		}
-		out[r.pattern] = append(out[r.pattern], b.String())
+		if _, ok := needles[g]; !ok {
+			order = append(order, g)
+		}
+		needles[g] = append(needles[g], needleRegexp(r.needle))
+	}
+	var out []string
+	if f == FieldTarget && (len(patterns) == 0 || slices.Contains(patterns, PatternPathTraversal)) {
+		out = append(out, reTraverse)
+	}
+	wordStart := `(^|[` + classOf(seps) + `])`
+	for _, g := range order {
+		prefix, suffix := "(", ")"
+		if ruleFlags(g)&word != 0 {
+			prefix = wordStart + prefix
+		}
+		if g&(1<<7) != 0 {
+			suffix += reBoundary
+		}
+		var cur []string
+		n := len(prefix) + len(suffix)
+		flush := func() {
+			if len(cur) > 0 {
+				out = append(out, prefix+strings.Join(cur, "|")+suffix)
+			}
+			cur, n = nil, len(prefix)+len(suffix)
+		}
+		for _, nd := range needles[g] {
+			if n+len(nd)+1 > maxLen {
+				flush()
+			}
+			cur = append(cur, nd)
+			n += len(nd) + 1
+		}
+		flush()
 	}
 	return out
+}
+
+// needleRegexp spells a needle for decoded text.
+func needleRegexp(needle string) string {
+	var b strings.Builder
+	for i := 0; i < len(needle); i++ {
+		switch c := needle[i]; c {
+		case ' ':
+			b.WriteString(reBlank)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	return b.String()
 }
 
 // classOf spells the bytes of s as the inside of a character class.
