@@ -36,8 +36,8 @@ func writeTextReport(w io.Writer, r *logs.Report) error {
 	p("Sessions\n")
 	p("  started               %d\n", r.Sessions.Started)
 	p("  completed             %d", r.Sessions.Completed)
-	if r.Sessions.Started > 0 {
-		p(" (%.1f%% completion)", 100*r.Sessions.CompletionRate)
+	if r.Sessions.Ended > 0 {
+		p(" of %d ended (%.1f%% completion = completed/ended)", r.Sessions.Ended, 100*r.Sessions.CompletionRate)
 	}
 	p("\n")
 	if len(r.Sessions.EndedOtherwise) > 0 {
@@ -66,6 +66,10 @@ func writeTextReport(w io.Writer, r *logs.Report) error {
 		table(p, r.Scanner.ByClientIP)
 	}
 	p("\n")
+
+	for _, n := range r.Notes {
+		p("Note: %s\n\n", n)
+	}
 
 	p("Requests per minute\n")
 	if r.PerMinute.PeakMinute == nil {

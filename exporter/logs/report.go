@@ -2,6 +2,7 @@ package logs
 
 import (
 	"cmp"
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -26,6 +27,9 @@ type Report struct {
 	Warnings   int             `json:"warnings"`
 	Store      StoreStats      `json:"store_writes"`
 	PerMinute  RateStats       `json:"requests_per_minute"`
+	// Notes are hints about the input a person should act on, such as a
+	// load balancer mistaken for scanner clients.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // LegitimateStats counts legitimate lines.
@@ -51,7 +55,8 @@ type ScannerStats struct {
 type SessionStats struct {
 	Started        int            `json:"started"`
 	Completed      int            `json:"completed"`
-	CompletionRate float64        `json:"completion_rate"` // completed/started, 0 when none started
+	Ended          int            `json:"ended"`           // completed plus ended otherwise
+	CompletionRate float64        `json:"completion_rate"` // completed/ended (the SLO's ratio), 0 when none ended
 	EndedOtherwise map[string]int `json:"ended_otherwise"` // by outcome: abandoned, failed, ...
 }
 
@@ -206,9 +211,18 @@ func buildReport(r *Report, recs []record, since time.Duration, topN int) {
 			r.addLegitimate(rc)
 		}
 	}
-	if r.Sessions.Started > 0 {
-		r.Sessions.CompletionRate = float64(r.Sessions.Completed) / float64(r.Sessions.Started)
+	// Completion is completed/ended, as the SLO counts it, in every
+	// window: a window's sessions that started but have not ended yet are
+	// neither completed nor failed, and one that started before the window
+	// and failed in it still counts.
+	r.Sessions.Ended = r.Sessions.Completed
+	for _, n := range r.Sessions.EndedOtherwise {
+		r.Sessions.Ended += n
 	}
+	if r.Sessions.Ended > 0 {
+		r.Sessions.CompletionRate = float64(r.Sessions.Completed) / float64(r.Sessions.Ended)
+	}
+	r.Notes = append(r.Notes, privateScannerNote(clients, r.Scanner.Total)...)
 	if !from.IsZero() {
 		f, t := from.UTC(), to.UTC()
 		r.From, r.To = &f, &t
@@ -251,6 +265,29 @@ func (r *Report) addLegitimate(rc record) {
 			r.Store.Failed++
 		}
 	}
+}
+
+// privateScannerNote warns when most scanner requests come from private,
+// loopback or link-local addresses: almost always a load balancer or proxy
+// whose X-Forwarded-For was not believed, so every scanner looks like the
+// balancer itself (the incident's original mistake).
+func privateScannerNote(clients map[netip.Addr]int, total int) []string {
+	if total < 10 {
+		return nil
+	}
+	private, addrs := 0, 0
+	for a, n := range clients {
+		if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() {
+			private += n
+			addrs++
+		}
+	}
+	if 2*private <= total {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d of %d scanner requests come from %d private addresses: that is a load balancer or proxy, not the "+
+		"scanners. Pass its range with --trusted-proxies (e.g. the VPC CIDR 10.0.0.0/16) so X-Forwarded-For names the real clients; "+
+		"ALB access logs carry the real client themselves.", private, total, addrs)}
 }
 
 // topClients keeps the n busiest client addresses (0 = all); the rest are

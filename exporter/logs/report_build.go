@@ -149,7 +149,7 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 			if o.stdin == nil {
 				return nil, fmt.Errorf("%w: source - (stdin) has no reader", ErrInvalidConfig)
 			}
-			long, err = tail.ReadLines(ctx, o.stdin, cfg.MaxLineBytes, func(b []byte) { handle(b, time.Time{}) })
+			long, err = readReportLines(ctx, o.stdin, cfg.MaxLineBytes, func(b []byte) { handle(b, time.Time{}) })
 		case strings.HasPrefix(src, "cloudwatch:"):
 			err = o.readCloudWatch(ctx, strings.TrimPrefix(src, "cloudwatch:"), cfg, now, handleEvent)
 		default:
@@ -189,7 +189,20 @@ func readFile(ctx context.Context, path string, maxLine int, fn func([]byte)) (u
 		return 0, fmt.Errorf("read source: %w", err)
 	}
 	defer f.Close()
-	return tail.ReadLines(ctx, f, maxLine, fn)
+	long, err := readReportLines(ctx, f, maxLine, fn)
+	if err != nil {
+		return long, fmt.Errorf("%s: %w", path, err)
+	}
+	return long, nil
+}
+
+// readReportLines is tail.ReadLines over r, decompressed if it is gzip.
+func readReportLines(ctx context.Context, r io.Reader, maxLine int, fn func([]byte)) (uint64, error) {
+	r, err := maybeGunzip(r)
+	if err != nil {
+		return 0, err
+	}
+	return tail.ReadLines(ctx, r, maxLine, fn)
 }
 
 // ParsePrefixes parses a comma-separated list of CIDR ranges (blanks and
