@@ -52,8 +52,8 @@ load balancer's range); ALB access logs carry the real client themselves.`
 func runLogsReport(ctx context.Context, args []string, std stdio) error {
 	const name = "logs report"
 	fs := newFlagSet(name, logsReportSynopsis, std.out)
-	format := fs.String("format", "auto", "log format: auto (per line: voicewatch JSON, ALB, common/combined, then the shipped rule sets),\n"+
-		"alb (AWS ALB access log), clf (common/combined access log), json (voicewatch JSON events),\n"+
+	format := fs.String("format", "auto", "log format: auto (per line: AWS WAF, voicewatch JSON, CloudFront, ALB, common/combined, then the shipped rule sets),\n"+
+		"alb (AWS ALB access log), cloudfront (CloudFront standard log), waf (AWS WAF log), clf (common/combined access log),\njson (voicewatch JSON events), "+
 		"rules:FILE (a YAML rule set) or rules:NAME (shipped: "+strings.Join(logs.ShippedRuleSets(), ", ")+")")
 	since := fs.Duration("since", 0, "only count lines within this duration (e.g. 2h, 90m) of the newest line read\n"+
 		"(for cloudwatch:LOG_GROUP sources: of now, the events' own timestamps); 0 = all lines")
@@ -95,9 +95,24 @@ func runLogsReport(ctx context.Context, args []string, std stdio) error {
 		if err := enc.Encode(rep); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
+	} else if err := writeTextReport(std.out, rep); err != nil {
+		return err
+	}
+	return mostlyUnparsable(rep, *format)
+}
+
+// mostlyUnparsable fails a report whose input is mostly unparsable: its
+// numbers describe a fraction of the log, and the format is probably wrong.
+func mostlyUnparsable(rep *logs.Report, format string) error {
+	if rep.Lines == 0 || 2*rep.Unparsable <= rep.Lines {
 		return nil
 	}
-	return writeTextReport(std.out, rep)
+	msg := fmt.Sprintf("%d of %d lines (%.0f%%) are unparsable as --format %s", rep.Unparsable, rep.Lines,
+		100*float64(rep.Unparsable)/float64(rep.Lines), format)
+	if rep.SuggestedFormat != "" {
+		return fmt.Errorf("%s; they parse as --format %s", msg, rep.SuggestedFormat)
+	}
+	return fmt.Errorf("%s; no known format reads them: write a rule set (--format rules:FILE, see docs)", msg)
 }
 
 // splitList splits a comma-separated flag value, dropping blanks.

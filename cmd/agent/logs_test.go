@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,6 +54,8 @@ func TestLogsReportGolden(t *testing.T) {
 		{name: "media-stdin.txt", args: []string{"--format", "json", "-"}, stdin: corpus("media")},
 		{name: "bot-untrusted-proxy.txt", args: []string{"--trusted-proxies", "", "--top", "1", corpus("voicebot")}},
 		{name: "bot-routes.txt", args: []string{"--routes", "/,/ws,/health,/offer,/static/**", corpus("voicebot")}},
+		{name: "cloudfront.txt", args: []string{corpus("cloudfront")}},
+		{name: "waf.txt", args: []string{"--format", "waf", corpus("waf")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,5 +76,22 @@ func TestLogsReportGolden(t *testing.T) {
 			got := bytes.ReplaceAll(out.Bytes(), []byte(filepath.Join("..", "..", "exporter", "logs")+"/"), nil)
 			golden(t, filepath.Join("logs-report", tc.name), got)
 		})
+	}
+}
+
+// TestLogsReportMostlyUnparsable: a report whose input is mostly
+// unparsable still prints, but exits non-zero and names the format that
+// reads the lines.
+func TestLogsReportMostlyUnparsable(t *testing.T) {
+	out, errOut, code := runCLI(t, "logs", "report", "--format", "alb", corpus("cloudfront"))
+	if code != 1 || !strings.Contains(errOut, "12 of 12 lines (100%) are unparsable as --format alb; they parse as --format cloudfront") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, "unparsable 12") {
+		t.Errorf("the report was not printed:\n%s", out)
+	}
+	_, errOut, code = runCLI(t, "logs", "report", "--format", "json", corpus("voicebot"))
+	if code != 1 || !strings.Contains(errOut, "they parse as --format rules:python-voicebot") {
+		t.Errorf("voicebot log as json: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -31,7 +31,20 @@ func writeTextReport(w io.Writer, r *logs.Report) error {
 	if r.LongLines > 0 {
 		p(" (%d over-long lines skipped)", r.LongLines)
 	}
+	if r.HeaderLines > 0 {
+		p(" (%d header lines)", r.HeaderLines)
+	}
 	p("\n\n")
+
+	if r.WAF != nil {
+		p("AWS WAF (what the edge did)\n")
+		p("  requests              %d (%s)\n", r.WAF.Requests, inline(r.WAF.ByAction))
+		if len(r.WAF.BlockedByRule) > 0 {
+			p("  blocked by rule\n")
+			table(p, r.WAF.BlockedByRule)
+		}
+		p("  scanners let through  %d (allowed by the WAF, flagged by the guard's signatures)\n\n", r.WAF.ScannersAllowed)
+	}
 
 	p("Sessions\n")
 	p("  started               %d\n", r.Sessions.Started)

@@ -1,6 +1,8 @@
 package logs
 
 import (
+	"bytes"
+	"errors"
 	"net/netip"
 
 	"github.com/voicewatch/voicewatch/internal/httpguard"
@@ -41,8 +43,16 @@ func NewClassifier(p Parser, trusted []netip.Prefix, routes *httpguard.Routes) *
 // requests for paths outside the routes, and events the media core already
 // logged as scanner traffic, are ClassScanner.
 func (c *Classifier) Classify(line []byte, e *Entry) Class {
+	if isW3CHeader(line) {
+		e.reset()
+		e.Class = ClassHeader
+		return e.Class
+	}
 	if err := c.parser.Parse(line, e); err != nil {
 		e.Class = ClassUnparsable
+		if errors.Is(err, ErrHeaderLine) {
+			e.Class = ClassHeader
+		}
 		return e.Class
 	}
 	if !e.ClientIP.IsValid() && e.Peer.IsValid() {
@@ -59,11 +69,30 @@ func (c *Classifier) Classify(line []byte, e *Entry) Class {
 			e.Pattern = "unknown"
 		}
 	case KindRequest:
+		if e.WAFAction == "BLOCK" {
+			e.Class, e.Pattern = ClassScanner, "waf:"+e.WAFRule
+			break
+		}
 		if p := c.http.Classify(e.Method, e.Target, e.UserAgent); p != httpguard.PatternNone {
 			e.Class, e.Pattern = ClassScanner, string(p)
 		}
 	}
 	return e.Class
+}
+
+// isW3CHeader reports whether line is a header line of the W3C extended
+// log format (#Version:, #Fields:, #Date:, #Software:, #Remark:), as
+// CloudFront and other servers write them at the top of each file.
+func isW3CHeader(line []byte) bool {
+	if len(line) < 6 || line[0] != '#' {
+		return false
+	}
+	for _, h := range []string{"#Version:", "#Fields:", "#Date:", "#Software:", "#Remark:"} {
+		if bytes.HasPrefix(line, []byte(h)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrorKindOf returns the error kind a legitimate entry counts as, or "" when

@@ -19,6 +19,9 @@ func label(e *Entry) string {
 		}
 		return "legitimate"
 	}
+	if e.Class == ClassHeader {
+		return "header"
+	}
 	return "unparsable"
 }
 
@@ -57,6 +60,10 @@ func TestCorpusMatchesLabels(t *testing.T) {
 		{file: "access", format: "auto"},
 		{file: "media", format: "json"},
 		{file: "media", format: "auto"},
+		{file: "cloudfront", format: "cloudfront"},
+		{file: "cloudfront", format: "auto"},
+		{file: "waf", format: "waf"},
+		{file: "waf", format: "auto"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file+"/"+tc.format, func(t *testing.T) {

@@ -8,11 +8,14 @@ import (
 // Class is the classification of one log line.
 type Class uint8
 
-// The three classes every line falls into.
+// The three classes every line falls into, and the header lines of
+// formats that have them (CloudFront's #Version and #Fields), which are
+// neither counted nor reported.
 const (
 	ClassUnparsable Class = iota
 	ClassLegitimate
 	ClassScanner
+	ClassHeader
 )
 
 // String returns the class's metric label value.
@@ -22,6 +25,8 @@ func (c Class) String() string {
 		return "legitimate"
 	case ClassScanner:
 		return "scanner"
+	case ClassHeader:
+		return "header"
 	default:
 		return "unparsable"
 	}
@@ -69,6 +74,8 @@ type Entry struct {
 	Peer      netip.Addr // the address that connected (may be a load balancer)
 	XFF       string     // X-Forwarded-For header value, when logged
 	UserAgent string     // User-Agent header value, when logged (requests)
+	WAFAction string     // for AWS WAF logs: ALLOW, BLOCK, COUNT, ...
+	WAFRule   string     // for AWS WAF logs: the terminating rule (Default_Action when none)
 	ClientIP  netip.Addr // the real client: set by the parser or derived by Classify
 	ErrorKind string     // for KindError: a bounded kind such as tts_policy_violation
 	Outcome   string     // for sessions: completed, abandoned, failed, rejected

@@ -98,6 +98,9 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 
 // Observe counts one classified entry.
 func (m *Metrics) Observe(e *Entry) {
+	if e.Class == ClassHeader {
+		return
+	}
 	class := e.Class.String()
 	m.lines.WithLabelValues(class).Inc()
 	if e.Class == ClassUnparsable {

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"net/netip"
@@ -19,6 +20,12 @@ type Report struct {
 	To         *time.Time      `json:"to,omitempty"`    // newest line counted
 	Lines      int             `json:"lines"`           // non-empty lines counted (legitimate+scanner+unparsable)
 	Unparsable int             `json:"unparsable"`
+	// HeaderLines are format header lines (CloudFront's #Version and
+	// #Fields), not counted in Lines.
+	HeaderLines int `json:"header_lines,omitempty"`
+	// SuggestedFormat is a format that parses most of the unparsable
+	// lines, when one does ("" otherwise).
+	SuggestedFormat string `json:"suggested_format,omitempty"`
 	LongLines  uint64          `json:"long_lines_skipped"` // lines over the length limit, not counted in lines
 	Legitimate LegitimateStats `json:"legitimate"`
 	Scanner    ScannerStats    `json:"scanner"`
@@ -27,9 +34,21 @@ type Report struct {
 	Warnings   int             `json:"warnings"`
 	Store      StoreStats      `json:"store_writes"`
 	PerMinute  RateStats       `json:"requests_per_minute"`
+	// WAF summarises AWS WAF log records, when the input has any.
+	WAF *WAFStats `json:"waf,omitempty"`
 	// Notes are hints about the input a person should act on, such as a
 	// load balancer mistaken for scanner clients.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// WAFStats counts AWS WAF log records: what the edge did.
+type WAFStats struct {
+	Requests      int            `json:"requests"`
+	ByAction      map[string]int `json:"by_action"`       // ALLOW, BLOCK, COUNT ...
+	BlockedByRule map[string]int `json:"blocked_by_rule"` // terminating rule of blocked requests
+	// ScannersAllowed are requests the WAF let through that the guard's
+	// signatures flag: scanner traffic that reached the service.
+	ScannersAllowed int `json:"scanners_allowed"`
 }
 
 // LegitimateStats counts legitimate lines.
@@ -95,6 +114,8 @@ type record struct {
 	outcome  string
 	ws, warn bool
 	failed   bool
+	waf      string // WAF action, "" for other formats
+	wafRule  string
 }
 
 // recorder keeps the records of classified lines for a Report.
@@ -104,6 +125,18 @@ type recorder struct {
 	last    time.Time // newest timestamp of the current source
 	untimed []int     // records of the current source before its first timestamp
 	long    uint64
+	headers int
+	samples [][]byte // the first unparsable lines, for SuggestFormat
+}
+
+// maxSamples is how many unparsable lines a report keeps to suggest a format.
+const maxSamples = 20
+
+// sample keeps a copy of an unparsable line.
+func (rr *recorder) sample(line []byte) {
+	if len(rr.samples) < maxSamples {
+		rr.samples = append(rr.samples, bytes.Clone(line))
+	}
 }
 
 // startSource resets the per-source timestamp inheritance.
@@ -116,6 +149,10 @@ func (rr *recorder) startSource() {
 // CloudWatch event time) or else the time of the line before it in the same
 // source; lines before the source's first timestamp take that first timestamp.
 func (rr *recorder) add(e *Entry, fallback time.Time) {
+	if e.Class == ClassHeader {
+		rr.headers++
+		return
+	}
 	t := e.Time
 	if t.IsZero() {
 		t = fallback
@@ -137,6 +174,7 @@ func (rr *recorder) add(e *Entry, fallback time.Time) {
 		errKind: rr.intern(e.ErrorKindOf()), pattern: rr.intern(e.Pattern), client: e.ClientIP,
 		kind: e.Kind, outcome: rr.intern(e.Outcome), ws: e.IsWebSocketOpen(), warn: e.IsWarning(),
 		failed: e.Kind == KindStoreWrite && e.storeFailed(),
+		waf:    rr.intern(e.WAFAction), wafRule: rr.intern(e.WAFRule),
 	})
 }
 
@@ -197,6 +235,19 @@ func buildReport(r *Report, recs []record, since time.Duration, topN int) {
 				mc.Scanner++
 			} else {
 				mc.Legitimate++
+			}
+		}
+		if rc.waf != "" {
+			if r.WAF == nil {
+				r.WAF = &WAFStats{ByAction: map[string]int{}, BlockedByRule: map[string]int{}}
+			}
+			r.WAF.Requests++
+			r.WAF.ByAction[rc.waf]++
+			switch {
+			case rc.waf == "BLOCK":
+				r.WAF.BlockedByRule[rc.wafRule]++
+			case rc.class == ClassScanner:
+				r.WAF.ScannersAllowed++
 			}
 		}
 		switch rc.class {

@@ -125,7 +125,9 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		if len(bytes.TrimSpace(line)) == 0 {
 			return
 		}
-		cls.Classify(line, &e)
+		if cls.Classify(line, &e) == ClassUnparsable {
+			rr.sample(line)
+		}
 		rr.add(&e, fallback)
 	}
 	// CloudWatch events carry their own timestamp, which FilterLogEvents'
@@ -134,7 +136,9 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		if len(bytes.TrimSpace(line)) == 0 {
 			return
 		}
-		cls.Classify(line, &e)
+		if cls.Classify(line, &e) == ClassUnparsable {
+			rr.sample(line)
+		}
 		if !ts.IsZero() {
 			e.Time = ts
 		}
@@ -161,6 +165,10 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		rep.LongLines += long
 	}
 	buildReport(&rep, rr.recs, cfg.Since, cfg.Top)
+	rep.HeaderLines = rr.headers
+	if rep.Unparsable > 0 {
+		rep.SuggestedFormat = SuggestFormat(rr.samples, cfg.Format)
+	}
 	return &rep, nil
 }
 
