@@ -13,27 +13,27 @@ import (
 // "filtered logs" and "malicious traffic" analysis. Its JSON form is the
 // output of `agent logs report --json`.
 type Report struct {
-	Sources    []string        `json:"sources"`
-	Format     string          `json:"format"`
-	Since      string          `json:"since,omitempty"` // the --since window, empty for all lines
-	From       *time.Time      `json:"from,omitempty"`  // oldest line counted
-	To         *time.Time      `json:"to,omitempty"`    // newest line counted
-	Lines      int             `json:"lines"`           // non-empty lines counted (legitimate+scanner+unparsable)
-	Unparsable int             `json:"unparsable"`
+	Sources    []string   `json:"sources"`
+	Format     string     `json:"format"`
+	Since      string     `json:"since,omitempty"` // the --since window, empty for all lines
+	From       *time.Time `json:"from,omitempty"`  // oldest line counted
+	To         *time.Time `json:"to,omitempty"`    // newest line counted
+	Lines      int        `json:"lines"`           // non-empty lines counted (legitimate+scanner+unparsable)
+	Unparsable int        `json:"unparsable"`
 	// HeaderLines are format header lines (CloudFront's #Version and
 	// #Fields), not counted in Lines.
 	HeaderLines int `json:"header_lines,omitempty"`
 	// SuggestedFormat is a format that parses most of the unparsable
 	// lines, when one does ("" otherwise).
-	SuggestedFormat string `json:"suggested_format,omitempty"`
-	LongLines  uint64          `json:"long_lines_skipped"` // lines over the length limit, not counted in lines
-	Legitimate LegitimateStats `json:"legitimate"`
-	Scanner    ScannerStats    `json:"scanner"`
-	Sessions   SessionStats    `json:"sessions"`
-	WebSockets int             `json:"websocket_connections"`
-	Warnings   int             `json:"warnings"`
-	Store      StoreStats      `json:"store_writes"`
-	PerMinute  RateStats       `json:"requests_per_minute"`
+	SuggestedFormat string          `json:"suggested_format,omitempty"`
+	LongLines       uint64          `json:"long_lines_skipped"` // lines over the length limit, not counted in lines
+	Legitimate      LegitimateStats `json:"legitimate"`
+	Scanner         ScannerStats    `json:"scanner"`
+	Sessions        SessionStats    `json:"sessions"`
+	WebSockets      int             `json:"websocket_connections"`
+	Warnings        int             `json:"warnings"`
+	Store           StoreStats      `json:"store_writes"`
+	PerMinute       RateStats       `json:"requests_per_minute"`
 	// WAF summarises AWS WAF log records, when the input has any.
 	WAF *WAFStats `json:"waf,omitempty"`
 	// Notes are hints about the input a person should act on, such as a
