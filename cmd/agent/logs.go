@@ -11,7 +11,7 @@ import (
 	"github.com/voicewatch/voicewatch/exporter/logs/tail"
 )
 
-const logsHelp = `Usage: agent logs report [flags] FILE...|-|cloudwatch:LOG_GROUP
+const logsHelp = `Usage: agent logs report [flags] FILE...|-|cloudwatch:LOG_GROUP|s3://BUCKET/PREFIX
 
 Commands:
   report   summarise voice-agent logs: sessions and completion rate,
@@ -30,7 +30,7 @@ func runLogs(ctx context.Context, args []string, std stdio) error {
 	return runLogsReport(ctx, rest, std)
 }
 
-const logsReportSynopsis = `logs report [flags] FILE... | - | cloudwatch:LOG_GROUP
+const logsReportSynopsis = `logs report [flags] FILE... | - | cloudwatch:LOG_GROUP | s3://BUCKET/PREFIX
 
 Summarises a voice agent's logs the way an incident review needs them:
 sessions started/completed and completion rate, WebSocket connections,
@@ -38,13 +38,21 @@ legitimate requests and errors by kind (HTTP 5xx and application errors;
 scanner traffic is never an error), warnings, session store writes, scanner
 requests by pattern and by real client IP, and requests per minute.
 
-Sources (several may be given; they are read once, not followed):
+Sources (several may be given; they are read once, not followed; any of
+them may be gzip-compressed, recognised by its first bytes):
   FILE                   a log file
   -                      standard input
   cloudwatch:LOG_GROUP   a CloudWatch Logs group, read with FilterLogEvents
-                         (all pages; progress on stderr). Credentials come
-                         from the AWS SDK's default chain (environment,
-                         shared config, ECS/EC2 role).
+                         (all pages; progress on stderr)
+  s3://BUCKET/PREFIX     every object under the prefix, as ALB access logs
+                         and CloudFront standard logs are delivered
+                         (.log.gz); with --since, objects whose key time
+                         ends earlier are skipped unread (progress on stderr)
+AWS credentials come from the SDK's default chain (environment, shared
+config, ECS/EC2 role).
+
+A report whose lines are mostly unparsable is still printed, then the
+command exits 1 and names a format that reads them.
 
 Real client IP: X-Forwarded-For is believed only from --trusted-proxies (the
 load balancer's range); ALB access logs carry the real client themselves.`
@@ -58,8 +66,8 @@ func runLogsReport(ctx context.Context, args []string, std stdio) error {
 	since := fs.Duration("since", 0, "only count lines within this duration (e.g. 2h, 90m) of the newest line read\n"+
 		"(for cloudwatch:LOG_GROUP sources: of now, the events' own timestamps); 0 = all lines")
 	asJSON := fs.Bool("json", false, "write the report as JSON instead of text")
-	region := fs.String("region", "", "AWS region for cloudwatch: sources (default: from the AWS environment/config)")
-	endpoint := fs.String("endpoint", "", "CloudWatch Logs endpoint URL override (tests, LocalStack)")
+	region := fs.String("region", "", "AWS region for cloudwatch: and s3:// sources (default: from the AWS environment/config)")
+	endpoint := fs.String("endpoint", "", "CloudWatch Logs / S3 endpoint URL override (tests, LocalStack, MinIO; S3 then uses path-style URLs)")
 	trustedFlag := fs.String("trusted-proxies", prefixList(logs.DefaultTrustedProxies),
 		"comma-separated CIDR ranges of proxies (the ALB) whose X-Forwarded-For is believed; empty trusts none")
 	routesFlag := fs.String("routes", "", "comma-separated globs of the paths the application serves (e.g. /,/ws,/health,/static/**);\n"+
@@ -70,7 +78,7 @@ func runLogsReport(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fs.usagef("no source: give FILE..., - (stdin) or cloudwatch:LOG_GROUP")
+		return fs.usagef("no source: give FILE..., - (stdin), cloudwatch:LOG_GROUP or s3://BUCKET/PREFIX")
 	}
 	if *since < 0 || *top < 0 || *maxLine <= 0 {
 		return fs.usagef("--since and --top must not be negative, --max-line-bytes must be positive")

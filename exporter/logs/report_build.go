@@ -18,13 +18,16 @@ import (
 // The zero value of every field but Sources is a usable default.
 type ReportConfig struct {
 	// Sources are read once, in order: a file path, "-" (the reader given
-	// with WithStdin) or cloudwatch:LOG_GROUP (FilterLogEvents, all pages).
+	// with WithStdin), cloudwatch:LOG_GROUP (FilterLogEvents, all pages) or
+	// s3://BUCKET/PREFIX (every object under the prefix, as ALB and
+	// CloudFront deliver them; gzip or not). Any source may be gzip.
 	Sources []string
 	// Format names the parser (see ParseFormat). Default "auto".
 	Format string
 	// Since counts only lines within this duration of the newest line read
-	// (for cloudwatch: sources, of now: the events' own timestamps). Default
-	// 0: every line.
+	// (for cloudwatch: sources, of now: the events' own timestamps; s3:
+	// sources skip objects whose key time, in the ALB and CloudFront
+	// layouts, ends before now minus Since). Default 0: every line.
 	Since time.Duration
 	// TrustedProxies are the ranges whose X-Forwarded-For is believed (see
 	// ParsePrefixes). Default (nil): DefaultTrustedProxies; an empty,
@@ -40,8 +43,9 @@ type ReportConfig struct {
 	// MaxLineBytes skips (and counts) longer lines. Default
 	// tail.DefaultMaxLineBytes.
 	MaxLineBytes int
-	// Region and Endpoint configure the CloudWatch Logs client for
-	// cloudwatch: sources (defaults: the AWS environment; the AWS endpoint).
+	// Region and Endpoint configure the CloudWatch Logs and S3 clients for
+	// cloudwatch: and s3:// sources (defaults: the AWS environment; the AWS
+	// endpoint; an S3 endpoint override uses path-style addressing).
 	Region, Endpoint string
 }
 
@@ -52,6 +56,7 @@ type reportOptions struct {
 	now      func() time.Time
 	log      *slog.Logger
 	cwlogs   FilterLogEventsAPI
+	s3       S3API
 	stdin    io.Reader
 	progress io.Writer
 }
@@ -100,7 +105,7 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		cfg.MaxLineBytes = tail.DefaultMaxLineBytes
 	}
 	if len(cfg.Sources) == 0 {
-		return nil, fmt.Errorf("%w: no source: give FILE..., - (stdin) or cloudwatch:LOG_GROUP", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: no source: give FILE..., - (stdin), cloudwatch:LOG_GROUP or s3://BUCKET/PREFIX", ErrInvalidConfig)
 	}
 	if cfg.Since < 0 || cfg.Top < 0 || cfg.MaxLineBytes < 0 {
 		return nil, fmt.Errorf("%w: since and top must not be negative, the line limit must be positive", ErrInvalidConfig)
@@ -156,6 +161,8 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 			long, err = readReportLines(ctx, o.stdin, cfg.MaxLineBytes, func(b []byte) { handle(b, time.Time{}) })
 		case strings.HasPrefix(src, "cloudwatch:"):
 			err = o.readCloudWatch(ctx, strings.TrimPrefix(src, "cloudwatch:"), cfg, now, handleEvent)
+		case strings.HasPrefix(src, "s3://"):
+			long, err = o.readS3(ctx, src, cfg, now, rr.startSource, func(b []byte) { handle(b, time.Time{}) })
 		default:
 			long, err = readFile(ctx, src, cfg.MaxLineBytes, func(b []byte) { handle(b, time.Time{}) })
 		}
@@ -189,6 +196,26 @@ func (o *reportOptions) readCloudWatch(ctx context.Context, group string, cfg Re
 		start = now.Add(-cfg.Since)
 	}
 	return readCloudWatch(ctx, api, group, start, time.Time{}, o.progress, handle)
+}
+
+func (o *reportOptions) readS3(ctx context.Context, src string, cfg ReportConfig, now time.Time, object func(), fn func([]byte)) (uint64, error) {
+	api := o.s3
+	if api == nil {
+		if _, _, err := parseS3Source(src); err != nil {
+			return 0, err
+		}
+		c, err := newS3Client(ctx, cfg.Region, cfg.Endpoint)
+		if err != nil {
+			return 0, err
+		}
+		api = c
+	}
+	var start time.Time
+	if cfg.Since > 0 {
+		start = now.Add(-cfg.Since)
+	}
+	st, err := readS3(ctx, api, src, start, cfg.MaxLineBytes, o.progress, func(string) { object() }, fn)
+	return st.long, err
 }
 
 func readFile(ctx context.Context, path string, maxLine int, fn func([]byte)) (uint64, error) {
