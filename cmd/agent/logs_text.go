@@ -60,6 +60,15 @@ func writeTextReport(w io.Writer, r *logs.Report) error {
 	p("  store writes          %d (%d failed)\n", r.Store.Total, r.Store.Failed)
 	p("  warnings              %d\n\n", r.Warnings)
 
+	if len(r.Values) > 0 {
+		p("Values captured from logs (base units: seconds, bytes, ratio)\n")
+		p("    %-36s %6s %8s %8s %8s %8s\n", "metric", "count", "min", "p50", "p95", "max")
+		for _, v := range r.Values {
+			p("    %-36s %6d %8.3g %8.3g %8.3g %8.3g\n", v.Metric, v.Count, v.Min, v.P50, v.P95, v.Max)
+		}
+		p("\n")
+	}
+
 	p("Legitimate traffic\n")
 	p("  requests              %d", r.Legitimate.Requests)
 	if len(r.Legitimate.ByStatus) > 0 {

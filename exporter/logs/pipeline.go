@@ -145,9 +145,9 @@ func New(cfg Config, opts ...Option) (*Pipeline, error) {
 		o(p)
 	}
 	p.log = p.log.With("component", "logs")
-	p.metrics = NewMetrics(MetricsConfig{MaxLabelValues: cfg.MaxLabelValues, OnOverflow: p.onOverflow})
 	trusted, _ := cfg.trusted()
 	routes, _ := parseRoutes(cfg.Routes)
+	var values []*ValueCapture
 	for i, sc := range cfg.Sources {
 		parser, err := ParseFormat(sc.Format)
 		if err != nil {
@@ -167,7 +167,12 @@ func New(cfg Config, opts ...Option) (*Pipeline, error) {
 			}
 		}
 		p.sources = append(p.sources, s)
+		values = append(values, ValueCapturesOf(parser)...)
 	}
+	if err := CheckValueCaptures(values); err != nil {
+		return nil, fmt.Errorf("%w: logs.sources: %w", ErrInvalidConfig, err)
+	}
+	p.metrics = NewMetrics(MetricsConfig{MaxLabelValues: cfg.MaxLabelValues, OnOverflow: p.onOverflow, Values: values})
 	return p, nil
 }
 

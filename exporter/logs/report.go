@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"maps"
+	"math"
 	"net/netip"
 	"slices"
 	"time"
@@ -34,11 +36,25 @@ type Report struct {
 	Warnings        int             `json:"warnings"`
 	Store           StoreStats      `json:"store_writes"`
 	PerMinute       RateStats       `json:"requests_per_minute"`
+	// Values summarises the numbers rule-set value captures took from the
+	// lines (e.g. voicebot_ice_gathering_seconds), by metric name.
+	Values []ValueStats `json:"values,omitempty"`
 	// WAF summarises AWS WAF log records, when the input has any.
 	WAF *WAFStats `json:"waf,omitempty"`
 	// Notes are hints about the input a person should act on, such as a
 	// load balancer mistaken for scanner clients.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// ValueStats summarises one captured metric over the report's lines, in
+// its base unit (seconds, bytes, ratio).
+type ValueStats struct {
+	Metric string  `json:"metric"`
+	Count  int     `json:"count"`
+	Min    float64 `json:"min"`
+	P50    float64 `json:"p50"`
+	P95    float64 `json:"p95"`
+	Max    float64 `json:"max"`
 }
 
 // WAFStats counts AWS WAF log records: what the edge did.
@@ -116,6 +132,7 @@ type record struct {
 	failed   bool
 	waf      string // WAF action, "" for other formats
 	wafRule  string
+	values   []CapturedValue
 }
 
 // recorder keeps the records of classified lines for a Report.
@@ -174,7 +191,7 @@ func (rr *recorder) add(e *Entry, fallback time.Time) {
 		errKind: rr.intern(e.ErrorKindOf()), pattern: rr.intern(e.Pattern), client: e.ClientIP,
 		kind: e.Kind, outcome: rr.intern(e.Outcome), ws: e.IsWebSocketOpen(), warn: e.IsWarning(),
 		failed: e.Kind == KindStoreWrite && e.storeFailed(),
-		waf:    rr.intern(e.WAFAction), wafRule: rr.intern(e.WAFRule),
+		waf:    rr.intern(e.WAFAction), wafRule: rr.intern(e.WAFRule), values: e.Values,
 	})
 }
 
@@ -209,6 +226,7 @@ func buildReport(r *Report, recs []record, since time.Duration, topN int) {
 	r.Scanner.ByPattern = map[string]int{}
 	r.Sessions.EndedOtherwise = map[string]int{}
 	clients := map[netip.Addr]int{}
+	values := map[string][]float64{}
 	minutes := map[time.Time]*MinuteCount{}
 	var from, to time.Time
 	for _, rc := range recs {
@@ -260,6 +278,9 @@ func buildReport(r *Report, recs []record, since time.Duration, topN int) {
 		case ClassLegitimate:
 			r.Legitimate.Lines++
 			r.addLegitimate(rc)
+			for _, v := range rc.values {
+				values[v.Def.Metric] = append(values[v.Def.Metric], v.Value)
+			}
 		}
 	}
 	// Completion is completed/ended, as the SLO counts it, in every
@@ -279,6 +300,7 @@ func buildReport(r *Report, recs []record, since time.Duration, topN int) {
 		r.From, r.To = &f, &t
 	}
 	r.Scanner.ByClientIP = topClients(clients, topN)
+	r.Values = valueStats(values)
 	r.PerMinute = rates(minutes)
 }
 
@@ -316,6 +338,21 @@ func (r *Report) addLegitimate(rc record) {
 			r.Store.Failed++
 		}
 	}
+}
+
+// valueStats summarises captured values by metric, sorted by name.
+// Percentiles are nearest-rank.
+func valueStats(values map[string][]float64) []ValueStats {
+	var out []ValueStats
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		vs := slices.Sorted(slices.Values(values[name]))
+		rank := func(p float64) float64 {
+			i := int(math.Ceil(p*float64(len(vs)))) - 1
+			return vs[max(i, 0)]
+		}
+		out = append(out, ValueStats{Metric: name, Count: len(vs), Min: vs[0], P50: rank(0.5), P95: rank(0.95), Max: vs[len(vs)-1]})
+	}
+	return out
 }
 
 // privateScannerNote warns when most scanner requests come from private,

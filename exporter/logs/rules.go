@@ -56,6 +56,9 @@ type Rule struct {
 	Outcome string `yaml:"outcome"`
 	// TimeLayout overrides the set's time layout for this rule. Default: the set's.
 	TimeLayout string `yaml:"time_layout"`
+	// Values turn named groups into histograms or gauges (see
+	// ValueCapture). Default: none.
+	Values []ValueCapture `yaml:"values"`
 
 	re       *regexp.Regexp
 	contains []byte
@@ -105,6 +108,9 @@ func (rs *RuleSet) compile() error {
 	for i := range rs.Rules {
 		r := &rs.Rules[i]
 		if err := r.compile(rs.TimeLayout); err != nil {
+			return fmt.Errorf("%w: rule #%d %q: %w", ErrInvalidRuleSet, i+1, r.Name, err)
+		}
+		if err := r.compileValues(rs.Name); err != nil {
 			return fmt.Errorf("%w: rule #%d %q: %w", ErrInvalidRuleSet, i+1, r.Name, err)
 		}
 		if seen[r.Name] {
@@ -171,6 +177,18 @@ func (r *Rule) compile(setLayout string) error {
 	}
 	r.first, _ = firstBytes(r.Regex)
 	r.fast = compileFast(r.Regex, re.NumSubexp())
+	return nil
+}
+
+func (r *Rule) compileValues(set string) error {
+	for i := range r.Values {
+		if err := r.Values[i].compile(r.re, r.Name, set); err != nil {
+			return err
+		}
+	}
+	if len(r.Values) > 0 {
+		r.fast = nil // the one-pass matcher reports only the groups it needs
+	}
 	return nil
 }
 
@@ -256,5 +274,10 @@ func (r *Rule) fill(line []byte, m []int, e *Entry) {
 	}
 	if e.Kind == KindSessionEnded && e.Outcome == "completed" {
 		e.Kind = KindSessionCompleted
+	}
+	for i := range r.Values {
+		if v, ok := r.Values[i].capture(line, m); ok {
+			e.Values = append(e.Values, CapturedValue{Def: &r.Values[i], Value: v})
+		}
 	}
 }
