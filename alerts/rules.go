@@ -45,6 +45,7 @@ func (c Config) PrometheusRules() RuleFile {
 		{Name: "voicewatch-probes", Rules: c.probeAlerts()},
 		{Name: "voicewatch-media", Rules: c.mediaAlerts()},
 		{Name: "voicewatch-health", Rules: c.healthAlerts()},
+		{Name: "voicewatch-edge", Rules: c.edgeAlerts()},
 	}}
 }
 
