@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -107,7 +108,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: logs.max_label_values must not be negative", ErrInvalidConfig)
 	}
 	if _, err := parseRoutes(c.Routes); err != nil {
-		return fmt.Errorf("%w: logs.%w", ErrInvalidConfig, err)
+		return fmt.Errorf("%w: logs.routes: %s", ErrInvalidConfig, strings.TrimPrefix(err.Error(), httpguard.ErrInvalidConfig.Error()+": "))
 	}
 	return nil
 }

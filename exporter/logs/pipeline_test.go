@@ -179,6 +179,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		{name: "bad format", cfg: Config{Sources: []SourceConfig{{Path: "a", Format: "xml"}}}, want: "auto|alb|clf|json"},
 		{name: "bad proxy", cfg: Config{Sources: []SourceConfig{{Path: "a"}}, TrustedProxies: []string{"10.0.0.1"}}, want: "not a CIDR"},
 		{name: "stdin unavailable", cfg: Config{Sources: []SourceConfig{{Path: "-"}}}, want: "stdin"},
+		{name: "bad route", cfg: Config{Sources: []SourceConfig{{Path: "a"}}, Routes: []string{"/", "whip"}}, want: `logs.routes: routes[1] "whip": must start with /`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,9 +33,12 @@ var BenignRoutes = []string{
 // "/assets/*.js" matches "/assets/index-BxK2.js".
 type Routes struct {
 	globs []string
-	// prefixes[i] is the literal start of globs[i], up to its first '*':
-	// a path without it cannot match, which Serves checks first.
-	prefixes []string
+	// literal holds the globs without a wildcard.
+	literal []string
+	// wild are the other globs, and prefixes[i] the literal start of
+	// wild[i] up to its first '*': a path without it cannot match, which
+	// Serves checks first.
+	wild, prefixes []string
 }
 
 // ParseRoutes compiles globs (plus [BenignRoutes]). Every glob must start
@@ -52,10 +55,12 @@ func ParseRoutes(globs []string) (*Routes, error) {
 		}
 		r.globs = append(r.globs, g)
 		p, _, wild := strings.Cut(g, "*")
-		if wild {
-			p = strings.TrimSuffix(p, "/") // "/static/**" also serves "/static"
+		if !wild {
+			r.literal = append(r.literal, g)
+			continue
 		}
-		r.prefixes = append(r.prefixes, p)
+		r.wild = append(r.wild, g)
+		r.prefixes = append(r.prefixes, strings.TrimSuffix(p, "/")) // "/static/**" also serves "/static"
 	}
 	return r, nil
 }
@@ -94,24 +99,22 @@ func checkGlob(g string) error {
 // target are always served. Serves does not allocate.
 func (r *Routes) Serves(target string) bool {
 	p := target
-	for i := 0; i < len(p); i++ {
-		if p[i] == '?' || p[i] == '#' {
-			p = p[:i]
-			break
-		}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if i := strings.IndexByte(p, '#'); i >= 0 {
+		p = p[:i]
 	}
 	if p == "" || p == "*" {
 		return true
 	}
-	for i, g := range r.globs {
-		pre := r.prefixes[i]
-		if pre == g { // no wildcard
-			if p == g {
-				return true
-			}
-			continue
+	for _, l := range r.literal {
+		if p == l {
+			return true
 		}
-		if strings.HasPrefix(p, pre) && globMatch(g, p) {
+	}
+	for i, g := range r.wild {
+		if strings.HasPrefix(p, r.prefixes[i]) && globMatch(g, p) {
 			return true
 		}
 	}
