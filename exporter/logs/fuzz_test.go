@@ -66,8 +66,18 @@ func FuzzJSONParser(f *testing.F) {
 	fuzzParser(f, JSONParser{})
 }
 
+func FuzzCloudFrontParser(f *testing.F) {
+	seedLines(f, "cloudfront")
+	fuzzParser(f, CloudFrontParser{})
+}
+
+func FuzzWAFParser(f *testing.F) {
+	seedLines(f, "waf")
+	fuzzParser(f, WAFParser{})
+}
+
 func FuzzAutoParser(f *testing.F) {
-	for _, n := range []string{"voicebot", "alb", "access", "media"} {
+	for _, n := range []string{"voicebot", "alb", "access", "media", "cloudfront", "waf"} {
 		seedLines(f, n)
 	}
 	p, err := NewAutoParser()
