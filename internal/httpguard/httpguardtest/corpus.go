@@ -34,16 +34,24 @@ type Corpus struct {
 	Requests []Request
 }
 
-// Path returns the corpus file's path.
-func Path() string {
+// Path returns the path of a corpus file of internal/httpguard/testdata:
+// "requests.tsv" (the labelled corpus) or "holdout.tsv" (requests written
+// after the signatures were frozen, never used to tune them).
+func Path(name string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "testdata", "requests.tsv")
+	return filepath.Join(filepath.Dir(file), "..", "testdata", name)
 }
 
-// Load reads the corpus; a malformed line fails tb.
+// Load reads the labelled corpus, requests.tsv; a malformed line fails tb.
 func Load(tb testing.TB) Corpus {
 	tb.Helper()
-	f, err := os.Open(Path())
+	return LoadFile(tb, "requests.tsv")
+}
+
+// LoadFile reads a corpus file of internal/httpguard/testdata.
+func LoadFile(tb testing.TB, name string) Corpus {
+	tb.Helper()
+	f, err := os.Open(Path(name))
 	if err != nil {
 		tb.Fatal(err)
 	}
