@@ -108,8 +108,10 @@ func hasPrefixFold(s, prefix string) bool {
 // scan returns the rank of the best pattern of tb matching t, or best if
 // none is better.
 func scan(t string, tb *table, best int) int {
-	if tb.hasWords {
-		best = wordAt(t, 0, tb, best)
+	if tb.hasWords && len(t) > 1 {
+		if d0, d1 := t[0], t[1]; d0 == '%' || d1 == '%' || tb.wordPairs.has(lowerTab[d0], lowerTab[d1]) {
+			best = wordAt(t, 0, tb, best)
+		}
 	}
 	var prev byte
 	sp := &tb.special
@@ -135,7 +137,7 @@ func scan(t string, tb *table, best int) int {
 			if idx := tb.index[c]; idx != nil {
 				c1, n1 := decodeAt(t, i+n)
 				for _, r := range idx[c1] {
-					if r.rank < best && matchAt(t, i+n+n1, r) {
+					if r.rank < best && r.may(t, i+n+n1) && matchAt(t, i+n+n1, r) {
 						best = r.rank
 					}
 				}
@@ -162,14 +164,23 @@ func wordAt(t string, j int, tb *table, best int) int {
 	if j+1 >= len(t) {
 		return best
 	}
-	c0, n0 := decodeAt(t, j)
+	var c0, c1 byte
+	var n0, n1 int
+	if t[j] != '%' && t[j+1] != '%' { // the common case, by hand
+		c0, c1, n0, n1 = lowerTab[t[j]], lowerTab[t[j+1]], 1, 1
+	} else {
+		c0, n0 = decodeAt(t, j)
+		if j+n0 >= len(t) {
+			return best
+		}
+		c1, n1 = decodeAt(t, j+n0)
+	}
 	idx := tb.words[c0]
-	if idx == nil || j+n0 >= len(t) {
+	if idx == nil {
 		return best
 	}
-	c1, n1 := decodeAt(t, j+n0)
 	for _, r := range idx[c1] {
-		if r.rank < best && matchAt(t, j+n0+n1, r) {
+		if r.rank < best && r.may(t, j+n0+n1) && matchAt(t, j+n0+n1, r) {
 			best = r.rank
 		}
 	}

@@ -5,6 +5,19 @@ type compiledRule struct {
 	needle  string
 	rank    int
 	bounded bool
+	// third is the needle's third byte, or 0 when it has none or it is a
+	// blank: a cheap test before matchAt (see may).
+	third byte
+}
+
+// may reports whether r can match at t[i:], where its third byte would be,
+// judging by a plain (not percent-encoded) byte only; matchAt decides.
+func (r *compiledRule) may(t string, i int) bool {
+	if r.third == 0 || i >= len(t) {
+		return true
+	}
+	c := t[i]
+	return c == '%' || lowerTab[c] == r.third
 }
 
 // dispatch maps the first two decoded bytes of a needle to its rules:
@@ -56,6 +69,9 @@ func buildTable(where ruleFlags, seps string, traversal bool) *table {
 			continue
 		}
 		cr := &compiledRule{needle: r.needle, rank: rankOf(r.pattern), bounded: r.bounded}
+		if len(r.needle) > 2 && r.needle[2] != ' ' && r.needle[1] != ' ' {
+			cr.third = r.needle[2]
+		}
 		d := &t.index
 		if r.flags&word != 0 {
 			d, t.hasWords = &t.words, true
@@ -118,8 +134,9 @@ func rankOf(p Pattern) int {
 	return noRank
 }
 
-// pairSet is a set of byte pairs.
-type pairSet [256][4]uint64
+// pairSet is a set of byte pairs, one bool per pair: indexed by a uint16,
+// a lookup needs no bounds check.
+type pairSet [1 << 16]bool
 
-func (s *pairSet) add(a, b byte)      { s[a][b>>6] |= 1 << (b & 63) }
-func (s *pairSet) has(a, b byte) bool { return s[a][b>>6]&(1<<(b&63)) != 0 }
+func (s *pairSet) add(a, b byte)      { s[uint16(a)<<8|uint16(b)] = true }
+func (s *pairSet) has(a, b byte) bool { return s[uint16(a)<<8|uint16(b)] }
