@@ -137,7 +137,7 @@ func (r *Routes) Regexp() string {
 	for _, g := range r.globs {
 		var b strings.Builder
 		segs := strings.Split(g[1:], "/")
-		for i, seg := range segs {
+		for _, seg := range segs {
 			if seg == "**" {
 				b.WriteString(`(/.*)?`)
 				continue
@@ -149,7 +149,6 @@ func (r *Routes) Regexp() string {
 				}
 				b.WriteString(regexp.QuoteMeta(part))
 			}
-			_ = i
 		}
 		alts = append(alts, b.String())
 	}

@@ -121,8 +121,6 @@ var (
 	// ends the scan early.
 	rankFirstPath    = rankOf(PatternWebLogic)
 	rankUnknownRoute = rankOf(PatternUnknownRoute)
-	rankScannerAgent = rankOf(PatternScannerAgent)
-	_                = rankScannerAgent
 )
 
 func rankOf(p Pattern) int {

@@ -120,11 +120,11 @@ func NewApplier(wafAPI WAFAPI, elbAPI ELBAPI, log *slog.Logger) *Applier {
 func (a *Applier) Apply(ctx context.Context, plan *Plan, target Target, dryRun bool) (*Result, error) {
 	res := &Result{DryRun: dryRun, Capacity: plan.Capacity}
 	in := plan.WebACL
-	if cc, err := a.waf.CheckCapacity(ctx, &wafv2.CheckCapacityInput{Rules: in.Rules, Scope: in.Scope}); err != nil {
+	cc, err := a.waf.CheckCapacity(ctx, &wafv2.CheckCapacityInput{Rules: in.Rules, Scope: in.Scope})
+	if err != nil {
 		return res, fmt.Errorf("waf: CheckCapacity: %w", err)
-	} else {
-		res.ServiceCapacity = int(cc.Capacity)
 	}
+	res.ServiceCapacity = int(cc.Capacity)
 	if res.ServiceCapacity > plan.Budget {
 		return res, fmt.Errorf("%w: the service counts %d WCUs, budget %d", ErrOverBudget, res.ServiceCapacity, plan.Budget)
 	}

@@ -175,7 +175,7 @@ func Markdown(columns []string, scores [][]Score, totals []Score) string {
 		b.WriteString("---:|---:|")
 	}
 	b.WriteString("\n")
-	row := func(i int, get func(col int) Score) {
+	row := func(get func(col int) Score) {
 		s0 := get(0)
 		fmt.Fprintf(&b, "| %s | %d |", s0.Family, s0.Requests)
 		for col := range columns {
@@ -183,11 +183,10 @@ func Markdown(columns []string, scores [][]Score, totals []Score) string {
 			fmt.Fprintf(&b, " %.2f | %.2f |", s.Recall(), s.Precision())
 		}
 		b.WriteString("\n")
-		_ = i
 	}
 	for i := range scores[0] {
-		row(i, func(col int) Score { return scores[col][i] })
+		row(func(col int) Score { return scores[col][i] })
 	}
-	row(-1, func(col int) Score { return totals[col] })
+	row(func(col int) Score { return totals[col] })
 	return b.String()
 }
