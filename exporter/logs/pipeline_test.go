@@ -230,3 +230,30 @@ func TestPipelineFollowsAppendedLines(t *testing.T) {
 		t.Errorf("sessions started %v != lines %v: the old line was counted or lines were misread", got, lines)
 	}
 }
+
+// TestPipelineRoutes: with logs.routes, a request for a path the
+// application does not serve is counted as scanner traffic (unknown_route)
+// and its 404 is not an error; a served path stays legitimate.
+func TestPipelineRoutes(t *testing.T) {
+	lines := `10.0.1.23 - - [25/Nov/2026:10:00:53 +0000] "GET /api/internal/export HTTP/1.1" 404 150 "-" "Mozilla/5.0" "198.51.100.23"
+10.0.1.23 - - [25/Nov/2026:10:00:54 +0000] "GET /health HTTP/1.1" 200 2 "-" "ELB-HealthChecker/2.0" "-"
+10.0.1.23 - - [25/Nov/2026:10:00:55 +0000] "GET /robots.txt HTTP/1.1" 404 2 "-" "Googlebot/2.1" "192.0.2.9"
+`
+	p, err := New(Config{Sources: []SourceConfig{{Path: "-", Format: "clf"}}, Routes: []string{"/", "/health", "/ws"}},
+		WithStdin(strings.NewReader(lines)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(p.metrics.scanner.WithLabelValues("unknown_route")); got != 1 {
+		t.Errorf("unknown_route = %v, want 1", got)
+	}
+	if got := value(p.metrics.lines.WithLabelValues("legitimate")); got != 2 {
+		t.Errorf("legitimate lines = %v, want 2 (the health check and the robots.txt reader)", got)
+	}
+	if n := seriesCount(t, p.metrics.errors, "voicewatch_log_errors_total"); n != 0 {
+		t.Errorf("%d error series, want none", n)
+	}
+}
