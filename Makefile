@@ -29,7 +29,10 @@ unit:
 
 # The end-to-end fault → page test: coturn, agent voice, agent sidecar,
 # Prometheus, Alertmanager, a webhook receiver and Chromium as real processes
-# on loopback in a network namespace (about 4 minutes on 2 cores).
+# on loopback in a network namespace (about 4 minutes on 2 cores), and
+# TestAttackSoak: malformed offers, candidate floods, slow bodies, WebSocket
+# floods and /probe abuse against agent voice and agent sidecar while pion
+# callers call (about 45 s; up to 80 s when the p99 is measured twice).
 # E2E_FLAGS=-update rewrites docs/fault-matrix.md with the measured times;
 # VOICEWATCH_E2E_LOAD=1 adds the 2-minute scanner-flood load test.
 E2E_FLAGS ?=

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/voicewatch/voicewatch/internal/promqlnames"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
@@ -74,7 +75,10 @@ func TestRulesReferenceExportedMetrics(t *testing.T) {
 	for _, g := range rules.Groups {
 		for _, r := range g.Rules {
 			name := r.Alert + r.Record
-			refs := MetricNames(r.Expr)
+			refs, err := promqlnames.MetricNames(r.Expr)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
 			if len(refs) == 0 {
 				t.Errorf("%s: no metric found in %q", name, r.Expr)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/dashboards"
 	"github.com/voicewatch/voicewatch/dashboards/dashtest"
+	"github.com/voicewatch/voicewatch/internal/promqlnames"
 )
 
 // metricConstants reads the Metric* string constants declared in the given
@@ -69,7 +70,10 @@ func TestQueriesUseKnownMetrics(t *testing.T) {
 	}
 	for _, q := range queries {
 		t.Run(q.String(), func(t *testing.T) {
-			names := dashtest.MetricNames(q.Expr)
+			names, err := promqlnames.MetricNames(dashtest.Expand(q.Expr))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(names) == 0 {
 				t.Errorf("selects no metric: %s", q.Expr)
 			}

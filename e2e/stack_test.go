@@ -34,7 +34,7 @@ const (
 
 // Test-only credentials of the stack (never real secrets).
 const (
-	whipToken       = "e2e-whip-token"
+	whipToken       = "e2e-whip-token-0123"
 	turnSecret      = "e2e-turn-secret"
 	elevenLabsKey   = "sk-e2e-elevenlabs"
 	sidecarAWSKeyID = "AKIDE2ESIDECAR"

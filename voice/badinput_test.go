@@ -24,9 +24,9 @@ const g722OnlyOffer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
 func TestBadInput(t *testing.T) {
 	cfg := loopbackConfig(t)
 	cfg.Auth.InsecureNoAuth = false
-	cfg.Auth.Tokens = []secret.Secret{"s3cret-token"}
+	cfg.Auth.Tokens = []secret.Secret{"s3cret-token-0123456"}
 	ts := startServer(t, cfg)
-	auth := map[string]string{"Authorization": "Bearer s3cret-token"}
+	auth := map[string]string{"Authorization": "Bearer s3cret-token-0123456"}
 	tests := []struct {
 		name       string
 		method     string
@@ -114,7 +114,7 @@ func TestBadInput(t *testing.T) {
 	})
 
 	t.Run("bad token", func(t *testing.T) {
-		for _, h := range []string{"", "Bearer wrong", "Basic s3cret-token", "Bearer s3cret-token-and-more"} {
+		for _, h := range []string{"", "Bearer wrong", "Basic s3cret-token-0123456", "Bearer s3cret-token-0123456-and-more"} {
 			req, _ := http.NewRequest("POST", ts.base+"/whip", strings.NewReader(videoOnlyOffer))
 			req.Header.Set("Content-Type", "application/sdp")
 			if h != "" {
@@ -140,7 +140,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("scanner logged above debug: %v", e)
 			}
 		}
-		if strings.Contains(ts.logs.String(), "s3cret-token") {
+		if strings.Contains(ts.logs.String(), "s3cret-token-0123456") {
 			t.Error("token leaked into logs")
 		}
 	})

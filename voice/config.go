@@ -48,6 +48,36 @@ type Config struct {
 	// (for X-Forwarded-For; entries may be comma-separated lists, empty ones
 	// are ignored), per-client rate limit, body size limit.
 	HTTP httpguard.Config `yaml:"http"`
+	// MaxSessionsPerClient caps concurrent sessions per client IP (an IPv6
+	// /64), so one caller cannot take every slot; beyond it 503 with
+	// Retry-After. Default 10.
+	MaxSessionsPerClient int `yaml:"max_sessions_per_client"`
+
+	// expanded are the values ${VAR} references expanded to: errors never
+	// show them (see Redact).
+	expanded []string
+}
+
+// MinTokenBytes is the shortest bearer token accepted: a guessable token
+// is no authentication.
+const MinTokenBytes = 16
+
+// Redact returns err with every secret of c (bearer tokens, TURN
+// credentials and secrets, and every value expanded from the environment)
+// replaced by REDACTED; errors.Is/As still see the original. Every error
+// the configuration produces goes through it.
+func (c *Config) Redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	vals := append([]string(nil), c.expanded...)
+	for _, t := range c.Auth.Tokens {
+		vals = append(vals, t.Reveal())
+	}
+	for _, s := range c.ICE.Servers {
+		vals = append(vals, s.Credential.Reveal(), s.Secret.Reveal())
+	}
+	return yamlenv.Scrub(err, vals)
 }
 
 // AuthConfig configures bearer-token authentication.
@@ -101,8 +131,19 @@ type ICEConfig struct {
 	Interfaces []string `yaml:"interfaces"`
 	// IPs keeps only host addresses inside these CIDRs. Default: all.
 	IPs []string `yaml:"ips"`
-	// IncludeLoopback gathers loopback candidates (tests, demo). Default false.
+	// IncludeLoopback gathers loopback candidates and accepts remote
+	// loopback and link-local candidates (tests, demo). Default false:
+	// remote candidates in loopback, link-local, multicast and unspecified
+	// ranges are dropped, so a caller cannot aim connectivity checks at the
+	// host itself or the cloud metadata address.
 	IncludeLoopback bool `yaml:"include_loopback"`
+	// MaxRemoteCandidates caps the remote candidates of a session (offer
+	// and PATCHes; an ICE restart starts a new count); beyond it the
+	// request is answered 400. Default 20.
+	MaxRemoteCandidates int `yaml:"max_remote_candidates"`
+	// MaxPatches caps PATCH requests per session; beyond it 429.
+	// Default 50.
+	MaxPatches int `yaml:"max_patches"`
 }
 
 // ICEServer is one STUN or TURN server.
@@ -115,7 +156,11 @@ type ICEServer struct {
 	// Secret derives TURN REST credentials (coturn use-auth-secret) per
 	// session instead of static ones; Username becomes the user part.
 	Secret secret.Secret `yaml:"secret"`
-	// TTL of TURN REST credentials. Default 24h.
+	// TTL of TURN REST credentials. Default 1h: OPTIONS /whip hands them to
+	// any caller with a token (the test page shows them), and whoever holds
+	// them can relay through the TURN server until they expire; they must
+	// outlive the longest call (relayed calls refresh their allocation with
+	// them), so at least max_session_duration.
 	TTL time.Duration `yaml:"ttl"`
 }
 
@@ -138,6 +183,10 @@ type StoreConfig struct {
 	// Dir is where the embedded store keeps session records. Default
 	// ./voicewatch-sessions.
 	Dir string `yaml:"dir"`
+	// Retention deletes the embedded store's records older than this
+	// (checked at start and every Retention/24, at most hourly). Default 0:
+	// keep every record.
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Default returns the configuration with every default filled in.
@@ -159,6 +208,9 @@ func (c *Config) applyDefaults() {
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 100
 	}
+	if c.MaxSessionsPerClient == 0 {
+		c.MaxSessionsPerClient = 10
+	}
 	def(&c.MaxSessionDuration, 30*time.Minute)
 	def(&c.ICE.GatheringTimeout, 10*time.Second)
 	def(&c.ICE.STUNGatherTimeout, 3*time.Second)
@@ -169,8 +221,14 @@ func (c *Config) applyDefaults() {
 	if c.ICE.MaxRestarts == 0 {
 		c.ICE.MaxRestarts = 3
 	}
+	if c.ICE.MaxRemoteCandidates == 0 {
+		c.ICE.MaxRemoteCandidates = DefaultMaxRemoteCandidates
+	}
+	if c.ICE.MaxPatches == 0 {
+		c.ICE.MaxPatches = DefaultMaxPatches
+	}
 	for i := range c.ICE.Servers {
-		def(&c.ICE.Servers[i].TTL, 24*time.Hour)
+		def(&c.ICE.Servers[i].TTL, DefaultTURNCredentialTTL)
 	}
 	if c.Audio.Greeting == nil {
 		t := true
@@ -187,8 +245,17 @@ func (c *Config) applyDefaults() {
 	c.HTTP.ApplyDefaults()
 }
 
-// Validate applies defaults and checks the configuration, saying what to fix.
+// DefaultTURNCredentialTTL is the default lifetime of TURN REST
+// credentials (ICEServer.TTL).
+const DefaultTURNCredentialTTL = time.Hour
+
+// Validate applies defaults and checks the configuration, saying what to
+// fix. Its errors never contain a secret (see Redact).
 func (c *Config) Validate() error {
+	return c.Redact(c.validate())
+}
+
+func (c *Config) validate() error {
 	c.applyDefaults()
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
@@ -200,6 +267,22 @@ func (c *Config) Validate() error {
 		}
 	} else if len(c.Auth.Tokens) == 0 && c.Auth.TokenFile == "" {
 		errs = append(errs, errors.New("auth: no bearer token configured: set auth.tokens or auth.token_file (or --insecure-no-auth on loopback)"))
+	}
+	for i, t := range c.Auth.Tokens {
+		if n := len(t.Reveal()); n < MinTokenBytes {
+			errs = append(errs, fmt.Errorf("auth.tokens[%d]: %d bytes; a bearer token needs at least %d (e.g. openssl rand -hex 16)", i, n, MinTokenBytes))
+		}
+	}
+	if c.ICE.UDPPortMin != 0 || c.ICE.UDPPortMax != 0 {
+		// One session holds one media port per local address (audio only,
+		// BUNDLE and rtcp-mux): fewer ports than sessions cannot work.
+		if ports := int(c.ICE.UDPPortMax) - int(c.ICE.UDPPortMin) + 1; ports > 0 && ports < c.MaxSessions {
+			errs = append(errs, fmt.Errorf("max_sessions %d: ice.udp_port_min..udp_port_max (%d..%d) has %d ports, and each session needs one: lower max_sessions or widen the range",
+				c.MaxSessions, c.ICE.UDPPortMin, c.ICE.UDPPortMax, ports))
+		}
+	}
+	if c.MaxSessionsPerClient < 0 || c.Store.Retention < 0 {
+		errs = append(errs, errors.New("max_sessions_per_client and store.retention must be positive"))
 	}
 	if c.ICE.UDPPortMax < c.ICE.UDPPortMin {
 		errs = append(errs, fmt.Errorf("ice.udp_port_max %d is below ice.udp_port_min %d", c.ICE.UDPPortMax, c.ICE.UDPPortMin))
@@ -215,6 +298,9 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("ice.servers[%d]: TURN url %q needs username+credential or secret", i, u))
 			}
 		}
+		if s.Secret != "" && s.TTL < c.MaxSessionDuration {
+			errs = append(errs, fmt.Errorf("ice.servers[%d].ttl %v is shorter than max_session_duration %v: a relayed call could not refresh its allocation", i, s.TTL, c.MaxSessionDuration))
+		}
 	}
 	c.ICE.NAT1To1IPs = splitList(c.ICE.NAT1To1IPs)
 	for _, ip := range c.ICE.NAT1To1IPs {
@@ -226,6 +312,9 @@ func (c *Config) Validate() error {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			errs = append(errs, fmt.Errorf("ice.ips: %q is not a CIDR (like 10.0.0.0/8)", p))
 		}
+	}
+	if c.ICE.MaxRemoteCandidates < 0 || c.ICE.MaxPatches < 0 {
+		errs = append(errs, errors.New("ice.max_remote_candidates and ice.max_patches must be positive"))
 	}
 	if c.MaxSessions < 0 {
 		errs = append(errs, errors.New("max_sessions must be positive"))
@@ -315,13 +404,15 @@ func DecodeConfig(b []byte) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
+	c.expanded = secrets
 	if err := yamlenv.DecodeStrict(&root, &c); err != nil {
-		return Config{}, yamlenv.Scrub(fmt.Errorf("parse config: %w", err), secrets)
+		return Config{}, c.Redact(fmt.Errorf("parse config: %w", err))
 	}
+	c.expanded = secrets
 	if c.Auth.TokenFile != "" {
 		s, err := secret.FromFile(c.Auth.TokenFile)
 		if err != nil {
-			return Config{}, fmt.Errorf("auth.token_file: %w", err)
+			return Config{}, c.Redact(fmt.Errorf("auth.token_file: %w", err))
 		}
 		c.Auth.Tokens = append(c.Auth.Tokens, s)
 	}

@@ -32,14 +32,14 @@ func TestInvalidConfigs(t *testing.T) {
 }
 
 func TestExampleConfig(t *testing.T) {
-	t.Setenv("VOICEWATCH_TOKEN", "tok-123")
+	t.Setenv("VOICEWATCH_TOKEN", "tok-0123456789abcdef")
 	t.Setenv("TURN_SHARED_SECRET", "shh")
 	t.Setenv("PUBLIC_IP", "203.0.113.10")
 	c, err := LoadConfig("../docs/examples/voice.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ICE.Servers[1].Secret.Reveal() != "shh" || c.Auth.Tokens[0].Reveal() != "tok-123" {
+	if c.ICE.Servers[1].Secret.Reveal() != "shh" || c.Auth.Tokens[0].Reveal() != "tok-0123456789abcdef" {
 		t.Error("secrets not expanded from the environment")
 	}
 	if c.ICE.RelayAcceptanceMinWait == nil || *c.ICE.RelayAcceptanceMinWait != 500*time.Millisecond {
@@ -61,5 +61,33 @@ func TestDefaults(t *testing.T) {
 	c := Default()
 	if c.ICE.GatheringTimeout != 10*time.Second || c.Audio.SilenceTimeout != 15*time.Second || c.ICE.MaxRestarts != 3 {
 		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// TestConfigErrorsRedactSecrets: no error from loading or validating the
+// configuration shows a token, a TURN secret or an expanded value.
+func TestConfigErrorsRedactSecrets(t *testing.T) {
+	const tok, turnSecret, env = "tok-0123456789-abcdef", "turn-shared-s3cret", "env-expanded-s3cret"
+	t.Setenv("VW_TEST_TOKEN", tok)
+	t.Setenv("VW_TEST_SECRET", turnSecret)
+	t.Setenv("VW_TEST_LISTEN", env)
+	for name, y := range map[string]string{
+		"bad listen from env":    "listen: ${VW_TEST_LISTEN}\nauth: {tokens: [\"${VW_TEST_TOKEN}\"]}\n",
+		"bad ICE url from env":   "auth: {tokens: [\"${VW_TEST_TOKEN}\"]}\nice: {servers: [{urls: [\"${VW_TEST_LISTEN}\"]}]}\n",
+		"literal short token":    "auth: {tokens: [\"shortlit\"]}\nlisten: shortlit\n",
+		"turn secret in the url": "auth: {tokens: [\"${VW_TEST_TOKEN}\"]}\nice: {servers: [{urls: [\"turn:x?transport=turn-shared-s3cret\"], secret: \"${VW_TEST_SECRET}\"}]}\n",
+		"decode error":           "auth: {tokens: [\"${VW_TEST_TOKEN}\"]}\nmax_sessions: ${VW_TEST_LISTEN}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseConfig([]byte(y))
+			if err == nil {
+				t.Fatal("config accepted")
+			}
+			for _, s := range []string{tok, turnSecret, env, "shortlit"} {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("error shows %q: %v", s, err)
+				}
+			}
+		})
 	}
 }

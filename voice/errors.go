@@ -19,6 +19,11 @@ var (
 	ErrBadSDP = errors.New("voice: malformed SDP")
 	// ErrNoCodec: the offer's audio has neither Opus nor PCMU.
 	ErrNoCodec = errors.New("voice: offer has no supported audio codec (Opus or PCMU)")
+	// ErrClientSessionCap: this client has max_sessions_per_client open.
+	ErrClientSessionCap = errors.New("voice: this client has too many sessions open")
+	// ErrNoMediaPort: no media port could be bound (the UDP port range is
+	// used up); retry later.
+	ErrNoMediaPort = errors.New("voice: no media port available")
 	// ErrShuttingDown: the server is draining.
 	ErrShuttingDown = errors.New("voice: shutting down")
 )
@@ -55,3 +60,16 @@ func ErrorReason(err error) string {
 	}
 	return voicemetrics.ReasonOther
 }
+
+// Errors of offer and PATCH validation (400 unless said otherwise).
+var (
+	// ErrICECredentials: ice-ufrag or ice-pwd missing or outside RFC 8839.
+	ErrICECredentials = errors.New("voice: missing or invalid ice-ufrag/ice-pwd")
+	// ErrBadFingerprint: a=fingerprint missing, of a refused hash (MD5,
+	// SHA-1) or malformed.
+	ErrBadFingerprint = errors.New("voice: missing or invalid DTLS fingerprint")
+	// ErrTooManyCandidates: over ice.max_remote_candidates for the session.
+	ErrTooManyCandidates = errors.New("voice: too many remote ICE candidates")
+	// ErrTooManyPatches: over ice.max_patches for the session (429).
+	ErrTooManyPatches = errors.New("voice: too many PATCH requests for this session")
+)

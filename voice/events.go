@@ -49,6 +49,10 @@ type eventHub struct {
 
 const maxHistory = 256
 
+// maxSubscribers bounds event WebSockets per session: the test page opens
+// one, a reconnecting page a second; each costs two goroutines.
+const maxSubscribers = 4
+
 func newEventHub(log *slog.Logger, now func() time.Time) *eventHub {
 	return &eventHub{log: log, now: now, subs: map[chan Event]struct{}{}}
 }
@@ -81,15 +85,19 @@ func (h *eventHub) emit(level slog.Level, name string, attrs ...any) {
 }
 
 // subscribe returns past events and a channel of new ones, closed when the
-// session ends; cancel unsubscribes.
-func (h *eventHub) subscribe() (past []Event, c <-chan Event, cancel func()) {
+// session ends; cancel unsubscribes. ok is false when the session already
+// has maxSubscribers.
+func (h *eventHub) subscribe() (past []Event, c <-chan Event, cancel func(), ok bool) {
 	ch := make(chan Event, 64)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.subs) >= maxSubscribers {
+		return nil, nil, func() {}, false
+	}
 	past = append([]Event(nil), h.history...)
 	if h.closed {
 		close(ch)
-		return past, ch, func() {}
+		return past, ch, func() {}, true
 	}
 	h.subs[ch] = struct{}{}
 	return past, ch, func() {
@@ -99,7 +107,7 @@ func (h *eventHub) subscribe() (past []Event, c <-chan Event, cancel func()) {
 			delete(h.subs, ch)
 			close(ch)
 		}
-	}
+	}, true
 }
 
 // close ends every subscription.

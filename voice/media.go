@@ -56,7 +56,7 @@ func (in *inbound) handle(buf []byte) error {
 	if in.codec == CodecPCMU {
 		dur = time.Duration(len(payload)) * time.Second / 8000
 	} else {
-		dur = opusDuration(payload)
+		dur = audio.OpusDuration(payload)
 	}
 	level := audio.LevelSilent
 	if ext := in.pkt.GetExtension(in.levelExtID); in.levelExtID != 0 && ext != nil {

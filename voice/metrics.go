@@ -94,7 +94,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		rateLimited: f.NewCounter(prometheus.CounterOpts{Name: voicemetrics.MetricHTTPRateLimited,
 			Help: "Requests rejected by the per-client rate limit."}),
 		rejected: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricHTTPRejected,
-			Help: "Requests rejected by the HTTP guard for other reasons (body_too_large), by reason."}, []string{voicemetrics.LabelReason}),
+			Help: "Requests rejected by the HTTP guard for other reasons (body_too_large, too_many_connections), by reason."}, []string{voicemetrics.LabelReason}),
 		wsConnections: f.NewCounter(prometheus.CounterOpts{Name: voicemetrics.MetricWebSocketConnections,
 			Help: "Event WebSocket connections accepted."}),
 		wsActive: f.NewGauge(prometheus.GaugeOpts{Name: voicemetrics.MetricWebSocketActive,

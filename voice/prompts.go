@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/voicewatch/voicewatch/voice/audio"
 )
 
 //go:embed prompts/*.ogg prompts/*.ulaw
@@ -34,7 +36,7 @@ func loadPrompt(name string) (prompt, error) {
 	}
 	var p prompt
 	for _, pkt := range packets {
-		p.opus = append(p.opus, Chunk{Payload: pkt, Duration: opusDuration(pkt)})
+		p.opus = append(p.opus, Chunk{Payload: pkt, Duration: audio.OpusDuration(pkt)})
 	}
 	raw, err := promptFS.ReadFile("prompts/" + name + ".ulaw")
 	if err != nil {
@@ -88,32 +90,4 @@ func oggOpusPackets(b []byte) ([][]byte, error) {
 		return nil, errors.New("no Opus audio packets")
 	}
 	return packets[2:], nil
-}
-
-// opusDuration is the duration of an Opus packet from its TOC byte (RFC 6716 §3.1).
-func opusDuration(pkt []byte) time.Duration {
-	if len(pkt) == 0 {
-		return 0
-	}
-	toc := pkt[0]
-	config := toc >> 3
-	var frame time.Duration
-	switch {
-	case config < 12: // SILK: 10, 20, 40, 60 ms
-		frame = [4]time.Duration{10, 20, 40, 60}[config%4] * time.Millisecond
-	case config < 16: // Hybrid: 10, 20 ms
-		frame = [2]time.Duration{10, 20}[config%2] * time.Millisecond
-	default: // CELT: 2.5, 5, 10, 20 ms
-		frame = [4]time.Duration{2500, 5000, 10000, 20000}[config%4] * time.Microsecond
-	}
-	frames := 1
-	switch toc & 3 {
-	case 1, 2:
-		frames = 2
-	case 3:
-		if len(pkt) > 1 {
-			frames = int(pkt[1] & 0x3f)
-		}
-	}
-	return frame * time.Duration(frames)
 }

@@ -26,8 +26,8 @@ var staticFS embed.FS
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /{$}", http.FileServerFS(static))
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /{$}", securityHeaders(http.FileServerFS(static)))
+	mux.Handle("GET /static/", securityHeaders(http.StripPrefix("/static/", http.FileServerFS(static))))
 	mux.HandleFunc("OPTIONS /whip", s.handleOptions)
 	mux.HandleFunc("POST /whip", s.handleOffer)
 	mux.HandleFunc("PATCH /whip/{id}", s.handlePatch)

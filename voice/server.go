@@ -5,11 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -77,7 +78,8 @@ func WithStore(s store.Store) Option { return func(o *options) { o.store = s } }
 // WithClock injects the clock.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// WithPionLogger sets pion's logger factory (default: pion's, at error level).
+// WithPionLogger sets pion's logger factory (default: pion's errors through
+// the slog logger, rate limited; see pionlog.go).
 func WithPionLogger(f logging.LoggerFactory) Option { return func(o *options) { o.pionLog = f } }
 
 // New validates cfg and builds a Server. It starts nothing until Serve.
@@ -96,10 +98,8 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		o.registry = prometheus.NewRegistry()
 		o.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	if o.pionLog == nil {
-		lf := logging.NewDefaultLoggerFactory()
-		lf.DefaultLogLevel = logging.LogLevelError
-		o.pionLog = lf
+	if o.pionLog == nil { // pionlog.go: JSON through slog, errors only, rate limited
+		o.pionLog = newPionLogFactory(o.logger, slog.LevelError, o.now)
 	}
 	api, err := newAPI(cfg.ICE, o.net, o.pionLog)
 	if err != nil {
@@ -162,18 +162,26 @@ func (s *Server) MetricsHandler() http.Handler {
 // then drains: new sessions are refused, open sessions end, and it returns
 // when every session goroutine has exited.
 func (s *Server) Serve(ctx context.Context, ln, mln net.Listener) error {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	srv := &http.Server{Handler: s.Handler(), ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	s.cfg.HTTP.ApplyTimeouts(srv)
+	ln, err := httpguard.ListenerFor(ln, s.cfg.HTTP, s.connRejected)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); s.sweepStore(sweepCtx) }()
+	defer func() { stopSweep(); <-swept }()
 	var msrv *http.Server
 	if mln != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", s.MetricsHandler())
-		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		msrv = &http.Server{Handler: mux}
+		s.cfg.HTTP.ApplyTimeouts(msrv)
 		go func() { errc <- msrv.Serve(mln) }()
 	}
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
@@ -189,6 +197,12 @@ func (s *Server) Serve(ctx context.Context, ln, mln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// connRejected counts a connection closed over http.max_conns_per_client.
+func (s *Server) connRejected(client netip.Addr) {
+	s.metrics.rejected.WithLabelValues(httpguard.ReasonTooManyConnections).Inc()
+	s.log.Debug("http.rejected", "event", "http.rejected", "reason", httpguard.ReasonTooManyConnections, "client_ip", client.String())
 }
 
 // Close refuses new sessions, ends the open ones and waits for their
@@ -223,6 +237,8 @@ func (s *Server) admit(sess *session) error {
 		return ErrShuttingDown
 	case len(s.sessions) >= s.cfg.MaxSessions:
 		return ErrSessionCap
+	case s.clientSessionsLocked(sess.clientIP) >= s.cfg.MaxSessionsPerClient:
+		return ErrClientSessionCap
 	}
 	s.sessions[sess.id] = sess
 	s.wg.Add(1)
@@ -286,9 +302,27 @@ func newSessionID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// problem writes an RFC 9457 problem response.
+// problemDoc is an RFC 9457 problem document.
+type problemDoc struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+}
+
+// problem writes an RFC 9457 problem response. encoding/json escapes
+// whatever the detail quotes from the request (control bytes, invalid
+// UTF-8), so the document stays valid JSON.
 func problem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"type":"about:blank","title":%q,"status":%d,"detail":%q}`+"\n", http.StatusText(status), status, detail)
+	_ = json.NewEncoder(w).Encode(problemDoc{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+}
+
+// refuse answers a request whose body will not be read (401, 413, 415)
+// and closes the connection, so a slow or large body cannot hold the
+// answer back or keep the connection.
+func refuse(w http.ResponseWriter, status int, detail string) {
+	httpguard.HangUp(w)
+	problem(w, status, detail)
 }

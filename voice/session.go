@@ -33,6 +33,7 @@ const (
 	endRestarts       = "restarts_exhausted"
 	endShutdown       = "shutdown"
 	endError          = "error"
+	endNoMediaPort    = rejectNoMediaPort // limits.go: rejected, not failed
 )
 
 // session is one WHIP call.
@@ -61,6 +62,7 @@ type session struct {
 	connectedAt time.Time
 	remoteOffer string // latest remote SDP, the base for ICE restarts
 	remoteUfrag string
+	budget      candidateBudget // remote candidates and PATCHes (candidates.go)
 	restarts    int
 	turns       int
 	gathering   time.Duration
@@ -75,6 +77,8 @@ type session struct {
 // outcomeFor maps how a session ended onto the documented outcomes.
 func outcomeFor(connected bool, reason string) string {
 	switch {
+	case reason == endNoMediaPort:
+		return voicemetrics.OutcomeRejected
 	case reason == endError:
 		return voicemetrics.OutcomeFailed
 	case !connected && reason == endHangup:
@@ -107,7 +111,7 @@ func (s *session) end(reason string) {
 
 	s.cancel()
 	if s.pc != nil {
-		_ = s.pc.Close() // ends the media goroutines: track reads fail
+		s.closePC() // ends the media goroutines (track reads fail); turnrelease.go
 	}
 	dur := s.srv.now().Sub(s.started)
 	m := s.srv.metrics
@@ -115,7 +119,7 @@ func (s *session) end(reason string) {
 	m.sessionDuration.WithLabelValues(s.outcome).Observe(dur.Seconds())
 	m.sessionsActive.Dec()
 	level := slog.LevelInfo
-	if s.outcome == voicemetrics.OutcomeFailed {
+	if s.outcome == voicemetrics.OutcomeFailed || s.outcome == voicemetrics.OutcomeRejected {
 		level = slog.LevelWarn
 	}
 	s.events.emit(level, EventSessionEnded, "outcome", s.outcome, "reason", reason,

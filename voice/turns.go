@@ -63,7 +63,7 @@ func (s *session) runTurns() {
 				continue
 			}
 			n := s.nextTurn()
-			s.events.emit(slog.LevelInfo, EventTranscript, "turn", n, "text", t.Text)
+			s.events.emit(slog.LevelDebug, EventTranscript, "turn", n, "text", t.Text)
 			r, err := p.Dialog.Reply(ctx, Turn{SessionID: s.id, Index: n, Transcript: t})
 			if err != nil {
 				s.dialogError(err)
@@ -117,7 +117,7 @@ func (s *session) say(ctx context.Context, r Reply, speechEnd time.Time) {
 			s.log.Warn("playback failed", "error", err)
 		}
 		if n > 0 {
-			s.events.emit(slog.LevelInfo, EventReply, "text", r.Text, "packets", n)
+			s.events.emit(slog.LevelDebug, EventReply, "text", r.Text, "packets", n)
 		}
 	}
 	if r.Hangup {

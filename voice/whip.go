@@ -106,15 +106,19 @@ func readBody(w http.ResponseWriter, r *http.Request, wantType string) (string, 
 func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="voicewatch"`)
-		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
 		return
 	}
 	offer, status, err := readBody(w, r, mimeSDP)
 	if err != nil {
-		problem(w, status, err.Error())
+		refuse(w, status, err.Error())
 		return
 	}
 	info, err := parseOffer(offer, s.codecPreference())
+	nCand := 0
+	if err == nil {
+		offer, nCand, err = checkOffer(offer, s.cfg.ICE) // sdpcheck.go: 400 before a session exists
+	}
 	if err != nil {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
@@ -124,14 +128,14 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	sess := &session{
 		id: newSessionID(), srv: s, started: start, codec: info.codec, clientIP: clientIP(r),
 		ctx: ctx, cancel: cancel, state: stateStarted, remoteOffer: offer, remoteUfrag: info.ufrag,
-		sig: newTurnSignals(),
+		sig: newTurnSignals(), budget: candidateBudget{candidates: nCand},
 	}
 	sess.log = s.log.With("session_id", sess.id)
 	sess.events = newEventHub(sess.log, s.now)
 	if err := s.admit(sess); err != nil {
 		cancel()
 		s.metrics.sessionsEnded.WithLabelValues(voicemetrics.OutcomeRejected).Inc()
-		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", voicemetrics.OutcomeRejected, "reason", err.Error())
+		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", voicemetrics.OutcomeRejected, "reason", rejectReason(err), "client_ip", sess.clientIP)
 		w.Header().Set("Retry-After", "5")
 		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
 		return
@@ -142,6 +146,12 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	sess.events.emit(slog.LevelInfo, EventSessionStarted, "client_ip", sess.clientIP, "codec", string(info.codec))
 
 	answer, err := s.negotiate(r.Context(), sess, offer)
+	if errors.Is(err, ErrNoMediaPort) { // limits.go: 503, not a failed call
+		sess.end(endNoMediaPort)
+		w.Header().Set("Retry-After", "5")
+		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
+		return
+	}
 	if err != nil {
 		sess.log.Warn("negotiation failed", "error", err)
 		sess.end(endError)
@@ -240,6 +250,9 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 	}
 	how := g.wait(ctx, s.cfg.ICE.GatheringTimeout)
 	d := s.now().Sub(start)
+	if how != gatherAborted && g.count() == 0 && (s.cfg.ICE.UDPPortMin != 0 || s.cfg.ICE.UDPPortMax != 0) {
+		return "", ErrNoMediaPort // the port range is used up: an answer without candidates cannot connect
+	}
 	s.metrics.gatheringDuration.Observe(d.Seconds())
 	sess.mu.Lock()
 	sess.gathering = d
@@ -266,7 +279,7 @@ func drainRTCP(sender *webrtc.RTPSender) {
 // handlePatch is PATCH /whip/{id}: trickle candidates or an ICE restart.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
-		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
 		return
 	}
 	sess, ok := s.lookup(r.PathValue("id"))
@@ -276,13 +289,17 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	}
 	body, status, err := readBody(w, r, mimeSDPFrag)
 	if err != nil {
-		problem(w, status, err.Error())
+		refuse(w, status, err.Error())
 		return
 	}
 	frag := parseFrag(body)
 	sess.mu.Lock()
 	restart := frag.ufrag != "" && frag.ufrag != sess.remoteUfrag
 	sess.mu.Unlock()
+	if err := sess.budget.admitPatch(&frag, restart, s.cfg.ICE); err != nil { // candidates.go
+		problem(w, patchStatus(err), err.Error())
+		return
+	}
 	if restart {
 		s.restartICE(w, r, sess, frag)
 		return
@@ -299,7 +316,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 // handleDelete is DELETE /whip/{id}: the caller hangs up.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
-		problem(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
 		return
 	}
 	sess, ok := s.lookup(r.PathValue("id"))

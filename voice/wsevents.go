@@ -3,10 +3,13 @@ package voice
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/voicewatch/voicewatch/internal/httpguard"
 )
 
 // handleEvents is GET /whip/{id}/events: a WebSocket streaming the session's
@@ -20,6 +23,20 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "no such session")
 		return
 	}
+	past, live, cancel, ok := sess.events.subscribe()
+	defer cancel()
+	if !ok {
+		httpguard.HangUp(w)
+		w.Header().Set("Retry-After", "5")
+		problem(w, http.StatusTooManyRequests, fmt.Sprintf("this session already has %d event subscribers", maxSubscribers))
+		return
+	}
+	// The server's read and write timeouts bound HTTP requests; a
+	// WebSocket lives as long as its session, so it is exempt (each write
+	// below has its own deadline).
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept wrote the error response
@@ -32,8 +49,6 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		sess.log.Debug(EventWebSocketClose, "event", EventWebSocketClose)
 	}()
 	ctx := c.CloseRead(r.Context()) // we only write; reads handle pings and close
-	past, live, cancel := sess.events.subscribe()
-	defer cancel()
 	send := func(ev Event) bool {
 		b, err := json.Marshal(ev)
 		if err != nil {

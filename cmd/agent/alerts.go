@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -69,22 +68,18 @@ func runAlertsWith(ctx context.Context, args []string, std stdio, aws alertsAWS)
 
 // alertsConfigFlag adds --config and returns a loader for it.
 func alertsConfigFlag(fs *flagSet) func() (alerts.Config, error) {
-	path := fs.String("config", "", "YAML config file (the fields of alerts.Config; unknown keys are errors;\ndefault: the built-in defaults, which generate the committed files)")
-	return func() (alerts.Config, error) {
-		if *path == "" {
-			return alerts.New(alerts.Config{})
-		}
-		f, err := os.Open(*path)
-		if err != nil {
-			return alerts.Config{}, fs.usagef("--config: %v", err)
-		}
-		defer f.Close()
-		c, err := alerts.LoadConfig(f)
-		if err != nil {
-			return alerts.Config{}, fmt.Errorf("%s: %w", *path, err)
-		}
-		return c, nil
+	return configFileFlag(fs, "YAML config file (the fields of alerts.Config; unknown keys are errors;\ndefault: the built-in defaults, which generate the committed files)",
+		alerts.LoadConfig, func() (alerts.Config, error) { return alerts.New(alerts.Config{}) })
+}
+
+// cloudWatchDefinitions loads the config and builds its CloudWatch
+// definitions.
+func cloudWatchDefinitions(loadCfg func() (alerts.Config, error)) (alerts.CloudWatchDefinitions, error) {
+	cfg, err := loadCfg()
+	if err != nil {
+		return alerts.CloudWatchDefinitions{}, err
 	}
+	return cfg.CloudWatchDefinitions()
 }
 
 const alertsExportSynopsis = `alerts export --out DIR [--config FILE] [--time-scale N]
@@ -147,11 +142,7 @@ func runAlertsApply(ctx context.Context, args []string, std stdio, aws alertsAWS
 	if err != nil {
 		return err
 	}
-	cfg, err := loadCfg()
-	if err != nil {
-		return err
-	}
-	defs, err := cfg.CloudWatchDefinitions()
+	defs, err := cloudWatchDefinitions(loadCfg)
 	if err != nil {
 		return err
 	}
@@ -184,11 +175,7 @@ func runAlertsTestNotify(ctx context.Context, args []string, std stdio, aws aler
 	if *alarm == "" {
 		return fs.usagef("--alarm NAME is required")
 	}
-	cfg, err := loadCfg()
-	if err != nil {
-		return err
-	}
-	defs, err := cfg.CloudWatchDefinitions()
+	defs, err := cloudWatchDefinitions(loadCfg)
 	if err != nil {
 		return err
 	}

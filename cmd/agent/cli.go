@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 )
 
@@ -159,4 +160,28 @@ func subcommand(parent, help string, names []string, args []string, stdout io.Wr
 		}
 	}
 	return "", nil, usagef(parent, "unknown subcommand %q: want %s", args[0], strings.Join(names, ", "))
+}
+
+// configFileFlag adds --config FILE to fs and returns a loader for it: with
+// no --config, def; otherwise the file decoded by load (a file that cannot
+// be opened is a usage error; one that does not decode names itself).
+func configFileFlag[T any](fs *flagSet, help string, load func(io.Reader) (T, error), def func() (T, error)) func() (T, error) {
+	path := fs.String("config", "", help)
+	return func() (T, error) {
+		if *path == "" {
+			return def()
+		}
+		f, err := os.Open(*path)
+		if err != nil {
+			var zero T
+			return zero, fs.usagef("--config: %v", err)
+		}
+		defer f.Close()
+		c, err := load(f)
+		if err != nil {
+			var zero T
+			return zero, fmt.Errorf("--config %s: %w", *path, err)
+		}
+		return c, nil
+	}
 }

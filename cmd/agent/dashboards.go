@@ -39,22 +39,8 @@ func runDashboards(ctx context.Context, args []string, std stdio) error {
 
 // dashboardsConfigFlag adds --config and returns a loader for it.
 func dashboardsConfigFlag(fs *flagSet) func() (dashboards.Config, error) {
-	path := fs.String("config", "", "YAML file with the fields of dashboards.Config (unknown fields are errors;\ndefault: the built-in defaults, which generate the committed JSON)")
-	return func() (dashboards.Config, error) {
-		if *path == "" {
-			return dashboards.Config{}, nil
-		}
-		f, err := os.Open(*path)
-		if err != nil {
-			return dashboards.Config{}, fs.usagef("--config: %v", err)
-		}
-		defer f.Close()
-		cfg, err := dashboards.LoadConfig(f)
-		if err != nil {
-			return dashboards.Config{}, fmt.Errorf("--config %s: %w", *path, err)
-		}
-		return cfg, nil
-	}
+	return configFileFlag(fs, "YAML file with the fields of dashboards.Config (unknown fields are errors;\ndefault: the built-in defaults, which generate the committed JSON)",
+		dashboards.LoadConfig, func() (dashboards.Config, error) { return dashboards.Config{}, nil })
 }
 
 const dashboardsExportSynopsis = `dashboards export --out DIR [--config FILE]

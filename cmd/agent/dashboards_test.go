@@ -10,6 +10,7 @@ import (
 	"github.com/voicewatch/voicewatch/dashboards"
 	"github.com/voicewatch/voicewatch/dashboards/dashtest"
 	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"github.com/voicewatch/voicewatch/internal/promqlnames"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
@@ -75,7 +76,10 @@ func TestDemoDashboards(t *testing.T) {
 	results := dashtest.EvalAll(t, prom, queries)
 	var withData, exercised int
 	for _, r := range results {
-		names := dashtest.MetricNames(r.Expr)
+		names, err := promqlnames.MetricNames(r.Expr)
+		if err != nil {
+			t.Errorf("%s: %v", r.Query, err)
+		}
 		all := len(names) > 0
 		for _, n := range names {
 			if !present(t, prom, n) {

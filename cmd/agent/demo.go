@@ -44,15 +44,18 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	fs := newFlagSet("demo", demoSynopsis, stdout)
 	var f demoFlags
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "media core address (test page, WHIP, /metrics); must be loopback")
-	fs.StringVar(&f.turnListen, "turn-listen", "127.0.0.1:3478", "embedded STUN/TURN server address (UDP and TCP)")
+	fs.StringVar(&f.turnListen, "turn-listen", "127.0.0.1:3478", "embedded STUN/TURN server address (UDP and TCP); must be loopback")
 	fs.StringVar(&f.storeDir, "store-dir", "", "where sessions are saved (default: a temporary directory removed on exit)")
-	fs.StringVar(&f.sidecarListen, "sidecar-listen", sidecar.DefaultListen, "sidecar address (status page, /metrics, /probe); empty disables the sidecar")
+	fs.StringVar(&f.sidecarListen, "sidecar-listen", sidecar.DefaultListen, "sidecar address (status page, /metrics, /probe); must be loopback; empty disables the sidecar")
 	fs.StringVar(&f.emfPath, "emf-path", "", "where the sidecar writes CloudWatch EMF lines (default: a file in the store directory)")
 	fs.DurationVar(&f.callInterval, "call-interval", 5*time.Second, "how often the synthetic caller places a call (0 disables it)")
 	fs.IntVar(&f.calls, "calls", 0, "stop the synthetic caller after this many calls (0: until Ctrl-C)")
 	fs.BoolVar(&f.greeting, "greeting", true, "play the greeting prompt when a call connects")
 	f.logs.register(fs, "warn", "text")
 	if err := fs.parse(args, false); err != nil {
+		return err
+	}
+	if err := requireLoopback(map[string]string{"listen": f.listen, "turn-listen": f.turnListen, "sidecar-listen": f.sidecarListen}); err != nil {
 		return err
 	}
 	log, err := f.logs.logger("demo", stderr)

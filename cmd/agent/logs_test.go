@@ -11,30 +11,15 @@ import (
 	"testing"
 
 	"github.com/voicewatch/voicewatch/internal/awstest"
+	"github.com/voicewatch/voicewatch/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// golden compares got with testdata/name (rewritten with -update).
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name (rewritten with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got, *update)
 }
 
 // corpus is a log file of the log classifier's labelled corpus.
@@ -77,7 +62,7 @@ func TestLogsReportGolden(t *testing.T) {
 			// The sources are named as given; keep the golden files free of
 			// this test's relative path.
 			got := bytes.ReplaceAll(out.Bytes(), []byte(filepath.Join("..", "..", "exporter", "logs")+"/"), nil)
-			golden(t, filepath.Join("logs-report", tc.name), got)
+			checkGolden(t, filepath.Join("logs-report", tc.name), got)
 		})
 	}
 }

@@ -91,7 +91,7 @@ func TestVoiceCheckConfig(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "voice.yaml")
 	_ = os.WriteFile(good, []byte("listen: 127.0.0.1:0\nauth:\n  tokens: [\"${TEST_TOKEN}\"]\n"), 0o600)
-	t.Setenv("TEST_TOKEN", "abc")
+	t.Setenv("TEST_TOKEN", "abc-0123456789abcdef")
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"voice", "--config", good, "--check-config"}, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)

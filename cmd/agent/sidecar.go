@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/prometheus/exporter-toolkit/web"
+
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
 )
 
@@ -49,11 +51,13 @@ func runSidecar(ctx context.Context, args []string, std stdio) error {
 	fs := newFlagSet("sidecar", sidecarSynopsis+wrapKeys(configKeys(sidecar.Config{}), "  "), stdout)
 	var (
 		configPath, listen string
+		webConfig          string
 		check              bool
 		lf                 logFlags
 	)
 	fs.StringVar(&configPath, "config", "", "sidecar configuration file (YAML; ${ENV} is expanded)")
 	fs.StringVar(&listen, "listen", "", "HTTP address of /metrics, /probe and the status page (overrides listen: in the file; default "+sidecar.DefaultListen+")")
+	fs.StringVar(&webConfig, "web.config.file", "", "exporter-toolkit web configuration (TLS, basic auth) for the listener, as blackbox_exporter's; see README.md#security")
 	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects) and exit")
 	lf.register(fs, "info", "json")
 	if err := fs.parse(args, false); err != nil {
@@ -70,6 +74,9 @@ func runSidecar(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	if err := web.Validate(webConfig); err != nil {
+		return fmt.Errorf("--web.config.file %s: %w", webConfig, err)
+	}
 	if check {
 		fmt.Fprintf(stdout, "%s: OK (%d scrape targets, %d modules)\n", configPath, len(cfg.Scrape.Targets), len(cfg.Modules))
 		return nil
@@ -80,7 +87,10 @@ func runSidecar(ctx context.Context, args []string, std stdio) error {
 	if pct, ok := gcPercent(os.Getenv); ok {
 		debug.SetGCPercent(pct)
 	}
-	sc, err := sidecar.New(cfg, sidecar.WithLogger(log), sidecar.WithStdin(stdin))
+	if webConfig == "" && !isLoopbackListen(listen) {
+		log.Warn("the sidecar listens beyond loopback without --web.config.file: /metrics and /probe are open to anyone who can reach it", "addr", listen)
+	}
+	sc, err := sidecar.New(cfg, sidecar.WithLogger(log), sidecar.WithStdin(stdin), sidecar.WithWebConfigFile(webConfig))
 	if err != nil {
 		return err
 	}

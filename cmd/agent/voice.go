@@ -53,7 +53,7 @@ func runVoice(ctx context.Context, args []string, std stdio) error {
 	}
 	p, st, err := providers.Build(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("invalid config: %w", err)
+		return fmt.Errorf("invalid config: %w", cfg.Redact(err))
 	}
 	if *check {
 		fmt.Fprintln(stdout, "config OK")

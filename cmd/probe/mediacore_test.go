@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -11,37 +9,17 @@ import (
 	"github.com/voicewatch/voicewatch/internal/coturntest"
 	"github.com/voicewatch/voicewatch/internal/netns"
 	vwsecret "github.com/voicewatch/voicewatch/internal/secret"
-	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/mediacoretest"
 )
 
 // startMediaCore runs the real media core on loopback with bearer auth.
 func startMediaCore(t *testing.T, token string) string {
 	t.Helper()
-	cfg := voice.Config{Listen: "127.0.0.1:0"}
+	cfg := mediacoretest.LoopbackConfig(t)
+	cfg.Auth.InsecureNoAuth = false
 	cfg.Auth.Tokens = []vwsecret.Secret{vwsecret.Secret(token)}
-	cfg.ICE.IncludeLoopback = true
-	cfg.ICE.Interfaces = []string{"lo"}
-	cfg.Store.Dir = t.TempDir()
-	greet := false
-	cfg.Audio.Greeting = &greet
-	s, err := voice.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("media core: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/whip"
+	_, base := mediacoretest.Start(t, cfg)
+	return base + "/whip"
 }
 
 type mcResult struct {

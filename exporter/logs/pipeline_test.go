@@ -74,7 +74,7 @@ func TestPipelineMetricsGolden(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "metrics.prom", exposition(t, p))
+	checkGolden(t, "metrics.prom", exposition(t, p))
 }
 
 func sumLines(p *Pipeline) float64 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"github.com/voicewatch/voicewatch/internal/tick"
 )
 
 // Scraper scrapes the configured targets. It is a prometheus.Gatherer of
@@ -22,7 +22,7 @@ import (
 type Scraper struct {
 	log     *slog.Logger
 	now     func() time.Time
-	jitter  func(time.Duration) time.Duration
+	jitter  tick.Jitter
 	targets []*target
 
 	up       *prometheus.GaugeVec
@@ -60,7 +60,7 @@ func WithNow(now func() time.Time) Option { return func(s *Scraper) { s.now = no
 
 // WithJitter replaces the random first-scrape offset in [0, interval)
 // (tests pass a function returning 0).
-func WithJitter(f func(interval time.Duration) time.Duration) Option {
+func WithJitter(f tick.Jitter) Option {
 	return func(s *Scraper) { s.jitter = f }
 }
 
@@ -73,12 +73,10 @@ func New(cfg Config, opts ...Option) (*Scraper, error) {
 	}
 	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	s := &Scraper{
-		log:   slog.New(slog.DiscardHandler),
-		now:   time.Now,
-		wasUp: map[string]bool{},
-		jitter: func(d time.Duration) time.Duration {
-			return time.Duration(rand.Int64N(int64(d)))
-		},
+		log:    slog.New(slog.DiscardHandler),
+		now:    time.Now,
+		wasUp:  map[string]bool{},
+		jitter: tick.Random,
 		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sidecarmetrics.MetricScrapeUp,
 			Help: "1 if the last scrape of the target succeeded, 0 otherwise."}, []string{sidecarmetrics.LabelTarget}),
 		duration: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: sidecarmetrics.MetricScrapeDuration,
@@ -116,17 +114,7 @@ func (s *Scraper) Run(ctx context.Context) error {
 }
 
 func (s *Scraper) loop(ctx context.Context, t *target) {
-	timer := time.NewTimer(s.jitter(t.cfg.Interval))
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		s.scrapeOne(ctx, t)
-		timer.Reset(t.cfg.Interval)
-	}
+	tick.Every(ctx, t.cfg.Interval, s.jitter, false, func(ctx context.Context) { s.scrapeOne(ctx, t) })
 }
 
 // ScrapeAll scrapes every target once, concurrently, and returns when all

@@ -15,6 +15,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/mediacoretest"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
@@ -22,32 +23,9 @@ import (
 // /metrics URL.
 func startVoice(t *testing.T) string {
 	t.Helper()
-	cfg := voice.Config{Listen: "127.0.0.1:0"}
-	cfg.Auth.InsecureNoAuth = true
-	cfg.ICE.IncludeLoopback = true
-	cfg.ICE.Interfaces = []string{"lo"}
-	cfg.Store.Dir = t.TempDir()
-	f := false
-	cfg.Audio.Greeting = &f
-	s, err := voice.New(cfg, voice.WithRegistry(prometheus.NewRegistry()),
-		voice.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/metrics"
+	_, base := mediacoretest.Start(t, mediacoretest.LoopbackConfig(t),
+		voice.WithRegistry(prometheus.NewRegistry()), voice.WithLogger(slog.New(slog.DiscardHandler)))
+	return base + "/metrics"
 }
 
 // badTargets serves a malformed, a huge and a slow endpoint. The slow one

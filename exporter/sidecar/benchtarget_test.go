@@ -115,7 +115,7 @@ func (r *pushRig) cycle(tb testing.TB) {
 }
 
 // Average datums per PutMetricData request at 10k series, through the whole
-// sidecar: scrape → guard → bridge → CloudWatch exporter → the real SDK
+// sidecar: scrape → cardinality limiter → bridge → CloudWatch exporter → the real SDK
 // client → internal/awstest. The target's values advance on every scrape,
 // so every series has a datum in every export after the first.
 func TestPutMetricDataBatching10k(t *testing.T) {

@@ -34,6 +34,11 @@ func (s *Sidecar) serveProbe(w http.ResponseWriter, r *http.Request) {
 	gen := s.gen.Load()
 	spec, err := gen.cfg.moduleSpec(module, target, s.probeEnv)
 	if err != nil {
+		if errors.Is(err, ErrTargetNotAllowed) { // no connection is made
+			s.log.Debug("probe target refused", "module", module)
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
 		if errors.Is(err, ErrUnknownModule) {
 			http.Error(w, fmt.Sprintf("unknown module %q (configured: %v)", module, sortedNames(gen.cfg.Modules)), http.StatusBadRequest)
 			return
@@ -48,6 +53,14 @@ func (s *Sidecar) serveProbe(w http.ResponseWriter, r *http.Request) {
 				spec.Timeout = limit
 			}
 		}
+	}
+	select {
+	case s.probeSlots <- struct{}{}:
+		defer func() { <-s.probeSlots }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, fmt.Sprintf("%d probes already running (max_concurrent_probes)", cap(s.probeSlots)), http.StatusTooManyRequests)
+		return
 	}
 	res := probes.RunSpec(r.Context(), spec)
 	if !res.Success && res.Failure != nil {

@@ -13,8 +13,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
-	"github.com/voicewatch/voicewatch/exporter/guard"
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 )
@@ -37,7 +37,7 @@ type Config struct {
 	// Logs are the followed log files. Default: none (nil).
 	Logs *logs.Config `yaml:"logs"`
 	// Cardinality is the per-metric series limit of everything published.
-	Cardinality guard.Config `yaml:"cardinality"`
+	Cardinality cardinality.Config `yaml:"cardinality"`
 	// CloudWatch enables the CloudWatch sink (mode api or emf). Default:
 	// disabled (nil). Changes need a restart: Reload keeps the exporter and
 	// its buffer.
@@ -54,6 +54,9 @@ type Config struct {
 	// RecentFailures is how many probe failures the status page keeps.
 	// Default 20.
 	RecentFailures int `yaml:"recent_failures"`
+	// MaxConcurrentProbes bounds GET /probe runs in flight; beyond it 429.
+	// Default 8. Changes need a restart.
+	MaxConcurrentProbes int `yaml:"max_concurrent_probes"`
 
 	// suiteBase is the directory relative suite_file paths resolve against.
 	suiteBase string
@@ -108,6 +111,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.RecentFailures == 0 {
 		c.RecentFailures = 20
+	}
+	if c.MaxConcurrentProbes == 0 {
+		c.MaxConcurrentProbes = DefaultMaxConcurrentProbes
 	}
 	if c.Probes.Interval == 0 {
 		c.Probes.Interval = DefaultProbeInterval
@@ -222,8 +228,8 @@ func (c *Config) Validate() error {
 	if c.Cardinality.MaxSeriesPerMetric < 0 || c.Cardinality.MaxMetrics < 0 || c.Cardinality.ForgetAfter < 0 {
 		return bad("cardinality: limits must be positive")
 	}
-	if c.Probes.Interval < 0 || c.Probes.Parallel < 0 || c.RecentFailures < 0 {
-		return bad("probes.interval, probes.parallel and recent_failures must be positive")
+	if c.Probes.Interval < 0 || c.Probes.Parallel < 0 || c.RecentFailures < 0 || c.MaxConcurrentProbes < 0 {
+		return bad("probes.interval, probes.parallel, recent_failures and max_concurrent_probes must be positive")
 	}
 	if c.Probes.SuiteFile != "" && !c.Probes.Suite.IsZero() {
 		return bad("probes: set suite_file or suite, not both")

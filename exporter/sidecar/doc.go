@@ -1,8 +1,8 @@
 // Package sidecar assembles voicewatch's observability sidecar (`agent
 // sidecar`): scrape targets (exporter/scrape), scheduled probe suites
 // (probes/suite), log-derived metrics (exporter/logs) and its own health
-// are Prometheus gatherers behind a cardinality guard (exporter/guard). The
-// guarded hub is served on /metrics and fed, through the OpenTelemetry
+// are Prometheus gatherers behind a cardinality limiter (exporter/cardinality). The
+// limited hub is served on /metrics and fed, through the OpenTelemetry
 // Prometheus bridge producer, to one sdk/metric MeterProvider whose readers
 // push to CloudWatch (exporter/cloudwatch) and OTLP.
 //

@@ -10,4 +10,7 @@ var (
 	// ErrUnknownModule is returned by the /probe handler for a module name
 	// that is not configured.
 	ErrUnknownModule = errors.New("sidecar: unknown module")
+	// ErrTargetNotAllowed is returned by the /probe handler (403) for a
+	// target outside the module's allowed_targets.
+	ErrTargetNotAllowed = errors.New("sidecar: target not allowed for this module")
 )

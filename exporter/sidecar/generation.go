@@ -43,7 +43,7 @@ func (s *Sidecar) newGeneration(cfg Config) (*generation, error) {
 	g.sched = newScheduler(s.base.With("component", "probes"), specs, cfg.Probes, s.jitter, s.failures.add)
 	if cfg.Logs != nil {
 		// The log pipeline's label-value overflows are counted in the hub
-		// guard's voicewatch_series_dropped_total: one family, one meaning.
+		// cardinality limiter's voicewatch_series_dropped_total: one family, one meaning.
 		lopts := []logs.Option{logs.WithLogger(s.base.With("component", "logs")), logs.WithLabelOverflow(s.hub.CountDropped)}
 		if s.stdin != nil {
 			lopts = append(lopts, logs.WithStdin(s.stdin))

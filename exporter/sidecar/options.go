@@ -3,11 +3,11 @@ package sidecar
 import (
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
+	"github.com/voicewatch/voicewatch/internal/tick"
 	"github.com/voicewatch/voicewatch/probes"
 )
 
@@ -38,16 +38,14 @@ func WithScrapeOptions(opts ...scrape.Option) Option {
 // WithJitter replaces the random offset of each probe's second run in
 // [0, interval); the first run is always at start-up (tests pass a
 // function returning 0).
-func WithJitter(f func(interval time.Duration) time.Duration) Option {
+func WithJitter(f tick.Jitter) Option {
 	return func(s *Sidecar) { s.jitter = f }
 }
 
 // WithNow injects the clock of the status page (tests).
 func WithNow(now func() time.Time) Option { return func(s *Sidecar) { s.now = now } }
 
-func randomJitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Int64N(int64(d)))
-}
+// WithWebConfigFile serves the listener with TLS and/or basic auth from an
+// exporter-toolkit web configuration file (the --web.config.file of
+// blackbox_exporter and node_exporter). "" serves plain HTTP.
+func WithWebConfigFile(path string) Option { return func(s *Sidecar) { s.webConfig = path } }

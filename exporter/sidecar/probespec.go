@@ -64,31 +64,56 @@ func (c *Config) checkModule(name string) error {
 	if mod.Kind != yaml.MappingNode {
 		return fmt.Errorf("%w: modules.%s: must be a mapping like {kind: stun, timeout: 5s}", ErrInvalidConfig, name)
 	}
-	kind := ""
 	for i := 0; i < len(mod.Content); i += 2 {
 		switch k := mod.Content[i].Value; k {
 		case "name", "target":
 			return fmt.Errorf("%w: modules.%s: %q is not allowed in a module (the module name and ?target= set it)", ErrInvalidConfig, name, k)
-		case "kind":
-			kind = mod.Content[i+1].Value
 		}
 	}
-	target, ok := placeholderTargets[kind]
+	mod, _, err := splitModule(name, mod)
+	if err != nil {
+		return err
+	}
+	target, ok := placeholderTargets[moduleKind(&mod)]
 	if !ok {
 		target = "http://127.0.0.1/"
 	}
-	if _, err := c.moduleSpec(name, target, defaultProbeEnv()); err != nil {
+	if _, err := buildModule(name, mod, target, defaultProbeEnv()); err != nil {
 		return err
 	}
 	return nil
 }
 
-// moduleSpec builds the probe of module name against target.
+func moduleKind(mod *yaml.Node) string {
+	for i := 0; i+1 < len(mod.Content); i += 2 {
+		if mod.Content[i].Value == "kind" {
+			return mod.Content[i+1].Value
+		}
+	}
+	return ""
+}
+
+// moduleSpec builds the probe of module name against target. A target
+// outside the module's allowed_targets is ErrTargetNotAllowed, before any
+// probe exists.
 func (c *Config) moduleSpec(name, target string, env probes.Env) (probes.Spec, error) {
-	mod, ok := c.Modules[name]
+	raw, ok := c.Modules[name]
 	if !ok {
 		return probes.Spec{}, fmt.Errorf("%w: %q", ErrUnknownModule, name)
 	}
+	mod, guard, err := splitModule(name, raw)
+	if err != nil {
+		return probes.Spec{}, err
+	}
+	if !guard.allows(target) {
+		return probes.Spec{}, fmt.Errorf("%w: modules.%s.%s does not list %q", ErrTargetNotAllowed, name, allowedTargetsKey, target)
+	}
+	return buildModule(name, mod, target, env)
+}
+
+// buildModule builds the probe of module settings mod (allowed_targets
+// removed) against target.
+func buildModule(name string, mod yaml.Node, target string, env probes.Env) (probes.Spec, error) {
 	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
 	entry := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("name"), str(name), str("target"), str(target)}}
 	entry.Content = append(entry.Content, mod.Content...)

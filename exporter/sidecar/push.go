@@ -12,7 +12,7 @@ import (
 )
 
 // newPush builds the push pipeline: one MeterProvider whose readers pull
-// the guarded hub through the Prometheus bridge producer. It returns nil
+// the cardinality-limited hub through the Prometheus bridge producer. It returns nil
 // when no sink is configured. The OTel Prometheus exporter is never used:
 // it drops bridged metrics, /metrics serves the hub directly.
 func (s *Sidecar) newPush(ctx context.Context) (*sdkmetric.MeterProvider, error) {

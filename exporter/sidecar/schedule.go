@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/voicewatch/voicewatch/internal/tick"
 	"github.com/voicewatch/voicewatch/probes"
 )
 
@@ -20,7 +21,7 @@ type scheduler struct {
 	log       *slog.Logger
 	specs     []probes.Spec
 	intervals []time.Duration
-	jitter    func(time.Duration) time.Duration
+	jitter    tick.Jitter
 	onResult  func(probes.Result)
 	sem       chan struct{} // bounds concurrent probes
 
@@ -31,7 +32,7 @@ type scheduler struct {
 var _ prometheus.Collector = (*scheduler)(nil)
 
 func newScheduler(log *slog.Logger, specs []probes.Spec, cfg ProbesConfig,
-	jitter func(time.Duration) time.Duration, onResult func(probes.Result)) *scheduler {
+	jitter tick.Jitter, onResult func(probes.Result)) *scheduler {
 	s := &scheduler{log: log, specs: specs, jitter: jitter, onResult: onResult,
 		sem: make(chan struct{}, max(cfg.Parallel, 1)), latest: make([]*probes.Result, len(specs))}
 	for _, sp := range specs {
@@ -55,18 +56,7 @@ func (s *scheduler) run(ctx context.Context) {
 }
 
 func (s *scheduler) loop(ctx context.Context, i int) {
-	s.runOne(ctx, i)
-	timer := time.NewTimer(s.jitter(s.intervals[i]))
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		s.runOne(ctx, i)
-		timer.Reset(s.intervals[i])
-	}
+	tick.Every(ctx, s.intervals[i], s.jitter, true, func(ctx context.Context) { s.runOne(ctx, i) })
 }
 
 // runOne runs probe i once and records its result (not when ctx ended

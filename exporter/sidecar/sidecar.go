@@ -15,11 +15,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/exporter-toolkit/web"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
+	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
-	"github.com/voicewatch/voicewatch/exporter/guard"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
+	"github.com/voicewatch/voicewatch/internal/tick"
 	"github.com/voicewatch/voicewatch/probes"
 )
 
@@ -34,12 +36,15 @@ type Sidecar struct {
 	probeEnv   probes.Env
 	cwOpts     []cloudwatch.Option
 	scrapeOpts []scrape.Option
-	jitter     func(time.Duration) time.Duration
+	jitter     tick.Jitter
 
-	own      *prometheus.Registry // build info, guard drops, CloudWatch health
-	hub      *guard.Guard         // everything published, guarded
+	own      *prometheus.Registry // build info, cardinality drops, CloudWatch health
+	hub      *cardinality.Limiter // everything published, cardinality-limited
 	cw       cloudwatch.Exporter  // nil without a cloudwatch section
 	failures *failureLog
+
+	probeSlots chan struct{} // GET /probe runs in flight
+	webConfig  string        // exporter-toolkit web config file (TLS, basic auth)
 
 	gen     atomic.Pointer[generation]
 	mp      atomic.Pointer[sdkmetric.MeterProvider] // set while Run runs
@@ -66,7 +71,7 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 		cfg:     cfg,
 		log:     slog.New(slog.DiscardHandler),
 		now:     time.Now,
-		jitter:  randomJitter,
+		jitter:  tick.Random,
 		own:     prometheus.NewRegistry(),
 		reloads: make(chan reloadRequest),
 		started: make(chan struct{}),
@@ -78,9 +83,13 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 	s.base = s.log
 	s.log = s.log.With("component", "sidecar")
 	s.failures = &failureLog{now: s.now, max: cfg.RecentFailures}
-	s.hub = guard.New(cfg.Cardinality, prometheus.Gatherers{s.own, gathererFunc(s.gatherCurrent)})
+	s.probeSlots = make(chan struct{}, cfg.MaxConcurrentProbes)
+	if err := web.Validate(s.webConfig); err != nil {
+		return nil, fmt.Errorf("%w: web config %s: %w", ErrInvalidConfig, s.webConfig, err)
+	}
+	s.hub = cardinality.New(cfg.Cardinality, prometheus.Gatherers{s.own, gathererFunc(s.gatherCurrent)})
 	if err := s.own.Register(s.hub); err != nil {
-		return nil, fmt.Errorf("sidecar: register guard: %w", err)
+		return nil, fmt.Errorf("sidecar: register cardinality limiter: %w", err)
 	}
 	if err := s.own.Register(newBuildInfo()); err != nil {
 		return nil, fmt.Errorf("sidecar: register build info: %w", err)
@@ -100,7 +109,7 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 	return s, nil
 }
 
-// Gatherer returns the guarded hub: everything /metrics serves and the push
+// Gatherer returns the cardinality-limited hub: everything /metrics serves and the push
 // pipeline exports.
 func (s *Sidecar) Gatherer() prometheus.Gatherer { return s.hub }
 
@@ -126,9 +135,14 @@ func (s *Sidecar) Run(ctx context.Context, ln net.Listener) error {
 		s.mp.Store(mp)
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: probeWriteTimeout, IdleTimeout: 60 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// exporter-toolkit serves TLS and basic auth from --web.config.file,
+	// as blackbox_exporter and node_exporter do; without one, plain HTTP.
+	webConfig := s.webConfig
+	flags := &web.FlagConfig{WebConfigFile: &webConfig, WebListenAddresses: &[]string{ln.Addr().String()}}
+	go func() { errc <- web.Serve(ln, srv, flags, s.log.With("component", "web")) }()
 
 	s.gen.Load().start(ctx, s.log)
 	s.ready.Store(true)
@@ -170,6 +184,10 @@ loop:
 	return nil
 }
 
+// probeWriteTimeout bounds one response; /probe runs within the scraper's
+// timeout (at most a minute in practice).
+const probeWriteTimeout = 2 * time.Minute
+
 // Started is closed once Run serves HTTP and runs its sources and sinks.
 func (s *Sidecar) Started() <-chan struct{} { return s.started }
 
@@ -191,12 +209,13 @@ func (s *Sidecar) Reload(ctx context.Context, cfg Config) error {
 		return err
 	}
 	for name, same := range map[string]bool{
-		"cloudwatch":      reflect.DeepEqual(cfg.CloudWatch, s.cfg.CloudWatch),
-		"otlp":            reflect.DeepEqual(cfg.OTLP, s.cfg.OTLP),
-		"export_interval": cfg.ExportInterval == s.cfg.ExportInterval,
-		"shutdown_grace":  cfg.ShutdownGrace == s.cfg.ShutdownGrace,
-		"cardinality":     cfg.Cardinality == s.cfg.Cardinality,
-		"listen":          cfg.Listen == s.cfg.Listen,
+		"cloudwatch":            reflect.DeepEqual(cfg.CloudWatch, s.cfg.CloudWatch),
+		"otlp":                  reflect.DeepEqual(cfg.OTLP, s.cfg.OTLP),
+		"export_interval":       cfg.ExportInterval == s.cfg.ExportInterval,
+		"shutdown_grace":        cfg.ShutdownGrace == s.cfg.ShutdownGrace,
+		"cardinality":           cfg.Cardinality == s.cfg.Cardinality,
+		"listen":                cfg.Listen == s.cfg.Listen,
+		"max_concurrent_probes": cfg.MaxConcurrentProbes == s.cfg.MaxConcurrentProbes,
 	} {
 		if !same {
 			s.log.Warn("setting changed; it takes effect after a restart", "setting", name)

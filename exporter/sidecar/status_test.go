@@ -78,7 +78,7 @@ probes:
 	}
 }
 
-// The cardinality guard applies to everything /metrics publishes.
+// The cardinality limiter applies to everything /metrics publishes.
 func TestHubCardinalityGuard(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		for i := range 50 {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"net/netip"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -16,6 +18,17 @@ const (
 	DefaultBurst         = 40
 	DefaultMaxBodyBytes  = 64 << 10
 	DefaultMaxClients    = 10000
+	// DefaultMaxConnsPerClient bounds open connections per client (IPv4
+	// address or IPv6 /64); a browser opens at most 6 per origin.
+	DefaultMaxConnsPerClient = 32
+	// DefaultReadTimeout bounds reading one request, body included.
+	DefaultReadTimeout = 15 * time.Second
+	// DefaultWriteTimeout bounds one request from the end of its headers to
+	// the end of its response; it must exceed the media core's ICE
+	// gathering timeout (POST /whip waits for gathering).
+	DefaultWriteTimeout = 30 * time.Second
+	// DefaultIdleTimeout closes idle keep-alive connections.
+	DefaultIdleTimeout = 30 * time.Second
 )
 
 // Config configures a [Guard]. The zero value is usable: every zero field
@@ -38,6 +51,27 @@ type Config struct {
 	// MaxClients bounds the number of client IPs whose rate-limit state is
 	// kept; the least recently seen client is forgotten first. Default 10000.
 	MaxClients int `yaml:"max_clients"`
+	// MaxConnsPerClient bounds open connections per client IP (an IPv6
+	// /64) as seen on TCP; connections from trusted proxies are not
+	// capped. Default 32.
+	MaxConnsPerClient int `yaml:"max_conns_per_client"`
+	// ReadTimeout bounds reading a request, body included; a slow body is
+	// cut off. Default 15s.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds a request from the end of its headers to the end
+	// of its response (not WebSockets). Default 30s.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout closes keep-alive connections idle this long. Default 30s.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+}
+
+// ApplyTimeouts sets srv's read, write and idle timeouts from c (with
+// defaults for zero fields) and a ReadHeaderTimeout no longer than the
+// read timeout.
+func (c Config) ApplyTimeouts(srv *http.Server) {
+	c.ApplyDefaults()
+	srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = c.ReadTimeout, c.WriteTimeout, c.IdleTimeout
+	srv.ReadHeaderTimeout = min(10*time.Second, c.ReadTimeout)
 }
 
 // ApplyDefaults sets every zero field to its default.
@@ -53,6 +87,18 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.MaxClients == 0 {
 		c.MaxClients = DefaultMaxClients
+	}
+	if c.MaxConnsPerClient == 0 {
+		c.MaxConnsPerClient = DefaultMaxConnsPerClient
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
 	}
 }
 
@@ -79,6 +125,17 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxClients < 0 {
 		bad("max_clients: %d must be positive (0 means the default, %d)", c.MaxClients, DefaultMaxClients)
+	}
+	if c.MaxConnsPerClient < 0 {
+		bad("max_conns_per_client: %d must be positive (0 means the default, %d)", c.MaxConnsPerClient, DefaultMaxConnsPerClient)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read_timeout", c.ReadTimeout}, {"write_timeout", c.WriteTimeout}, {"idle_timeout", c.IdleTimeout}} {
+		if d.v < 0 {
+			bad("%s: %v must be positive (0 means the default)", d.name, d.v)
+		}
 	}
 	return errors.Join(errs...)
 }

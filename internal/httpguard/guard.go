@@ -56,8 +56,9 @@ func New(cfg Config, obs Observer, opts ...Option) (*Guard, error) {
 //     too): a scanner gets 404, an
 //     unknown method 405 with an Allow header, both with "Connection:
 //     close" and without the body being read;
-//  2. rate limited per client IP: over the limit it gets 429 with
-//     Retry-After (whole seconds);
+//  2. rate limited per client (an IPv4 address, an IPv6 /64; see
+//     [ClientKey]): over the limit it gets 429 with Retry-After (whole
+//     seconds) and the connection is closed;
 //  3. refused with 413 when its Content-Length exceeds MaxBodyBytes; other
 //     bodies are wrapped in http.MaxBytesReader;
 //  4. passed to next with the client IP in its context ([ClientIPFrom]).
@@ -70,7 +71,7 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 		}
 		if p := g.cls.Classify(r.Method, target, r.Header.Get("User-Agent")); p != PatternNone {
 			g.obs.Scanner(r, client, p)
-			hangUp(w)
+			HangUp(w)
 			if p == PatternInvalidMethod {
 				w.Header().Set("Allow", allowedMethods)
 				http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
@@ -81,13 +82,14 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 		}
 		if ok, wait := g.lim.allow(client, g.now()); !ok {
 			g.obs.RateLimited(r, client)
+			HangUp(w)
 			w.Header().Set("Retry-After", retryAfter(wait))
 			http.Error(w, http.StatusText(http.StatusTooManyRequests), http.StatusTooManyRequests)
 			return
 		}
 		if r.ContentLength > g.cfg.MaxBodyBytes {
 			g.obs.Rejected(r, client, http.StatusRequestEntityTooLarge, ReasonBodyTooLarge)
-			hangUp(w)
+			HangUp(w)
 			http.Error(w, fmt.Sprintf("request body over %d bytes", g.cfg.MaxBodyBytes), http.StatusRequestEntityTooLarge)
 			return
 		}
@@ -101,13 +103,15 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 // aLongTimeAgo is a read deadline that has already passed.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// hangUp makes the server close the connection after the response instead
+// HangUp makes the server close the connection after the response instead
 // of reading the request body. "Connection: close" alone is not enough:
 // after the handler returns, net/http still drains up to 256 KiB of an
 // unread body to look for its end. An expired read deadline makes that
-// drain fail at once, so a scanner's body is never read. Writers that
+// drain fail at once, so a scanner's body is never read. Handlers call it
+// before refusing a request whose body they will not read (401, 413, 415):
+// a slow body then cannot hold the refusal back. Writers that
 // cannot set deadlines (httptest.ResponseRecorder) are left as they are.
-func hangUp(w http.ResponseWriter) {
+func HangUp(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 	_ = http.NewResponseController(w).SetReadDeadline(aLongTimeAgo)
 }

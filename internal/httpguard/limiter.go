@@ -41,9 +41,23 @@ func newLimiter(rate float64, burst, max int) *limiter {
 	return l
 }
 
-// allow takes a token for addr at now. When none is left it returns false
+// ClientKey is the address a client is counted under by the rate limit and
+// the connection cap: an IPv4 address itself, an IPv6 address's /64. One
+// IPv6 subscriber is routinely given a whole /64 (RFC 6177), so keying on
+// the full address would hand an attacker 2^64 fresh buckets.
+func ClientKey(a netip.Addr) netip.Addr {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.Addr()
+	}
+	return a
+}
+
+// allow takes a token for addr (keyed by [ClientKey]) at now. When none is left it returns false
 // and how long until the next token.
 func (l *limiter) allow(addr netip.Addr, now time.Time) (ok bool, retryAfter time.Duration) {
+	addr = ClientKey(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.dropIdle(now)

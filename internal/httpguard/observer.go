@@ -10,6 +10,9 @@ import (
 const (
 	// ReasonBodyTooLarge: the declared Content-Length exceeds MaxBodyBytes.
 	ReasonBodyTooLarge = "body_too_large"
+	// ReasonTooManyConnections: a connection over MaxConnsPerClient was
+	// closed on accept (see [LimitListener]).
+	ReasonTooManyConnections = "too_many_connections"
 )
 
 // Observer is told about every request the Guard turns away, so the caller

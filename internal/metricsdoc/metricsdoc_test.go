@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
-	"github.com/voicewatch/voicewatch/exporter/guard"
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 	"github.com/voicewatch/voicewatch/probes"
@@ -41,14 +41,14 @@ func sections(t *testing.T) []Section {
 	}
 	sc.ScrapeAll(context.Background()) // a failed scrape: every health family has a sample
 	s.MustRegister(sc)
-	s.MustRegister(guard.New(guard.Config{}, prometheus.NewRegistry()))
+	s.MustRegister(cardinality.New(cardinality.Config{}, prometheus.NewRegistry()))
 	cw, err := cloudwatch.New(emfConfig(), cloudwatch.WithWriter(io.Discard))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cw.Shutdown(context.Background())
 	s.MustRegister(cw)
-	s.MustRegister(logs.NewMetrics(logs.MetricsConfig{OnOverflow: func(string) {}})) // as the sidecar wires it: drops go to the guard's counter
+	s.MustRegister(logs.NewMetrics(logs.MetricsConfig{OnOverflow: func(string) {}})) // as the sidecar wires it: drops go to the cardinality limiter's counter
 	return []Section{
 		{Title: "Media core (`agent voice`)", Intro: "Served on the media core's `/metrics`.", Metrics: v.Metrics},
 		{Title: "Probes (`probe`, the sidecar's scheduled probes and `/probe`)",

@@ -52,6 +52,11 @@ func (w *whipClient) offer(ctx context.Context, sdp string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: bad Location: %w", ErrSignaling, err)
 	}
+	// The bearer token goes with every PATCH and DELETE to the resource:
+	// only to the endpoint's own origin, never where a Location points.
+	if !strings.EqualFold(lu.Scheme, w.endpoint.Scheme) || !strings.EqualFold(lu.Host, w.endpoint.Host) {
+		return "", fmt.Errorf("%w: Location %s://%s is not the endpoint's origin; the token is not sent there", ErrSignaling, lu.Scheme, lu.Host)
+	}
 	w.resource = lu.String()
 	w.etag = resp.Header.Get("ETag")
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/sdp") {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/voicewatch/voicewatch/internal/elevenlabstest"
 	"github.com/voicewatch/voicewatch/internal/transcribetest"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/mediacoretest"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -89,27 +88,7 @@ func startRig(tb testing.TB, el elevenlabstest.Config, dialog string) *rig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r.srv, err = voice.New(cfg, voice.WithLogger(log), voice.WithRegistry(r.reg), voice.WithProviders(p), voice.WithStore(st))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r.base = "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.srv.Serve(ctx, ln, nil) }()
-	var once sync.Once
-	tb.Cleanup(func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				tb.Errorf("Serve: %v", err)
-			}
-		})
-	})
+	r.srv, r.base = mediacoretest.Start(tb, cfg, voice.WithLogger(log), voice.WithRegistry(r.reg), voice.WithProviders(p), voice.WithStore(st))
 	return r
 }
 

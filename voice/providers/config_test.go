@@ -4,10 +4,10 @@ import (
 	"context"
 	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/voicewatch/voicewatch/internal/golden"
 	"github.com/voicewatch/voicewatch/voice"
 )
 
@@ -45,34 +45,13 @@ func buildFile(t *testing.T, path string) (voice.Providers, error) {
 func TestInvalidConfigs(t *testing.T) {
 	t.Setenv("ELEVENLABS_API_KEY", "sk-from-env")
 	hermeticAWS(t, "AKIDTEST", "test-secret")
-	files, _ := filepath.Glob("testdata/invalid-*.yml")
-	if len(files) == 0 {
-		t.Fatal("no testdata")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			_, err := buildFile(t, f)
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			if strings.Contains(err.Error(), "sk-do-not-put-keys-here") || strings.Contains(err.Error(), "sk-from-env") {
-				t.Errorf("error leaks a key: %v", err)
-			}
-			golden := strings.TrimSuffix(f, ".yml") + ".err"
-			if *update {
-				if err := os.WriteFile(golden, []byte(err.Error()+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, rerr := os.ReadFile(golden)
-			if rerr != nil {
-				t.Fatal(rerr)
-			}
-			if got := err.Error() + "\n"; got != string(want) {
-				t.Errorf("error:\n%s\nwant:\n%s", got, want)
-			}
-		})
-	}
+	golden.InvalidFiles(t, "testdata/invalid-*.yml", *update, func(t *testing.T, f string) error {
+		_, err := buildFile(t, f)
+		if err != nil && (strings.Contains(err.Error(), "sk-do-not-put-keys-here") || strings.Contains(err.Error(), "sk-from-env")) {
+			t.Errorf("error leaks a key: %v", err)
+		}
+		return err
+	})
 }
 
 func TestBuildSelects(t *testing.T) {

@@ -3,12 +3,11 @@ package scripted
 import (
 	"context"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/voicewatch/voicewatch/internal/golden"
 	"github.com/voicewatch/voicewatch/voice"
 )
 
@@ -155,29 +154,8 @@ func TestExtract(t *testing.T) {
 // TestInvalidScripts pairs each testdata/invalid-*.yml with the exact error
 // in its .err file (-update rewrites them).
 func TestInvalidScripts(t *testing.T) {
-	files, _ := filepath.Glob("testdata/invalid-*.yml")
-	if len(files) == 0 {
-		t.Fatal("no testdata")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			_, err := New(Config{File: f})
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			golden := strings.TrimSuffix(f, ".yml") + ".err"
-			if *update {
-				if err := os.WriteFile(golden, []byte(err.Error()+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, rerr := os.ReadFile(golden)
-			if rerr != nil {
-				t.Fatal(rerr)
-			}
-			if got := err.Error() + "\n"; got != string(want) {
-				t.Errorf("error:\n%s\nwant:\n%s", got, want)
-			}
-		})
-	}
+	golden.InvalidFiles(t, "testdata/invalid-*.yml", *update, func(t *testing.T, f string) error {
+		_, err := New(Config{File: f})
+		return err
+	})
 }

@@ -75,7 +75,8 @@ func BenchmarkPCMUDecode(b *testing.B) {
 
 // BenchmarkOggPage is the Opus-side wrapping of one 20 ms packet.
 func BenchmarkOggPage(b *testing.B) {
-	w := oggOpusWriter{started: true}
+	var w oggOpus
+	w.packet(nil, opusChunk) // the header pages, once
 	dst := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for b.Loop() {

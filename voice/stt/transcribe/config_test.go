@@ -62,24 +62,3 @@ func TestPCMUpsampling(t *testing.T) {
 		t.Errorf("samples %d %d %d %d: want 0 0 peak/2 peak", s(0), s(1), s(2), s(3))
 	}
 }
-
-func TestOpusSamples(t *testing.T) {
-	tests := []struct {
-		name string
-		pkt  []byte
-		want int
-	}{
-		{"empty", nil, 0},
-		{"SILK 20 ms", []byte{1 << 3}, 960},
-		{"hybrid 20 ms", []byte{15 << 3}, 960},
-		{"CELT 10 ms, two frames", []byte{30<<3 | 1}, 960},
-		{"CELT 20 ms, code 3 × 3", []byte{31<<3 | 3, 3}, 2880},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := opusSamples(tt.pkt); got != tt.want {
-				t.Errorf("opusSamples = %d, want %d", got, tt.want)
-			}
-		})
-	}
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/audio"
 )
 
 // stream is one session's recognition stream. Write and EndOfSpeech hand
@@ -147,7 +148,7 @@ type utterance struct {
 	buf        []byte
 	bufDur     time.Duration
 	pcm        pcmEncoder
-	ogg        oggOpusWriter
+	ogg        oggOpus
 
 	finals  []string
 	seen    map[string]bool // final result IDs
@@ -260,7 +261,7 @@ func (s *stream) encode(u *utterance, o op) {
 	dur := o.dur
 	if s.enc.name == mediaEncodingOpus {
 		if dur == 0 {
-			dur = time.Duration(opusSamples(o.payload)) * time.Second / 48000
+			dur = audio.OpusDuration(o.payload)
 		}
 		u.buf = u.ogg.packet(u.buf, o.payload)
 	} else {

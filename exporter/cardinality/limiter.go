@@ -1,4 +1,4 @@
-package guard
+package cardinality
 
 import (
 	"sync"
@@ -14,7 +14,7 @@ import (
 // Config.MaxMetrics metric names are tracked.
 const OtherMetric = "_other"
 
-// Config configures a Guard.
+// Config configures a Limiter.
 type Config struct {
 	// MaxSeriesPerMetric is the most series one metric name may publish.
 	// Default 10000.
@@ -41,9 +41,9 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Guard is a cardinality-limiting prometheus.Gatherer and the
+// Limiter is a cardinality-limiting prometheus.Gatherer and the
 // prometheus.Collector of its drop counter.
-type Guard struct {
+type Limiter struct {
 	cfg     Config
 	inner   prometheus.Gatherer
 	now     func() time.Time
@@ -51,25 +51,25 @@ type Guard struct {
 
 	base    time.Time // origin of the last-seen times
 	mu      sync.Mutex
-	metrics map[string]map[uint64]int64 // metric → series hash → last seen (Guard.since)
+	metrics map[string]map[uint64]int64 // metric → series hash → last seen (Limiter.since)
 	key     []byte                      // series key buffer, reused under mu
 }
 
 var (
-	_ prometheus.Gatherer  = (*Guard)(nil)
-	_ prometheus.Collector = (*Guard)(nil)
+	_ prometheus.Gatherer  = (*Limiter)(nil)
+	_ prometheus.Collector = (*Limiter)(nil)
 )
 
 // Option configures New.
-type Option func(*Guard)
+type Option func(*Limiter)
 
 // WithNow injects the clock used to forget series (tests).
-func WithNow(now func() time.Time) Option { return func(g *Guard) { g.now = now } }
+func WithNow(now func() time.Time) Option { return func(g *Limiter) { g.now = now } }
 
-// New wraps inner. Register the Guard itself (its drop counter) in a
+// New wraps inner. Register the Limiter itself (its drop counter) in a
 // registry that inner gathers, so the counter is published too.
-func New(cfg Config, inner prometheus.Gatherer, opts ...Option) *Guard {
-	g := &Guard{
+func New(cfg Config, inner prometheus.Gatherer, opts ...Option) *Limiter {
+	g := &Limiter{
 		cfg:     cfg.WithDefaults(),
 		inner:   inner,
 		now:     time.Now,
@@ -96,7 +96,7 @@ func New(cfg Config, inner prometheus.Gatherer, opts ...Option) *Guard {
 // reused buffer, its hash and one map store; nothing is allocated. Two
 // series whose hashes collide (odds about n²/2⁶⁵) count as one, so the
 // second passes without taking a place.
-func (g *Guard) Gather() ([]*dto.MetricFamily, error) {
+func (g *Limiter) Gather() ([]*dto.MetricFamily, error) {
 	fams, err := g.inner.Gather()
 	now := g.since(g.now())
 	g.mu.Lock()
@@ -157,14 +157,14 @@ func (g *Guard) Gather() ([]*dto.MetricFamily, error) {
 	return out, err
 }
 
-// since returns t as nanoseconds since the Guard's base time, which keeps
+// since returns t as nanoseconds since the Limiter's base time, which keeps
 // the monotonic clock reading (when both have one) that an int64 of
 // t.UnixNano would lose.
-func (g *Guard) since(t time.Time) int64 { return int64(t.Sub(g.base)) }
+func (g *Limiter) since(t time.Time) int64 { return int64(t.Sub(g.base)) }
 
 // forget removes series of one metric not seen within ForgetAfter; now and
-// the last-seen times are Guard.since values.
-func (g *Guard) forget(seen map[uint64]int64, now int64) {
+// the last-seen times are Limiter.since values.
+func (g *Limiter) forget(seen map[uint64]int64, now int64) {
 	for k, last := range seen {
 		if time.Duration(now-last) > g.cfg.ForgetAfter {
 			delete(seen, k)
@@ -185,12 +185,12 @@ func appendSeriesKey(b []byte, m *dto.Metric) []byte {
 }
 
 // Describe implements prometheus.Collector.
-func (g *Guard) Describe(ch chan<- *prometheus.Desc) { g.dropped.Describe(ch) }
+func (g *Limiter) Describe(ch chan<- *prometheus.Desc) { g.dropped.Describe(ch) }
 
 // CountDropped counts one observation that another bound (such as the log
 // pipeline's label-value limit) dropped for metric, so every cardinality drop
 // of the process lands in the one voicewatch_series_dropped_total.
-func (g *Guard) CountDropped(metric string) { g.dropped.WithLabelValues(metric).Inc() }
+func (g *Limiter) CountDropped(metric string) { g.dropped.WithLabelValues(metric).Inc() }
 
 // Collect implements prometheus.Collector.
-func (g *Guard) Collect(ch chan<- prometheus.Metric) { g.dropped.Collect(ch) }
+func (g *Limiter) Collect(ch chan<- prometheus.Metric) { g.dropped.Collect(ch) }
