@@ -77,6 +77,7 @@ func (c Config) alarms() []Alarm {
 		count("DynamoDBWriteThrottles", "AWS/DynamoDB", "WriteThrottleEvents", table, 0, "DynamoDB throttles writes of the session table: sessions may not be saved.", runbookAWS+"#dynamodb-throttles"),
 	}
 	out = append(out, c.connectionSuccessAlarm(desc))
+	out = append(out, c.scannerAlarm(desc))
 	for _, p := range []struct{ name, kind, alert string }{
 		{"ProbeSTUNFailing", probemetrics.KindSTUN, AlertProbeSTUNFailing},
 		{"ProbeTURNFailing", probemetrics.KindTURN, AlertProbeTURNFailing},

@@ -77,7 +77,7 @@ func scenarios(cfg Config) map[string][]scenario {
 			checks: []check{{at: 10 * time.Minute}, {at: time.Hour}, {at: 7 * time.Hour}},
 			exprs:  []promQLTest{ratio(connRec+"5m", 30*time.Minute, 0), ratio(compRec+"3d", 30*time.Minute, 0)},
 		}, {
-			name: "scanner flood: scanner, rejected and rate-limited counters soar, legitimate traffic is healthy, nothing fires",
+			name: "scanner flood: scanner, rejected and rate-limited counters soar, legitimate traffic is healthy: only the edge ticket fires, never a page",
 			series: [][2]string{
 				{fmt.Sprintf(`%s{%s,pattern="weblogic_console"}`, voicemetrics.MetricHTTPScannerRequests, v), rising(1000)},
 				{fmt.Sprintf(`%s{%s,pattern="cgi_sendmail"}`, voicemetrics.MetricHTTPScannerRequests, v), rising(500)},
@@ -86,7 +86,22 @@ func scenarios(cfg Config) map[string][]scenario {
 				{fmt.Sprintf(`%s{%s}`, voicemetrics.MetricHTTPRateLimited, v), rising(300)},
 				{fmt.Sprintf(`%s{%s,pattern="weblogic_console"}`, sidecarmetrics.MetricLogScannerRequests, sc), rising(1000)},
 			},
-			checks: []check{{at: 10 * time.Minute}, {at: time.Hour}, {at: 7 * time.Hour}},
+			checks: []check{
+				{at: 10 * time.Minute, firing: []firing{{alert: AlertScannerRequestsReachService, severity: SeverityTicket, labels: voiceJob}}},
+				{at: 7 * time.Hour, firing: []firing{{alert: AlertScannerRequestsReachService, severity: SeverityTicket, labels: voiceJob}}},
+			},
+		}, {
+			name: "the incident's 141 scanner requests in 2 h reach the service: a ticket",
+			series: [][2]string{
+				{fmt.Sprintf(`%s{%s,pattern="weblogic"}`, voicemetrics.MetricHTTPScannerRequests, v), fmt.Sprintf("0+1.2x%d", samples)},
+			},
+			checks: []check{{at: 3 * time.Hour, firing: []firing{{alert: AlertScannerRequestsReachService, severity: SeverityTicket, labels: voiceJob}}}},
+		}, {
+			name: "within the target: 9 scanner requests in 2 h are quiet",
+			series: [][2]string{
+				{fmt.Sprintf(`%s{%s,pattern="scanner_agent"}`, voicemetrics.MetricHTTPScannerRequests, v), fmt.Sprintf("0+0.07x%d", samples)},
+			},
+			checks: []check{{at: 3 * time.Hour}, {at: 7 * time.Hour}},
 		}, {
 			name: "one failed probe run of each kind (a blip) does not fire",
 			series: [][2]string{

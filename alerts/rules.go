@@ -46,6 +46,7 @@ func (c Config) PrometheusRules() RuleFile {
 		{Name: "voicewatch-media", Rules: c.mediaAlerts()},
 		{Name: "voicewatch-quality", Rules: c.qualityAlerts()},
 		{Name: "voicewatch-health", Rules: c.healthAlerts()},
+		{Name: "voicewatch-edge", Rules: c.edgeAlerts()},
 	}}
 }
 

@@ -149,6 +149,7 @@ func (g *Generator) CloudWatchBody() ([]byte, error) {
 			c.plain(voicemetrics.MetricResponseLatency, "p50", "p50", "lat50"),
 			c.plain(voicemetrics.MetricResponseLatency, "p95", "p95", "lat95")),
 		c.graph("Scanner requests by pattern", expr(c.search(voicemetrics.MetricHTTPScannerRequests, "Sum", voicemetrics.LabelPattern), "", "scanner", true)),
+		c.wafWidget("voicewatch"),
 		c.graph("Probe success", expr(c.search(probeSuccessName, "Minimum", probeDims...), "", "probes", true)),
 		c.graph("ECS running tasks", expr(c.awsSearch("ECS/ContainerInsights,ClusterName,ServiceName", "RunningTaskCount", "Average", ecsFilter), "", "ecs", true)),
 		c.graph("ALB requests and 5XX",

@@ -23,7 +23,7 @@ func (g *Generator) edge(b *dashboard.DashboardBuilder) *dashboard.DashboardBuil
 	limited := s.voice(voicemetrics.MetricHTTPRateLimited)
 	rejected := s.voice(voicemetrics.MetricHTTPRejected)
 
-	return b.WithRow(row("Last 2 hours")).
+	return g.edgeWAFRow(b.WithRow(row("Last 2 hours")).
 		WithPanel(statPanel("Scanner requests", "Scanner requests rejected by the guard in the last 2 h. They are not logged above debug level, so they no longer drown real errors (the incident's target was < 10 per 2 h in the logs).", units.Short,
 			thresholds(base("green"), at(scannerNoiseTarget, "orange")),
 			instant(increase(scanner, "2h")+" or vector(0)", "scanner")).Span(6)).
@@ -54,5 +54,7 @@ func (g *Generator) edge(b *dashboard.DashboardBuilder) *dashboard.DashboardBuil
 		WithPanel(timeSeries("Scanner requests in logs by pattern", "Scanner requests seen in the logs (e.g. ALB access logs, another bot's logs).", units.RequestsPerSecond,
 			query(rate(s.sidecar(sidecarmetrics.MetricLogScannerRequests), voicemetrics.LabelPattern), "{{pattern}}"))).
 		WithPanel(timeSeries("Requests in logs by class and status", "Requests in the logs by class and status class.", units.RequestsPerSecond,
-			query(rate(s.sidecar(sidecarmetrics.MetricLogRequests), labelClass, labelCodeClass), "{{class}} {{code_class}}")))
+			query(rate(s.sidecar(sidecarmetrics.MetricLogRequests), labelClass, labelCodeClass), "{{class}} {{code_class}}"))).
+		WithPanel(withThresholdLine(timeSeries("Scanner requests reaching the service (2 h)", "Scanner requests the media core's guard rejected in the last 2 h: they got past the WAF. Above the line (the incident's target, 10 per 2 h) the VoiceScannerRequestsReachService ticket fires.", units.Short,
+			query(increase(scanner, "2h")+" or vector(0)", "last 2 h")), thresholds(base("green"), at(scannerNoiseTarget, "red"))).Span(24)))
 }

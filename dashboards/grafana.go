@@ -125,7 +125,8 @@ func numberPanels(d *dashboard.Dashboard) {
 	}
 }
 
-// PanelQuery is one query of one panel, as written in the dashboard (with
+// PanelQuery is one PromQL query of one panel (CloudWatch targets are not
+// listed), as written in the dashboard (with
 // Grafana variables such as $__rate_interval still in it).
 type PanelQuery struct {
 	Dashboard string // dashboard UID
@@ -166,6 +167,9 @@ func (g *Generator) Queries() ([]PanelQuery, error) {
 		}
 		for _, p := range doc.Panels {
 			for _, t := range p.Targets {
+				if t.Expr == "" {
+					continue // a CloudWatch target (the edge dashboard's AWS WAF row)
+				}
 				out = append(out, PanelQuery{Dashboard: d.UID, Panel: p.Title, RefID: t.RefID, Expr: t.Expr})
 			}
 		}

@@ -131,7 +131,7 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		cfg: cfg, log: o.logger.With("component", "voice"), metrics: newMetrics(o.registry), gatherer: o.registry,
 		api: api, providers: p, store: st, now: o.now, sessions: map[string]*session{}, fallback: fallback,
 	}
-	if s.guard, err = httpguard.New(cfg.HTTP, guardObserver{s}); err != nil {
+	if s.guard, err = httpguard.New(cfg.HTTP, guardObserver{s}, httpguard.WithRoutes(guardRoutes)); err != nil {
 		return nil, err
 	}
 	if s.tracing, err = newTracing(cfg.OTLP); err != nil {

@@ -114,6 +114,8 @@ func TestSubcommandHelp(t *testing.T) {
 		{[]string{"alerts", "apply"}, []string{"-cloudwatch", "-dry-run", "-region", "-config"}, []string{"-out", "-alarm"}},
 		{[]string{"alerts", "test-notify"}, []string{"-alarm", "-state"}, []string{"-out", "-dry-run"}},
 		{[]string{"alerts", "receive"}, []string{"-listen", "-log-level"}, []string{"-out", "-dry-run"}},
+		{[]string{"waf", "export"}, []string{"-out", "-config", "-routes", "-rate-limit", "-geo-count", "-log-destination", "-wcu-budget", "-web-acl-arn"}, []string{"-dry-run", "-alb"}},
+		{[]string{"waf", "apply"}, []string{"-dry-run", "-alb", "-alb-access-logs", "-region", "-scope", "-behind-cloudfront", "-log-level"}, []string{"-out", "-web-acl-arn"}},
 	} {
 		name := strings.Join(tt.args, " ")
 		t.Run(name, func(t *testing.T) {

@@ -31,13 +31,26 @@ func writeTextReport(w io.Writer, r *logs.Report) error {
 	if r.LongLines > 0 {
 		p(" (%d over-long lines skipped)", r.LongLines)
 	}
+	if r.HeaderLines > 0 {
+		p(" (%d header lines)", r.HeaderLines)
+	}
 	p("\n\n")
+
+	if r.WAF != nil {
+		p("AWS WAF (what the edge did)\n")
+		p("  requests              %d (%s)\n", r.WAF.Requests, inline(r.WAF.ByAction))
+		if len(r.WAF.BlockedByRule) > 0 {
+			p("  blocked by rule\n")
+			table(p, r.WAF.BlockedByRule)
+		}
+		p("  scanners let through  %d (allowed by the WAF, flagged by the guard's signatures)\n\n", r.WAF.ScannersAllowed)
+	}
 
 	p("Sessions\n")
 	p("  started               %d\n", r.Sessions.Started)
 	p("  completed             %d", r.Sessions.Completed)
-	if r.Sessions.Started > 0 {
-		p(" (%.1f%% completion)", 100*r.Sessions.CompletionRate)
+	if r.Sessions.Ended > 0 {
+		p(" of %d ended (%.1f%% completion = completed/ended)", r.Sessions.Ended, 100*r.Sessions.CompletionRate)
 	}
 	p("\n")
 	if len(r.Sessions.EndedOtherwise) > 0 {
@@ -46,6 +59,15 @@ func writeTextReport(w io.Writer, r *logs.Report) error {
 	p("  WebSocket connections %d\n", r.WebSockets)
 	p("  store writes          %d (%d failed)\n", r.Store.Total, r.Store.Failed)
 	p("  warnings              %d\n\n", r.Warnings)
+
+	if len(r.Values) > 0 {
+		p("Values captured from logs (base units: seconds, bytes, ratio)\n")
+		p("    %-36s %6s %8s %8s %8s %8s\n", "metric", "count", "min", "p50", "p95", "max")
+		for _, v := range r.Values {
+			p("    %-36s %6d %8.3g %8.3g %8.3g %8.3g\n", v.Metric, v.Count, v.Min, v.P50, v.P95, v.Max)
+		}
+		p("\n")
+	}
 
 	p("Legitimate traffic\n")
 	p("  requests              %d", r.Legitimate.Requests)
@@ -66,6 +88,10 @@ func writeTextReport(w io.Writer, r *logs.Report) error {
 		table(p, r.Scanner.ByClientIP)
 	}
 	p("\n")
+
+	for _, n := range r.Notes {
+		p("Note: %s\n\n", n)
+	}
 
 	p("Requests per minute\n")
 	if r.PerMinute.PeakMinute == nil {

@@ -45,6 +45,7 @@ var commands = []command{
 	{"logs", "logs report: summarise voice-agent logs (sessions, errors, scanner traffic)", runLogs},
 	{"dashboards", "export|apply: Grafana and CloudWatch dashboards as code", runDashboards},
 	{"alerts", "export|apply|test-notify|receive: Prometheus rules, Alertmanager routes, CloudWatch alarms", runAlerts},
+	{"waf", "export|apply: AWS WAF web ACL from the guard's signatures, ALB association and access logs", runWaf},
 }
 
 func usage() string {

@@ -67,7 +67,7 @@ func BenchmarkClassify(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			c := NewClassifier(p, nil)
+			c := NewClassifier(p, nil, nil)
 			b.SetBytes(size)
 			b.ResetTimer()
 			var scanners int

@@ -1,6 +1,8 @@
 package logs
 
 import (
+	"bytes"
+	"errors"
 	"net/netip"
 
 	"github.com/voicewatch/voicewatch/internal/httpguard"
@@ -21,24 +23,36 @@ var DefaultTrustedProxies = []netip.Prefix{
 type Classifier struct {
 	parser  Parser
 	trusted []netip.Prefix
+	http    *httpguard.Classifier
 }
 
 // NewClassifier returns a Classifier for lines in p's format. trusted are the
 // proxy ranges whose X-Forwarded-For is believed (nil: DefaultTrustedProxies;
-// an empty non-nil slice trusts none).
-func NewClassifier(p Parser, trusted []netip.Prefix) *Classifier {
+// an empty non-nil slice trusts none). routes is the application's route
+// allow-list (nil: every path is served): a request for another path is
+// scanner traffic with pattern unknown_route, never a legitimate error.
+func NewClassifier(p Parser, trusted []netip.Prefix, routes *httpguard.Routes) *Classifier {
 	if trusted == nil {
 		trusted = DefaultTrustedProxies
 	}
-	return &Classifier{parser: p, trusted: trusted}
+	return &Classifier{parser: p, trusted: trusted, http: httpguard.NewClassifier(routes)}
 }
 
 // Classify parses line into e and sets e.Class, e.Pattern and e.ClientIP.
-// Requests whose method or target match a scanner signature, and events the
-// media core already logged as scanner traffic, are ClassScanner.
+// Requests whose method, target or User-Agent match a scanner signature,
+// requests for paths outside the routes, and events the media core already
+// logged as scanner traffic, are ClassScanner.
 func (c *Classifier) Classify(line []byte, e *Entry) Class {
+	if isW3CHeader(line) {
+		e.reset()
+		e.Class = ClassHeader
+		return e.Class
+	}
 	if err := c.parser.Parse(line, e); err != nil {
 		e.Class = ClassUnparsable
+		if errors.Is(err, ErrHeaderLine) {
+			e.Class = ClassHeader
+		}
 		return e.Class
 	}
 	if !e.ClientIP.IsValid() && e.Peer.IsValid() {
@@ -49,17 +63,36 @@ func (c *Classifier) Classify(line []byte, e *Entry) Class {
 	case KindScanner:
 		e.Class = ClassScanner
 		if e.Pattern == "" {
-			e.Pattern = string(httpguard.Classify(e.Method, e.Target))
+			e.Pattern = string(c.http.Classify(e.Method, e.Target, e.UserAgent))
 		}
 		if e.Pattern == "" {
 			e.Pattern = "unknown"
 		}
 	case KindRequest:
-		if p := httpguard.Classify(e.Method, e.Target); p != httpguard.PatternNone {
+		if e.WAFAction == "BLOCK" {
+			e.Class, e.Pattern = ClassScanner, "waf:"+e.WAFRule
+			break
+		}
+		if p := c.http.Classify(e.Method, e.Target, e.UserAgent); p != httpguard.PatternNone {
 			e.Class, e.Pattern = ClassScanner, string(p)
 		}
 	}
 	return e.Class
+}
+
+// isW3CHeader reports whether line is a header line of the W3C extended
+// log format (#Version:, #Fields:, #Date:, #Software:, #Remark:), as
+// CloudFront and other servers write them at the top of each file.
+func isW3CHeader(line []byte) bool {
+	if len(line) < 6 || line[0] != '#' {
+		return false
+	}
+	for _, h := range []string{"#Version:", "#Fields:", "#Date:", "#Software:", "#Remark:"} {
+		if bytes.HasPrefix(line, []byte(h)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrorKindOf returns the error kind a legitimate entry counts as, or "" when

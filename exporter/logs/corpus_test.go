@@ -19,6 +19,9 @@ func label(e *Entry) string {
 		}
 		return "legitimate"
 	}
+	if e.Class == ClassHeader {
+		return "header"
+	}
 	return "unparsable"
 }
 
@@ -57,6 +60,10 @@ func TestCorpusMatchesLabels(t *testing.T) {
 		{file: "access", format: "auto"},
 		{file: "media", format: "json"},
 		{file: "media", format: "auto"},
+		{file: "cloudfront", format: "cloudfront"},
+		{file: "cloudfront", format: "auto"},
+		{file: "waf", format: "waf"},
+		{file: "waf", format: "auto"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file+"/"+tc.format, func(t *testing.T) {
@@ -64,7 +71,7 @@ func TestCorpusMatchesLabels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := NewClassifier(p, nil)
+			c := NewClassifier(p, nil, nil)
 			lines := readLines(t, filepath.Join("testdata", "corpus", tc.file+".log"))
 			labels := readLines(t, filepath.Join("testdata", "corpus", tc.file+".labels"))
 			if len(lines) != len(labels) {
@@ -98,7 +105,7 @@ func TestScannerClientIsTheRealClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := NewClassifier(p, nil)
+			c := NewClassifier(p, nil, nil)
 			var e Entry
 			n := 0
 			for _, line := range readLines(t, filepath.Join("testdata", "corpus", file+".log")) {

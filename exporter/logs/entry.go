@@ -8,11 +8,14 @@ import (
 // Class is the classification of one log line.
 type Class uint8
 
-// The three classes every line falls into.
+// The three classes every line falls into, and the header lines of
+// formats that have them (CloudFront's #Version and #Fields), which are
+// neither counted nor reported.
 const (
 	ClassUnparsable Class = iota
 	ClassLegitimate
 	ClassScanner
+	ClassHeader
 )
 
 // String returns the class's metric label value.
@@ -22,6 +25,8 @@ func (c Class) String() string {
 		return "legitimate"
 	case ClassScanner:
 		return "scanner"
+	case ClassHeader:
+		return "header"
 	default:
 		return "unparsable"
 	}
@@ -59,21 +64,25 @@ const (
 // it outlives the line's buffer); Classify completes Class, Pattern and
 // ClientIP.
 type Entry struct {
-	Time      time.Time  // zero when the line has no timestamp
-	Kind      Kind       // what the line reports
-	Event     string     // voicewatch event name or rule name, for the events metric
-	Level     Level      // severity
-	Method    string     // HTTP method (requests)
-	Target    string     // request target in origin form: /path?query (requests)
-	Status    int        // HTTP status, 0 when unknown
-	Peer      netip.Addr // the address that connected (may be a load balancer)
-	XFF       string     // X-Forwarded-For header value, when logged
-	ClientIP  netip.Addr // the real client: set by the parser or derived by Classify
-	ErrorKind string     // for KindError: a bounded kind such as tts_policy_violation
-	Outcome   string     // for sessions: completed, abandoned, failed, rejected
-	Result    string     // for store writes: ok, error, ...
-	Pattern   string     // for scanner traffic: the httpguard pattern
-	Class     Class      // set by Classify
+	Time      time.Time       // zero when the line has no timestamp
+	Kind      Kind            // what the line reports
+	Event     string          // voicewatch event name or rule name, for the events metric
+	Level     Level           // severity
+	Method    string          // HTTP method (requests)
+	Target    string          // request target in origin form: /path?query (requests)
+	Status    int             // HTTP status, 0 when unknown
+	Peer      netip.Addr      // the address that connected (may be a load balancer)
+	XFF       string          // X-Forwarded-For header value, when logged
+	UserAgent string          // User-Agent header value, when logged (requests)
+	WAFAction string          // for AWS WAF logs: ALLOW, BLOCK, COUNT, ...
+	WAFRule   string          // for AWS WAF logs: the terminating rule (Default_Action when none)
+	ClientIP  netip.Addr      // the real client: set by the parser or derived by Classify
+	ErrorKind string          // for KindError: a bounded kind such as tts_policy_violation
+	Outcome   string          // for sessions: completed, abandoned, failed, rejected
+	Result    string          // for store writes: ok, error, ...
+	Pattern   string          // for scanner traffic: the httpguard pattern
+	Values    []CapturedValue // numbers captured by rule set value captures
+	Class     Class           // set by Classify
 }
 
 // reset clears e for reuse.

@@ -7,7 +7,7 @@ import (
 )
 
 // Formats lists the values ParseFormat accepts, for help texts.
-const Formats = "auto|alb|clf|json|rules:FILE|rules:NAME"
+const Formats = "auto|alb|clf|json|cloudfront|waf|rules:FILE|rules:NAME"
 
 // ParseFormat returns the Parser for a format name: auto, alb, clf, json,
 // rules:FILE (a YAML rule set) or rules:NAME (a shipped rule set, see
@@ -18,6 +18,10 @@ func ParseFormat(name string) (Parser, error) {
 		return NewAutoParser()
 	case name == "alb":
 		return ALBParser{}, nil
+	case name == "cloudfront":
+		return CloudFrontParser{}, nil
+	case name == "waf":
+		return WAFParser{}, nil
 	case name == "clf" || name == "combined" || name == "common":
 		return CLFParser{}, nil
 	case name == "json":
@@ -32,10 +36,13 @@ func ParseFormat(name string) (Parser, error) {
 	return nil, fmt.Errorf("%w %q: want one of %s", ErrUnknownFormat, name, Formats)
 }
 
-// AutoParser recognises each line's format on its own: a JSON object is a
-// voicewatch event, a line starting with an ALB type and an RFC 3339 time is an
-// ALB entry, an address followed by "- ... [" is a common/combined access log
-// line; anything else is tried against the shipped rule sets.
+// AutoParser recognises each line's format on its own: a JSON object with
+// webaclId and httpRequest is an AWS WAF log record, another JSON object a
+// voicewatch event, a line starting with a date and a tab (or CloudFront's
+// #Version/#Fields header) a CloudFront standard log line, a line starting
+// with an ALB type and an RFC 3339 time an ALB entry, an address followed by
+// "- ... [" a common/combined access log line; anything else is tried
+// against the shipped rule sets.
 type AutoParser struct {
 	rules []*RuleSet
 }
@@ -58,8 +65,12 @@ func NewAutoParser() (*AutoParser, error) {
 // Parse implements Parser.
 func (a *AutoParser) Parse(line []byte, e *Entry) error {
 	switch {
+	case hasPrefixJSONObject(line) && looksWAF(line):
+		return WAFParser{}.Parse(line, e)
 	case hasPrefixJSONObject(line):
 		return JSONParser{}.Parse(line, e)
+	case looksCloudFront(line):
+		return CloudFrontParser{}.Parse(line, e)
 	case looksALB(line):
 		return ALBParser{}.Parse(line, e)
 	case looksCLF(line):

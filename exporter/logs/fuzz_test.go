@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"testing"
@@ -37,10 +38,10 @@ func fuzzParser(f *testing.F, p Parser) {
 		if e1.Status < 0 || e1.Status > 999 {
 			t.Fatalf("status %d", e1.Status)
 		}
-		if err := p.Parse(bytes.Clone(line), &e2); err != nil || e1 != e2 {
+		if err := p.Parse(bytes.Clone(line), &e2); err != nil || !reflect.DeepEqual(e1, e2) {
 			t.Fatalf("not deterministic: %+v vs %+v (%v)", e1, e2, err)
 		}
-		c := NewClassifier(p, nil)
+		c := NewClassifier(p, nil, nil)
 		if cls := c.Classify(line, &e2); cls == ClassScanner && e2.Pattern == "" {
 			t.Fatal("scanner without pattern")
 		}
@@ -65,8 +66,18 @@ func FuzzJSONParser(f *testing.F) {
 	fuzzParser(f, JSONParser{})
 }
 
+func FuzzCloudFrontParser(f *testing.F) {
+	seedLines(f, "cloudfront")
+	fuzzParser(f, CloudFrontParser{})
+}
+
+func FuzzWAFParser(f *testing.F) {
+	seedLines(f, "waf")
+	fuzzParser(f, WAFParser{})
+}
+
 func FuzzAutoParser(f *testing.F) {
-	for _, n := range []string{"voicebot", "alb", "access", "media"} {
+	for _, n := range []string{"voicebot", "alb", "access", "media", "cloudfront", "waf"} {
 		seedLines(f, n)
 	}
 	p, err := NewAutoParser()

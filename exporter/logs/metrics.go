@@ -1,6 +1,9 @@
 package logs
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -28,6 +31,11 @@ type MetricsConfig struct {
 	// voicewatch_series_dropped_total (use it when the sidecar's cardinality
 	// guard already publishes that metric in the same registry). Default nil.
 	OnOverflow func(metric string)
+	// Values are the value captures of the rule sets in use (see
+	// ValueCapturesOf); each becomes a histogram or gauge named by its
+	// metric. Captures sharing a metric name must agree on type and
+	// buckets. Default none.
+	Values []*ValueCapture
 }
 
 // Metrics turns classified entries into the log-derived Prometheus metrics
@@ -39,11 +47,16 @@ type Metrics struct {
 
 	errorsLim, scannerLim, eventsLim, endedLim *limiter
 	exportDropped                              bool
+
+	histograms map[string]prometheus.Histogram
+	gauges     map[string]prometheus.Gauge
 }
 
 var _ prometheus.Collector = (*Metrics)(nil)
 
 // NewMetrics returns Metrics with every bounded label value pre-initialised.
+// Of value captures sharing a metric name, the first defines it (see
+// CheckValueCaptures).
 func NewMetrics(cfg MetricsConfig) *Metrics {
 	if cfg.MaxLabelValues <= 0 {
 		cfg.MaxLabelValues = DefaultMaxLabelValues
@@ -93,11 +106,38 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 			m.ended.WithLabelValues(o)
 		}
 	}
+	m.histograms, m.gauges = map[string]prometheus.Histogram{}, map[string]prometheus.Gauge{}
+	for _, v := range cfg.Values {
+		if m.histograms[v.Metric] != nil || m.gauges[v.Metric] != nil {
+			continue
+		}
+		if v.Type == "gauge" {
+			m.gauges[v.Metric] = prometheus.NewGauge(prometheus.GaugeOpts{Name: v.Metric, Help: v.Help})
+		} else {
+			m.histograms[v.Metric] = prometheus.NewHistogram(prometheus.HistogramOpts{Name: v.Metric, Help: v.Help, Buckets: v.Buckets})
+		}
+	}
 	return m
+}
+
+// CheckValueCaptures fails when two value captures share a metric name but
+// not its type, unit or buckets.
+func CheckValueCaptures(values []*ValueCapture) error {
+	seen := map[string]*ValueCapture{}
+	for _, v := range values {
+		if prev, ok := seen[v.Metric]; ok && (prev.Type != v.Type || prev.scale != v.scale || !slices.Equal(prev.Buckets, v.Buckets)) {
+			return fmt.Errorf("%w: value metric %s is captured twice with a different type, unit or buckets", ErrInvalidRuleSet, v.Metric)
+		}
+		seen[v.Metric] = v
+	}
+	return nil
 }
 
 // Observe counts one classified entry.
 func (m *Metrics) Observe(e *Entry) {
+	if e.Class == ClassHeader {
+		return
+	}
 	class := e.Class.String()
 	m.lines.WithLabelValues(class).Inc()
 	if e.Class == ClassUnparsable {
@@ -112,6 +152,13 @@ func (m *Metrics) Observe(e *Entry) {
 	if e.Class == ClassScanner {
 		m.scanner.WithLabelValues(m.scannerLim.value(e.Pattern)).Inc()
 		return
+	}
+	for _, v := range e.Values {
+		if h, ok := m.histograms[v.Def.Metric]; ok {
+			h.Observe(v.Value)
+		} else if g, ok := m.gauges[v.Def.Metric]; ok {
+			g.Set(v.Value)
+		}
 	}
 	if k := e.ErrorKindOf(); k != "" {
 		m.errors.WithLabelValues(m.errorsLim.value(k)).Inc()
@@ -154,6 +201,12 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 
 func (m *Metrics) collectors() []prometheus.Collector {
 	cs := []prometheus.Collector{m.lines, m.requests, m.errors, m.scanner, m.events, m.ended, m.started, m.websockets}
+	for _, name := range slices.Sorted(maps.Keys(m.histograms)) {
+		cs = append(cs, m.histograms[name])
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.gauges)) {
+		cs = append(cs, m.gauges[name])
+	}
 	if m.exportDropped {
 		cs = append(cs, m.dropped)
 	}

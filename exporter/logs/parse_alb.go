@@ -57,6 +57,9 @@ func (ALBParser) Parse(line []byte, e *Entry) error {
 	method, target := splitRequest(f[12])
 	e.Method = string(method)
 	e.Target = string(originForm(target))
+	if ua := f[13]; string(ua) != "-" {
+		e.UserAgent = string(ua)
+	}
 	e.Kind = KindRequest
 	e.Event = "alb." + typ
 	if (typ == "ws" || typ == "wss") && e.Status == 0 {

@@ -64,7 +64,13 @@ func (CLFParser) Parse(line []byte, e *Entry) error {
 		if f, rest, quoted, ok = nextField(rest); !ok || !quoted {
 			break
 		}
-		if i == 2 && string(f) != "-" {
+		if string(f) == "-" {
+			continue
+		}
+		switch i {
+		case 1:
+			e.UserAgent = string(f)
+		case 2:
 			e.XFF = string(f)
 		}
 	}

@@ -53,6 +53,8 @@ func (JSONParser) Parse(line []byte, e *Entry) error {
 			e.Method = string(v)
 		case "path":
 			path = string(v)
+		case "user_agent":
+			e.UserAgent = string(v)
 		case "status":
 			if n, err := strconv.Atoi(string(v)); err == nil {
 				e.Status = n

@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/voicewatch/voicewatch/exporter/logs/tail"
+	"github.com/voicewatch/voicewatch/internal/httpguard"
 )
 
 // Config configures the sidecar's log pipeline (the `logs:` section of the
@@ -26,6 +28,11 @@ type Config struct {
 	// X-Forwarded-For is believed. Default: the private ranges 10.0.0.0/8,
 	// 172.16.0.0/12, 192.168.0.0/16 and fc00::/7. An empty list trusts none.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// Routes are the paths the application serves, as globs ("/whip",
+	// "/whip/*", "/static/**"; see httpguard.Routes). A request for any
+	// other path counts as scanner traffic (pattern unknown_route), never
+	// as a legitimate error. Default: none, every path is served.
+	Routes []string `yaml:"routes"`
 }
 
 // SourceConfig is one followed log.
@@ -100,7 +107,18 @@ func (c *Config) Validate() error {
 	if c.MaxLabelValues < 0 {
 		return fmt.Errorf("%w: logs.max_label_values must not be negative", ErrInvalidConfig)
 	}
+	if _, err := parseRoutes(c.Routes); err != nil {
+		return fmt.Errorf("%w: logs.routes: %s", ErrInvalidConfig, strings.TrimPrefix(err.Error(), httpguard.ErrInvalidConfig.Error()+": "))
+	}
 	return nil
+}
+
+// parseRoutes compiles a route allow-list; none is nil (every path served).
+func parseRoutes(globs []string) (*httpguard.Routes, error) {
+	if len(globs) == 0 {
+		return nil, nil
+	}
+	return httpguard.ParseRoutes(globs)
 }
 
 func (c *Config) trusted() ([]netip.Prefix, error) {
@@ -128,14 +146,15 @@ func New(cfg Config, opts ...Option) (*Pipeline, error) {
 		o(p)
 	}
 	p.log = p.log.With("component", "logs")
-	p.metrics = NewMetrics(MetricsConfig{MaxLabelValues: cfg.MaxLabelValues, OnOverflow: p.onOverflow})
 	trusted, _ := cfg.trusted()
+	routes, _ := parseRoutes(cfg.Routes)
+	var values []*ValueCapture
 	for i, sc := range cfg.Sources {
 		parser, err := ParseFormat(sc.Format)
 		if err != nil {
 			return nil, fmt.Errorf("%w: logs.sources[%d].format: %w", ErrInvalidConfig, i, err)
 		}
-		s := source{cfg: sc, cls: NewClassifier(parser, trusted)}
+		s := source{cfg: sc, cls: NewClassifier(parser, trusted, routes)}
 		if sc.Path == "-" {
 			if p.stdin == nil {
 				return nil, fmt.Errorf("%w: logs.sources[%d]: stdin (-) is not available", ErrInvalidConfig, i)
@@ -149,7 +168,12 @@ func New(cfg Config, opts ...Option) (*Pipeline, error) {
 			}
 		}
 		p.sources = append(p.sources, s)
+		values = append(values, ValueCapturesOf(parser)...)
 	}
+	if err := CheckValueCaptures(values); err != nil {
+		return nil, fmt.Errorf("%w: logs.sources: %w", ErrInvalidConfig, err)
+	}
+	p.metrics = NewMetrics(MetricsConfig{MaxLabelValues: cfg.MaxLabelValues, OnOverflow: p.onOverflow, Values: values})
 	return p, nil
 }
 

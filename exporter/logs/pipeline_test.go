@@ -43,7 +43,11 @@ func TestPipelineMetricsGolden(t *testing.T) {
 	var want int
 	var srcs []SourceConfig
 	for _, f := range []string{"voicebot", "alb", "access", "media"} {
-		want += len(readLines(t, corpus(f)))
+		for _, l := range readLines(t, filepath.Join("testdata", "corpus", f+".labels")) {
+			if l != "header" { // header lines are not counted
+				want++
+			}
+		}
 		srcs = append(srcs, SourceConfig{Path: corpus(f), PollInterval: time.Millisecond, FromStart: true})
 	}
 	stdin, err := os.ReadFile(corpus("media"))
@@ -146,7 +150,7 @@ func TestMetricsOverflowCallback(t *testing.T) {
 // requests only; a legitimate 502 is an error.
 func TestMetricsScannerIsNotAnError(t *testing.T) {
 	m := NewMetrics(MetricsConfig{})
-	c := NewClassifier(CLFParser{}, nil)
+	c := NewClassifier(CLFParser{}, nil, nil)
 	for _, line := range []string{
 		`10.0.1.23 - - [25/Nov/2026:10:00:00 +0000] "GET /console/css/%252e%252e%252fconsole.portal HTTP/1.1" 404 0 "-" "-" "198.51.100.7"`,
 		`10.0.1.23 - - [25/Nov/2026:10:00:00 +0000] "GET /.env HTTP/1.1" 500 0 "-" "-" "198.51.100.7"`,
@@ -175,6 +179,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		{name: "bad format", cfg: Config{Sources: []SourceConfig{{Path: "a", Format: "xml"}}}, want: "auto|alb|clf|json"},
 		{name: "bad proxy", cfg: Config{Sources: []SourceConfig{{Path: "a"}}, TrustedProxies: []string{"10.0.0.1"}}, want: "not a CIDR"},
 		{name: "stdin unavailable", cfg: Config{Sources: []SourceConfig{{Path: "-"}}}, want: "stdin"},
+		{name: "bad route", cfg: Config{Sources: []SourceConfig{{Path: "a"}}, Routes: []string{"/", "whip"}}, want: `logs.routes: routes[1] "whip": must start with /`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,5 +228,32 @@ func TestPipelineFollowsAppendedLines(t *testing.T) {
 	}
 	if got, lines := value(p.metrics.started), sumLines(p); got != lines {
 		t.Errorf("sessions started %v != lines %v: the old line was counted or lines were misread", got, lines)
+	}
+}
+
+// TestPipelineRoutes: with logs.routes, a request for a path the
+// application does not serve is counted as scanner traffic (unknown_route)
+// and its 404 is not an error; a served path stays legitimate.
+func TestPipelineRoutes(t *testing.T) {
+	lines := `10.0.1.23 - - [25/Nov/2026:10:00:53 +0000] "GET /api/internal/export HTTP/1.1" 404 150 "-" "Mozilla/5.0" "198.51.100.23"
+10.0.1.23 - - [25/Nov/2026:10:00:54 +0000] "GET /health HTTP/1.1" 200 2 "-" "ELB-HealthChecker/2.0" "-"
+10.0.1.23 - - [25/Nov/2026:10:00:55 +0000] "GET /robots.txt HTTP/1.1" 404 2 "-" "Googlebot/2.1" "192.0.2.9"
+`
+	p, err := New(Config{Sources: []SourceConfig{{Path: "-", Format: "clf"}}, Routes: []string{"/", "/health", "/ws"}},
+		WithStdin(strings.NewReader(lines)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(p.metrics.scanner.WithLabelValues("unknown_route")); got != 1 {
+		t.Errorf("unknown_route = %v, want 1", got)
+	}
+	if got := value(p.metrics.lines.WithLabelValues("legitimate")); got != 2 {
+		t.Errorf("legitimate lines = %v, want 2 (the health check and the robots.txt reader)", got)
+	}
+	if n := seriesCount(t, p.metrics.errors, "voicewatch_log_errors_total"); n != 0 {
+		t.Errorf("%d error series, want none", n)
 	}
 }

@@ -18,26 +18,34 @@ import (
 // The zero value of every field but Sources is a usable default.
 type ReportConfig struct {
 	// Sources are read once, in order: a file path, "-" (the reader given
-	// with WithStdin) or cloudwatch:LOG_GROUP (FilterLogEvents, all pages).
+	// with WithStdin), cloudwatch:LOG_GROUP (FilterLogEvents, all pages) or
+	// s3://BUCKET/PREFIX (every object under the prefix, as ALB and
+	// CloudFront deliver them; gzip or not). Any source may be gzip.
 	Sources []string
 	// Format names the parser (see ParseFormat). Default "auto".
 	Format string
 	// Since counts only lines within this duration of the newest line read
-	// (for cloudwatch: sources, of now: the events' own timestamps). Default
-	// 0: every line.
+	// (for cloudwatch: sources, of now: the events' own timestamps; s3:
+	// sources skip objects whose key time, in the ALB and CloudFront
+	// layouts, ends before now minus Since). Default 0: every line.
 	Since time.Duration
 	// TrustedProxies are the ranges whose X-Forwarded-For is believed (see
 	// ParsePrefixes). Default (nil): DefaultTrustedProxies; an empty,
 	// non-nil slice trusts none.
 	TrustedProxies []netip.Prefix
+	// Routes are the paths the application serves, as globs (see
+	// httpguard.Routes); a request for any other path is scanner traffic
+	// (unknown_route). Default: none, every path is served.
+	Routes []string
 	// Top is how many scanner client IPs the report lists; the rest are
 	// summed as "other". Default 0: all.
 	Top int
 	// MaxLineBytes skips (and counts) longer lines. Default
 	// tail.DefaultMaxLineBytes.
 	MaxLineBytes int
-	// Region and Endpoint configure the CloudWatch Logs client for
-	// cloudwatch: sources (defaults: the AWS environment; the AWS endpoint).
+	// Region and Endpoint configure the CloudWatch Logs and S3 clients for
+	// cloudwatch: and s3:// sources (defaults: the AWS environment; the AWS
+	// endpoint; an S3 endpoint override uses path-style addressing).
 	Region, Endpoint string
 }
 
@@ -48,6 +56,7 @@ type reportOptions struct {
 	now      func() time.Time
 	log      *slog.Logger
 	cwlogs   FilterLogEventsAPI
+	s3       S3API
 	stdin    io.Reader
 	progress io.Writer
 }
@@ -96,7 +105,7 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		cfg.MaxLineBytes = tail.DefaultMaxLineBytes
 	}
 	if len(cfg.Sources) == 0 {
-		return nil, fmt.Errorf("%w: no source: give FILE..., - (stdin) or cloudwatch:LOG_GROUP", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: no source: give FILE..., - (stdin), cloudwatch:LOG_GROUP or s3://BUCKET/PREFIX", ErrInvalidConfig)
 	}
 	if cfg.Since < 0 || cfg.Top < 0 || cfg.MaxLineBytes < 0 {
 		return nil, fmt.Errorf("%w: since and top must not be negative, the line limit must be positive", ErrInvalidConfig)
@@ -105,7 +114,11 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 	if err != nil {
 		return nil, err
 	}
-	cls := NewClassifier(parser, cfg.TrustedProxies)
+	routes, err := parseRoutes(cfg.Routes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	cls := NewClassifier(parser, cfg.TrustedProxies, routes)
 
 	rep := Report{Sources: cfg.Sources, Format: cfg.Format}
 	if cfg.Since > 0 {
@@ -117,7 +130,9 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		if len(bytes.TrimSpace(line)) == 0 {
 			return
 		}
-		cls.Classify(line, &e)
+		if cls.Classify(line, &e) == ClassUnparsable {
+			rr.sample(line)
+		}
 		rr.add(&e, fallback)
 	}
 	// CloudWatch events carry their own timestamp, which FilterLogEvents'
@@ -126,7 +141,9 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		if len(bytes.TrimSpace(line)) == 0 {
 			return
 		}
-		cls.Classify(line, &e)
+		if cls.Classify(line, &e) == ClassUnparsable {
+			rr.sample(line)
+		}
 		if !ts.IsZero() {
 			e.Time = ts
 		}
@@ -141,9 +158,11 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 			if o.stdin == nil {
 				return nil, fmt.Errorf("%w: source - (stdin) has no reader", ErrInvalidConfig)
 			}
-			long, err = tail.ReadLines(ctx, o.stdin, cfg.MaxLineBytes, func(b []byte) { handle(b, time.Time{}) })
+			long, err = readReportLines(ctx, o.stdin, cfg.MaxLineBytes, func(b []byte) { handle(b, time.Time{}) })
 		case strings.HasPrefix(src, "cloudwatch:"):
 			err = o.readCloudWatch(ctx, strings.TrimPrefix(src, "cloudwatch:"), cfg, now, handleEvent)
+		case strings.HasPrefix(src, "s3://"):
+			long, err = o.readS3(ctx, src, cfg, now, rr.startSource, func(b []byte) { handle(b, time.Time{}) })
 		default:
 			long, err = readFile(ctx, src, cfg.MaxLineBytes, func(b []byte) { handle(b, time.Time{}) })
 		}
@@ -153,6 +172,10 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 		rep.LongLines += long
 	}
 	buildReport(&rep, rr.recs, cfg.Since, cfg.Top)
+	rep.HeaderLines = rr.headers
+	if rep.Unparsable > 0 {
+		rep.SuggestedFormat = SuggestFormat(rr.samples, cfg.Format)
+	}
 	return &rep, nil
 }
 
@@ -175,13 +198,46 @@ func (o *reportOptions) readCloudWatch(ctx context.Context, group string, cfg Re
 	return readCloudWatch(ctx, api, group, start, time.Time{}, o.progress, handle)
 }
 
+func (o *reportOptions) readS3(ctx context.Context, src string, cfg ReportConfig, now time.Time, object func(), fn func([]byte)) (uint64, error) {
+	api := o.s3
+	if api == nil {
+		if _, _, err := parseS3Source(src); err != nil {
+			return 0, err
+		}
+		c, err := newS3Client(ctx, cfg.Region, cfg.Endpoint)
+		if err != nil {
+			return 0, err
+		}
+		api = c
+	}
+	var start time.Time
+	if cfg.Since > 0 {
+		start = now.Add(-cfg.Since)
+	}
+	st, err := readS3(ctx, api, src, start, cfg.MaxLineBytes, o.progress, func(string) { object() }, fn)
+	return st.long, err
+}
+
 func readFile(ctx context.Context, path string, maxLine int, fn func([]byte)) (uint64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, fmt.Errorf("read source: %w", err)
 	}
 	defer f.Close()
-	return tail.ReadLines(ctx, f, maxLine, fn)
+	long, err := readReportLines(ctx, f, maxLine, fn)
+	if err != nil {
+		return long, fmt.Errorf("%s: %w", path, err)
+	}
+	return long, nil
+}
+
+// readReportLines is tail.ReadLines over r, decompressed if it is gzip.
+func readReportLines(ctx context.Context, r io.Reader, maxLine int, fn func([]byte)) (uint64, error) {
+	r, err := maybeGunzip(r)
+	if err != nil {
+		return 0, err
+	}
+	return tail.ReadLines(ctx, r, maxLine, fn)
 }
 
 // ParsePrefixes parses a comma-separated list of CIDR ranges (blanks and

@@ -31,7 +31,8 @@ type RuleSet struct {
 
 // Rule is one regular expression and the kind of entry it emits. Named groups
 // fill the entry: time, method, path, status, client_ip (the connecting
-// address), xff (X-Forwarded-For), kind (error kind), outcome and result.
+// address), xff (X-Forwarded-For), user_agent, kind (error kind), outcome and
+// result.
 type Rule struct {
 	// Name is the rule's unique name; it is the `event` label of matching lines. Required.
 	Name string `yaml:"name"`
@@ -55,6 +56,9 @@ type Rule struct {
 	Outcome string `yaml:"outcome"`
 	// TimeLayout overrides the set's time layout for this rule. Default: the set's.
 	TimeLayout string `yaml:"time_layout"`
+	// Values turn named groups into histograms or gauges (see
+	// ValueCapture). Default: none.
+	Values []ValueCapture `yaml:"values"`
 
 	re       *regexp.Regexp
 	contains []byte
@@ -64,7 +68,7 @@ type Rule struct {
 	groups   ruleGroups
 }
 
-type ruleGroups struct{ time, method, path, status, clientIP, xff, kind, outcome, result int }
+type ruleGroups struct{ time, method, path, status, clientIP, xff, userAgent, kind, outcome, result int }
 
 var emitKinds = []Kind{
 	KindRequest, KindError, KindWarning, KindSessionStarted, KindSessionCompleted,
@@ -106,6 +110,9 @@ func (rs *RuleSet) compile() error {
 		if err := r.compile(rs.TimeLayout); err != nil {
 			return fmt.Errorf("%w: rule #%d %q: %w", ErrInvalidRuleSet, i+1, r.Name, err)
 		}
+		if err := r.compileValues(rs.Name); err != nil {
+			return fmt.Errorf("%w: rule #%d %q: %w", ErrInvalidRuleSet, i+1, r.Name, err)
+		}
 		if seen[r.Name] {
 			return fmt.Errorf("%w: rule #%d: duplicate name %q", ErrInvalidRuleSet, i+1, r.Name)
 		}
@@ -135,7 +142,7 @@ func (r *Rule) compile(setLayout string) error {
 	}
 	g := ruleGroups{
 		time: re.SubexpIndex("time"), method: re.SubexpIndex("method"), path: re.SubexpIndex("path"),
-		status: re.SubexpIndex("status"), clientIP: re.SubexpIndex("client_ip"), xff: re.SubexpIndex("xff"),
+		status: re.SubexpIndex("status"), clientIP: re.SubexpIndex("client_ip"), xff: re.SubexpIndex("xff"), userAgent: re.SubexpIndex("user_agent"),
 		kind: re.SubexpIndex("kind"), outcome: re.SubexpIndex("outcome"), result: re.SubexpIndex("result"),
 	}
 	r.groups = g
@@ -170,6 +177,18 @@ func (r *Rule) compile(setLayout string) error {
 	}
 	r.first, _ = firstBytes(r.Regex)
 	r.fast = compileFast(r.Regex, re.NumSubexp())
+	return nil
+}
+
+func (r *Rule) compileValues(set string) error {
+	for i := range r.Values {
+		if err := r.Values[i].compile(r.re, r.Name, set); err != nil {
+			return err
+		}
+	}
+	if len(r.Values) > 0 {
+		r.fast = nil // the one-pass matcher reports only the groups it needs
+	}
 	return nil
 }
 
@@ -241,6 +260,9 @@ func (r *Rule) fill(line []byte, m []int, e *Entry) {
 	if v := group(r.groups.xff); len(v) > 0 && string(v) != "-" {
 		e.XFF = string(v)
 	}
+	if v := group(r.groups.userAgent); len(v) > 0 && string(v) != "-" {
+		e.UserAgent = string(v)
+	}
 	if v := group(r.groups.kind); len(v) > 0 && r.Emit == KindError {
 		e.ErrorKind = string(v)
 	}
@@ -252,5 +274,10 @@ func (r *Rule) fill(line []byte, m []int, e *Entry) {
 	}
 	if e.Kind == KindSessionEnded && e.Outcome == "completed" {
 		e.Kind = KindSessionCompleted
+	}
+	for i := range r.Values {
+		if v, ok := r.Values[i].capture(line, m); ok {
+			e.Values = append(e.Values, CapturedValue{Def: &r.Values[i], Value: v})
+		}
 	}
 }

@@ -1,6 +1,8 @@
 // Package awstest provides in-process test servers for the AWS APIs that
 // voicewatch calls: CloudWatch (Smithy RPC v2 CBOR, as spoken by
-// aws-sdk-go-v2/service/cloudwatch v1.75+) and CloudWatch Logs (AWS JSON 1.1).
+// aws-sdk-go-v2/service/cloudwatch v1.75+), CloudWatch Logs and AWS WAF
+// (AWS JSON 1.1), Elastic Load Balancing v2 (the query protocol) and S3
+// (REST-XML, path-style).
 //
 // The servers listen on 127.0.0.1 (httptest), decode exactly what the real SDK
 // clients send, store it behind concurrency-safe accessors, and answer in the

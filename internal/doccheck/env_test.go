@@ -25,6 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/voicewatch/voicewatch/alerts"
+	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
 	"github.com/voicewatch/voicewatch/probes/suite"
 	"github.com/voicewatch/voicewatch/voice"
@@ -301,6 +302,18 @@ func (e *env) loadMetrics() error {
 	}
 	if len(e.metrics) < 30 {
 		return errorf("found only %d metric constants", len(e.metrics))
+	}
+	// Value captures of the shipped rule sets become metrics too.
+	for _, name := range logs.ShippedRuleSets() {
+		rs, err := logs.LoadShippedRuleSet(name)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs.Rules {
+			for _, v := range r.Values {
+				e.metrics[v.Metric] = true
+			}
+		}
 	}
 	cfg, err := alerts.New(alerts.Config{})
 	if err != nil {

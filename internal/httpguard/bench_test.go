@@ -3,6 +3,7 @@ package httpguard
 import (
 	"net/netip"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +48,40 @@ func BenchmarkClassify(b *testing.B) {
 	for i := range b.N {
 		r := reqs[i%len(reqs)]
 		sink = Classify(r.method, r.target)
+	}
+}
+
+// benchRequestsUA is the mixed corpus as the guard sees it: with the
+// User-Agent of each request (browsers for most, scanners for some).
+var benchRequestsUA = func() []benchReqUA {
+	const (
+		chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+		safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+	)
+	uas := []string{chrome, chrome, safari, chrome, "Prometheus/2.42.0", "ELB-HealthChecker/2.0", safari, "Go-http-client/1.1",
+		chrome, safari, "Mozilla/5.0 zgrab/0.x", "-", "", "curl/7.88.1", "Mozilla/5.0 (compatible; Nmap Scripting Engine)", "Go-http-client/1.1"}
+	out := make([]benchReqUA, len(benchCorpus))
+	for i, line := range benchCorpus {
+		f := strings.Fields(line)
+		out[i] = benchReqUA{method: f[0], target: f[1], ua: uas[i]}
+	}
+	return out
+}()
+
+type benchReqUA struct{ method, target, ua string }
+
+// BenchmarkClassifyRequest is what the guard runs per request: the same
+// mixed corpus as BenchmarkClassify, plus each request's User-Agent and
+// the media core's route allow-list. Compare with BenchmarkClassify of the
+// commit before route and User-Agent checks (docs/benchmarks.md).
+func BenchmarkClassifyRequest(b *testing.B) {
+	c := NewClassifier(MustParseRoutes("/", "/static/**", "/whip", "/whip/*", "/whip/*/events", "/metrics", "/-/healthy", "/-/ready"))
+	reqs := benchRequestsUA
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		r := reqs[i%len(reqs)]
+		sink = c.Classify(r.method, r.target, r.ua)
 	}
 }
 

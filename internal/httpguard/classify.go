@@ -1,7 +1,8 @@
 package httpguard
 
 // Classify returns the scanner signature of a request, or PatternNone for a
-// request that looks legitimate.
+// request that looks legitimate. It is [Classifier.Classify] without a
+// User-Agent and without a route allow-list.
 //
 // method is the request method as sent ("" when the log format has none;
 // an empty method is not itself suspicious). target is the request-target as
@@ -13,10 +14,45 @@ package httpguard
 //
 // When several signatures match, the one first in [Patterns] order wins.
 func Classify(method, target string) Pattern {
+	return defaultClassifier.Classify(method, target, "")
+}
+
+var defaultClassifier = &Classifier{}
+
+// Classifier classifies requests by method, request-target and
+// User-Agent, and, when it has routes, reports requests for paths the
+// application does not serve. The zero value has no routes. It is safe for
+// concurrent use and does not allocate.
+type Classifier struct {
+	routes *Routes
+}
+
+// NewClassifier returns a Classifier with the route allow-list routes (nil:
+// every path is served, PatternUnknownRoute is never returned).
+func NewClassifier(routes *Routes) *Classifier {
+	return &Classifier{routes: routes}
+}
+
+// Classify returns the scanner signature of a request, or PatternNone. See
+// the package function [Classify] for method and target; userAgent is the
+// User-Agent header value ("" when unknown or absent): exploit payloads
+// (JNDI lookups, template, SQL and command injection, XSS, PHP code) and
+// known scanning tools are looked for in it. A request that matches no
+// signature but asks for a path outside the routes is
+// PatternUnknownRoute.
+func (c *Classifier) Classify(method, target, userAgent string) Pattern {
 	if method != "" && !KnownMethod(method) {
 		return PatternInvalidMethod
 	}
-	return byRank[classifyTarget(stripAuthority(target))]
+	t := stripAuthority(target)
+	best := scan(t, targetTable, noRank)
+	if best > rankFirstPath && userAgent != "" {
+		best = scan(userAgent, uaTable, best)
+	}
+	if best == noRank && c.routes != nil && !c.routes.Serves(t) {
+		best = rankUnknownRoute
+	}
+	return byRank[best]
 }
 
 // KnownMethod reports whether m is one of the methods voicewatch serves:
@@ -69,11 +105,16 @@ func hasPrefixFold(s, prefix string) bool {
 	return true
 }
 
-// classifyTarget returns the rank of the best pattern matching t, or noRank.
-func classifyTarget(t string) int {
-	best := noRank
+// scan returns the rank of the best pattern of tb matching t, or best if
+// none is better.
+func scan(t string, tb *table, best int) int {
+	if tb.hasWords && len(t) > 1 {
+		if d0, d1 := t[0], t[1]; d0 == '%' || d1 == '%' || tb.wordPairs.has(lowerTab[d0], lowerTab[d1]) {
+			best = wordAt(t, 0, tb, best)
+		}
+	}
 	var prev byte
-	tab, sp := index, special
+	sp := &tb.special
 	for i := 0; i < len(t); {
 		if !sp[t[i]] {
 			// Plain bytes can neither start a match nor decode to one:
@@ -89,22 +130,59 @@ func classifyTarget(t string) int {
 		} else {
 			c = lowerTab[c]
 		}
-		if c == '.' && rankTraversal < best && isTraversal(t, i+n, prev) {
+		if c == '.' && tb.traversal && rankTraversal < best && isTraversal(t, i+n, prev) {
 			best = rankTraversal
 		}
-		if idx := tab[c]; idx != nil && i+n < len(t) {
-			c1, n1 := decodeAt(t, i+n)
-			for _, r := range idx[c1] {
-				if r.rank < best && matchAt(t, i+n+n1, r) {
-					best = r.rank
+		if i+n < len(t) {
+			if idx := tb.index[c]; idx != nil {
+				c1, n1 := decodeAt(t, i+n)
+				for _, r := range idx[c1] {
+					if r.rank < best && r.may(t, i+n+n1) && matchAt(t, i+n+n1, r) {
+						best = r.rank
+					}
+				}
+			}
+			if tb.hasWords && tb.sep[c] && i+n+1 < len(t) {
+				// wordAt, by hand for the common miss: no word starts
+				// with the next two bytes.
+				if d0, d1 := t[i+n], t[i+n+1]; d0 == '%' || d1 == '%' || tb.wordPairs.has(lowerTab[d0], lowerTab[d1]) {
+					best = wordAt(t, i+n, tb, best)
 				}
 			}
 		}
-		if best == rankFirstPath {
+		if best <= rankFirstPath {
 			return best
 		}
 		prev = c
 		i += n
+	}
+	return best
+}
+
+// wordAt tries the word needles of tb at t[j:].
+func wordAt(t string, j int, tb *table, best int) int {
+	if j+1 >= len(t) {
+		return best
+	}
+	var c0, c1 byte
+	var n0, n1 int
+	if t[j] != '%' && t[j+1] != '%' { // the common case, by hand
+		c0, c1, n0, n1 = lowerTab[t[j]], lowerTab[t[j+1]], 1, 1
+	} else {
+		c0, n0 = decodeAt(t, j)
+		if j+n0 >= len(t) {
+			return best
+		}
+		c1, n1 = decodeAt(t, j+n0)
+	}
+	idx := tb.words[c0]
+	if idx == nil {
+		return best
+	}
+	for _, r := range idx[c1] {
+		if r.rank < best && r.may(t, j+n0+n1) && matchAt(t, j+n0+n1, r) {
+			best = r.rank
+		}
 	}
 	return best
 }
@@ -136,8 +214,13 @@ func isTraversal(t string, j int, prev byte) bool {
 
 // matchAt reports whether the compiled rule r matches the decoded target,
 // given that its first two bytes matched and the rest starts at raw offset i.
+// A ' ' in the needle matches one or more blanks.
 func matchAt(t string, i int, r *compiledRule) bool {
-	for k := 2; k < len(r.needle); k++ {
+	k := 2
+	if r.needle[1] == ' ' {
+		i = skipBlanks(t, i)
+	}
+	for ; k < len(r.needle); k++ {
 		if i >= len(t) {
 			return false
 		}
@@ -147,7 +230,15 @@ func matchAt(t string, i int, r *compiledRule) bool {
 		} else {
 			c = lowerTab[c]
 		}
-		if c != r.needle[k] {
+		want := r.needle[k]
+		if want == ' ' {
+			if !isBlank(c) {
+				return false
+			}
+			i = skipBlanks(t, i+n)
+			continue
+		}
+		if c != want {
 			return false
 		}
 		i += n
@@ -157,6 +248,19 @@ func matchAt(t string, i int, r *compiledRule) bool {
 	}
 	c, _ := decodeAt(t, i)
 	return isBoundary(c)
+}
+
+// skipBlanks returns the offset of the first non-blank decoded byte at or
+// after t[i:].
+func skipBlanks(t string, i int) int {
+	for i < len(t) {
+		c, n := decodeAt(t, i)
+		if !isBlank(c) {
+			break
+		}
+		i += n
+	}
+	return i
 }
 
 // decodeAt returns the byte at t[i] after up to two rounds of

@@ -77,8 +77,8 @@ func TestClassifyScanners(t *testing.T) {
 		{"GET /owa/auth/logon.aspx HTTP/1.1", PatternOther},
 		{"GET /remote/fgt_lang?lang=/../../../..//////////dev/ HTTP/1.1", PatternPathTraversal},
 		{"GET /index.jsp HTTP/1.1", PatternOther},
-		{"GET /?x=${jndi:ldap://x/a} HTTP/1.1", PatternOther},
-		{"GET /?x=%24%7Bjndi:ldap://x/a%7D HTTP/1.1", PatternOther},
+		{"GET /?x=${jndi:ldap://x/a} HTTP/1.1", PatternJNDI},
+		{"GET /?x=%24%7Bjndi:ldap://x/a%7D HTTP/1.1", PatternJNDI},
 		// Absolute-form targets (proxy probes, ALB logs).
 		{"GET http://example.com/.env HTTP/1.1", PatternDotfile},
 		{"GET HTTPS://example.com:443/wp-login.php HTTP/1.1", PatternWordPress},
@@ -185,8 +185,8 @@ func TestPatternsAreDistinctAndNonEmpty(t *testing.T) {
 		}
 		seen[p] = true
 	}
-	if len(seen) != 9 {
-		t.Errorf("Patterns() has %d values, want 9", len(seen))
+	if len(seen) != 16 {
+		t.Errorf("Patterns() has %d values, want 16", len(seen))
 	}
 	ps := Patterns()
 	ps[0] = "mutated"

@@ -13,12 +13,18 @@ const (
 	// ereTraversal mirrors isTraversal.
 	ereTraversal = ereDot + ereDot + `(` + ereSlash + `|` + ereBack + `|;)|` +
 		`(` + ereSlash + `|` + ereBack + `)` + ereDot + ereDot + `([?#& "]|$)`
+	// ereBlank mirrors a ' ' in a needle (isBlank): raw tab, CR and LF
+	// cannot occur in a request line, so they are spelled encoded.
+	ereBlank = `([ +]|%09|%0a|%0d|%20)+`
+	// ereWordStart mirrors where a word needle may start (separators).
+	ereWordStart = `(^|[][ +/()<>,;=&?'"|` + "`" + `{}:]|%09|%0a|%0d)`
 )
 
 // EREs returns, for every Pattern that Classify derives from the
-// request-target, a POSIX extended regular expression equivalent to
-// Classify's rules for that pattern. PatternInvalidMethod has no entry: it
-// depends on the method, not the target.
+// request-target alone, a POSIX extended regular expression equivalent to
+// Classify's rules for that pattern. PatternInvalidMethod,
+// PatternScannerAgent and PatternUnknownRoute have no entry: they depend on
+// the method, the User-Agent and the configured routes.
 //
 // The expressions are unanchored, so they work on a bare request-target or
 // on a whole access-log line, and are meant to be matched
@@ -31,6 +37,9 @@ func EREs() map[Pattern]string {
 	alts := make(map[Pattern][]string, len(patterns))
 	alts[PatternPathTraversal] = append(alts[PatternPathTraversal], ereTraversal)
 	for _, r := range rules {
+		if r.flags&inTarget == 0 {
+			continue
+		}
 		alts[r.pattern] = append(alts[r.pattern], needleERE(r))
 	}
 	out := make(map[Pattern]string, len(alts))
@@ -43,8 +52,15 @@ func EREs() map[Pattern]string {
 // needleERE spells one rule as an ERE.
 func needleERE(r rule) string {
 	var b strings.Builder
+	if r.flags&word != 0 {
+		b.WriteString(ereWordStart)
+	}
 	for i := 0; i < len(r.needle); i++ {
 		switch c := r.needle[i]; c {
+		case ' ':
+			b.WriteString(ereBlank)
+		case '\n':
+			b.WriteString("%0a")
 		case '.':
 			b.WriteString(ereDot)
 		case '/':

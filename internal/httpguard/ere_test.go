@@ -27,7 +27,11 @@ func ereCorpus(t testing.TB) []string {
 		}
 	}
 	for _, r := range rules { // every needle, plain and with a boundary after it
-		out = append(out, "/x"+r.needle, "/x"+r.needle+"/y", "/x"+r.needle+"y")
+		if r.flags&inTarget == 0 {
+			continue
+		}
+		n := strings.ReplaceAll(r.needle, "\n", "%0a") // no raw LF in a request line
+		out = append(out, "/x"+n, "/x"+n+"/y", "/x"+n+"y", "/x?q="+n, "/x?q=a+"+n)
 	}
 	return out
 }
@@ -37,9 +41,9 @@ func TestEREsArePOSIX(t *testing.T) {
 	for _, p := range Patterns() {
 		t.Run(string(p), func(t *testing.T) {
 			ere, ok := eres[p]
-			if p == PatternInvalidMethod {
+			if p == PatternInvalidMethod || p == PatternScannerAgent || p == PatternUnknownRoute {
 				if ok {
-					t.Fatal("invalid_method depends on the method; it must have no ERE")
+					t.Fatal("this pattern depends on the method, the User-Agent or the routes; it must have no ERE")
 				}
 				return
 			}

@@ -18,6 +18,7 @@ type Guard struct {
 	obs     Observer
 	now     func() time.Time
 	lim     *limiter
+	cls     *Classifier
 }
 
 // New returns a Guard for cfg (zero fields take their defaults). obs may be
@@ -44,12 +45,15 @@ func New(cfg Config, obs Observer, opts ...Option) (*Guard, error) {
 		obs:     obs,
 		now:     o.now,
 		lim:     newLimiter(cfg.RatePerSecond, cfg.Burst, cfg.MaxClients),
+		cls:     NewClassifier(o.routes),
 	}, nil
 }
 
 // Wrap returns next behind the guard. In order, a request is:
 //
-//  1. classified (method and raw request-target): a scanner gets 404, an
+//  1. classified (method, raw request-target and User-Agent, see
+//     [Classifier.Classify]; with [WithRoutes], paths outside the routes
+//     too): a scanner gets 404, an
 //     unknown method 405 with an Allow header, both with "Connection:
 //     close" and without the body being read;
 //  2. rate limited per client (an IPv4 address, an IPv6 /64; see
@@ -65,7 +69,7 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 		if target == "" && r.URL != nil { // a request built in-process, not read from the wire
 			target = r.URL.RequestURI()
 		}
-		if p := Classify(r.Method, target); p != PatternNone {
+		if p := g.cls.Classify(r.Method, target, r.Header.Get("User-Agent")); p != PatternNone {
 			g.obs.Scanner(r, client, p)
 			HangUp(w)
 			if p == PatternInvalidMethod {

@@ -6,7 +6,8 @@ import "time"
 type Option func(*options)
 
 type options struct {
-	now func() time.Time
+	now    func() time.Time
+	routes *Routes
 }
 
 // WithClock makes the Guard read the time from now instead of time.Now, so
@@ -17,4 +18,11 @@ func WithClock(now func() time.Time) Option {
 			o.now = now
 		}
 	}
+}
+
+// WithRoutes makes the Guard answer requests for paths outside routes with
+// 404 and report them as PatternUnknownRoute (default: every path is
+// served, the handler decides).
+func WithRoutes(routes *Routes) Option {
+	return func(o *options) { o.routes = routes }
 }

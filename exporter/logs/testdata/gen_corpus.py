@@ -176,11 +176,11 @@ def gen_alb():
     for (m, target, status, pat), t in zip(SCANS, minute_times(len(SCANS))):
         entry(t, R.choice(["http", "https"]), R.choice(SCANNERS), R.choice(["10.0.3.15", "10.0.4.28"]), str(status), str(status),
               m, ("http://voice.example.com:80" if R.random() < 0.5 else host) + target, R.choice(SCAN_UA), "scanner pattern=" + pat)
-    for t, line in zip(minute_times(2), [
-        "http 2026-11-25T10:31:07.000000Z app/voicebot-alb/50dc6c495c0c9188",  # cut short
-        "#Version: 1.0",
+    for t, (line, label) in zip(minute_times(2), [
+        ("http 2026-11-25T10:31:07.000000Z app/voicebot-alb/50dc6c495c0c9188", "unparsable"),  # cut short
+        ("#Version: 1.0", "header"),  # a log header line: neither a record nor unparsable
     ]):
-        o.add(t, line, "unparsable")
+        o.add(t, line, label)
     o.write("alb")
 
 
