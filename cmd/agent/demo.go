@@ -148,6 +148,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return err
 }
 
+// The demo's static CloudWatch dimensions: its EMF lines match the alarms
+// and dashboard generated with --service voicewatch --environment demo.
+const (
+	demoService     = "voicewatch"
+	demoEnvironment = "demo"
+)
+
 // demoSidecar configures the sidecar for the demo: scrape the media core,
 // probe the embedded STUN/TURN server and a WebRTC call, EMF to a file.
 func demoSidecar(base, turnAddr, turnSecret string, f demoFlags, log *slog.Logger) (*sidecar.Sidecar, net.Listener, error) {
@@ -166,9 +173,13 @@ probes:
 modules:
   stun: {kind: stun, timeout: 5s, stun: {transports: [udp]}}
   webrtc: {kind: webrtc, timeout: 10s, webrtc: {loopback: true}}
-cloudwatch: {mode: emf, emf_path: %[5]q}
+cloudwatch:
+  mode: emf
+  emf_path: %[5]q
+  static_dimensions: {Service: %[6]s, Environment: %[7]s}
+
 export_interval: 10s
-`, f.sidecarListen, base+"/metrics", turnAddr, base+"/whip", f.emfPath)
+`, f.sidecarListen, base+"/metrics", turnAddr, base+"/whip", f.emfPath, demoService, demoEnvironment)
 	cfg, err := sidecar.ParseConfig(strings.NewReader(y), sidecar.LoadOptions{Getenv: func(k string) (string, bool) {
 		if k == "VW_DEMO_TURN_SECRET" {
 			return turnSecret, true
