@@ -37,6 +37,10 @@ Commands:
 
 Common flags:
   --config FILE             YAML config (see alerts.Config; unknown keys are errors)
+  --service NAME            the sidecar's static CloudWatch dimension Service
+                            (cloudwatch.service; default voicewatch)
+  --environment NAME        the sidecar's static CloudWatch dimension Environment
+                            (cloudwatch.environment; default production)
   --time-scale N            divide every window and 'for' by N (export only; for
                             fast end-to-end tests)
   --region REGION           AWS region (default: from the AWS config/environment)
@@ -81,6 +85,8 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 	fs.SetOutput(io.Discard)
 	cfgPath := fs.String("config", "", "YAML config file")
 	region := fs.String("region", "", "AWS region")
+	var dims staticDims
+	dims.register(fs)
 	var out, alarm, state, listen string
 	var timeScale int
 	var useCW, dryRun bool
@@ -117,6 +123,9 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 	}
 	cfg, err := loadConfigFile(*cfgPath)
 	if err != nil {
+		return err
+	}
+	if cfg, err = dims.apply(cfg); err != nil {
 		return err
 	}
 	switch cmd {
@@ -195,4 +204,27 @@ func loadConfigFile(path string) (Config, error) {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+// staticDims are the --service and --environment flags: the sidecar's
+// static CloudWatch dimensions the alarms select our metrics by.
+type staticDims struct{ service, environment string }
+
+func (d *staticDims) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.service, "service", "", "the sidecar's static dimension Service")
+	fs.StringVar(&d.environment, "environment", "", "the sidecar's static dimension Environment")
+}
+
+// apply sets the flags that were given on cfg and validates the result.
+func (d staticDims) apply(cfg Config) (Config, error) {
+	if d.service == "" && d.environment == "" {
+		return cfg, nil
+	}
+	if d.service != "" {
+		cfg.CloudWatch.Service = d.service
+	}
+	if d.environment != "" {
+		cfg.CloudWatch.Environment = d.environment
+	}
+	return New(cfg)
 }

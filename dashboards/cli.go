@@ -59,6 +59,8 @@ func runDashboards(ctx context.Context, args []string, stdout, stderr io.Writer,
 	dryRun := fs.Bool("dry-run", false, "apply --cloudwatch: make no API call, print the body")
 	region := fs.String("region", "", "apply --cloudwatch: AWS region (default: from the AWS configuration)")
 	verbose := fs.Bool("v", false, "log debug messages")
+	service := fs.String("service", "", "CloudWatch: the sidecar's static dimension Service (overrides cloudwatch.service; default voicewatch)")
+	environment := fs.String("environment", "", "CloudWatch: the sidecar's static dimension Environment (overrides cloudwatch.environment; default production)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
@@ -100,6 +102,12 @@ func runDashboards(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 	if *region != "" {
 		cfg.CloudWatch.Region = *region
+	}
+	if *service != "" {
+		cfg.CloudWatch.Service = *service
+	}
+	if *environment != "" {
+		cfg.CloudWatch.Environment = *environment
 	}
 	g, err := New(cfg, WithLogger(logger))
 	if err != nil {

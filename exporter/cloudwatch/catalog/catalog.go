@@ -224,3 +224,14 @@ func Lookup(name string) (Metric, bool) {
 	}
 	return metrics[i], true
 }
+
+// HasSet reports whether labels (in any order) is one of m's dimension sets.
+func (m Metric) HasSet(labels ...string) bool {
+	want := slices.Sorted(slices.Values(labels))
+	for _, set := range m.Dimensions {
+		if slices.Equal(slices.Sorted(slices.Values(set)), want) {
+			return true
+		}
+	}
+	return false
+}
