@@ -55,7 +55,7 @@ func newHealth(queueLen func() float64) *health {
 			Help: "PutMetricData requests retried after throttling or a server error.",
 		}),
 	}
-	for _, r := range []string{dropBufferFull, dropRejected, dropShutdown, dropInvalid} {
+	for _, r := range []string{dropBufferFull, dropRejected, dropShutdown, dropInvalid, dropNoAggregation} {
 		h.dropped.WithLabelValues(r)
 	}
 	for _, r := range []string{resultOK, resultThrottled, resultError} {
