@@ -50,7 +50,7 @@ func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	)
 	fs.StringVar(&configPath, "config", "", "sidecar configuration file (YAML; ${ENV} is expanded)")
 	fs.StringVar(&listen, "listen", "", "HTTP address of /metrics, /probe and the status page (overrides listen: in the file; default "+sidecar.DefaultListen+")")
-	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects) and exit")
+	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects), print the CloudWatch metric count and monthly cost, and exit")
 	lf.register(fs, "info", "json")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -70,6 +70,9 @@ func runSidecar(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	if check {
+		if err := cfg.CheckCloudWatch(stdout); err != nil {
+			return fmt.Errorf("%s: %w", configPath, err)
+		}
 		fmt.Fprintf(stdout, "%s: OK (%d scrape targets, %d modules)\n", configPath, len(cfg.Scrape.Targets), len(cfg.Modules))
 		return nil
 	}
