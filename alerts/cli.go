@@ -9,11 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
 const usage = `Usage: agent alerts <command> [flags]
@@ -26,10 +21,20 @@ Commands:
                             cloudwatch/cloudwatch.json under DIR
   apply --cloudwatch        create or update the SNS topic, log metric filters
                             and alarms; only what differs is written, and a
-                            second run reports "no changes"
-        [--dry-run]         describe only: print what would change, write nothing
+                            second run reports "no changes"; placeholder
+                            resource IDs (cloudwatch.load_balancer, ...) are
+                            refused
+        [--dry-run]         describe only: print what would change, write
+                            nothing (offline without AWS credentials)
+        [--verify]          run TestMetricFilter for every metric filter
+                            against its sample lines
+        [--email ADDR]      add an SNS email subscription (confirm it from
+                            the message SNS sends)
   test-notify --alarm NAME  set an alarm's state (default ALARM) to test the
         [--state STATE]     notification path; NAME with or without the prefix
+  test-notify --inject      write the metric filters' sample lines (the bot's
+                            and our JSON events) to their log groups: proves
+                            filter -> metric -> alarm -> SNS in a real account
   receive [--listen ADDR]   an Alertmanager webhook receiver: POST a notification
                             to any path (e.g. /pager, /ticket) and it is written
                             to stdout as one JSON line; GET /-/healthy
@@ -49,26 +54,13 @@ AWS credentials and endpoints come from the standard AWS environment and
 config files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).
 `
 
-// awsClients builds the AWS APIs for a region.
-type awsClients func(ctx context.Context, region string) (CloudWatchAPI, LogsAPI, TopicAPI, error)
-
-func defaultAWSClients(ctx context.Context, region string) (CloudWatchAPI, LogsAPI, TopicAPI, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("load AWS config: %w", err)
-	}
-	return cloudwatch.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), NewSNSTopics(sns.NewFromConfig(cfg)), nil
-}
+type awsClients = AWSClients
 
 // RunAlerts implements `agent alerts export|apply|test-notify|receive`. args are
 // the arguments after "alerts". --help prints usage to stdout and returns
 // nil; usage errors wrap ErrUsage.
 func RunAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return runAlerts(ctx, args, stdout, stderr, defaultAWSClients)
+	return runAlerts(ctx, args, stdout, stderr, DefaultAWSClients)
 }
 
 func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, clients awsClients) error {
@@ -87,9 +79,9 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 	region := fs.String("region", "", "AWS region")
 	var dims staticDims
 	dims.register(fs)
-	var out, alarm, state, listen string
+	var out, alarm, state, listen, email string
 	var timeScale int
-	var useCW, dryRun bool
+	var useCW, dryRun, verify, inject bool
 	switch cmd {
 	case "export":
 		fs.StringVar(&out, "out", "", "output directory")
@@ -97,9 +89,12 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 	case "apply":
 		fs.BoolVar(&useCW, "cloudwatch", false, "apply to CloudWatch")
 		fs.BoolVar(&dryRun, "dry-run", false, "describe only")
+		fs.BoolVar(&verify, "verify", false, "run TestMetricFilter for every metric filter against its samples")
+		fs.StringVar(&email, "email", "", "add an SNS email subscription (it must be confirmed)")
 	case "test-notify":
 		fs.StringVar(&alarm, "alarm", "", "alarm name")
 		fs.StringVar(&state, "state", "ALARM", "state to set")
+		fs.BoolVar(&inject, "inject", false, "write the metric filters' sample lines to their log groups")
 	case "receive":
 		fs.StringVar(&listen, "listen", DefaultReceiverListen, "listen address")
 	default:
@@ -145,36 +140,9 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer, cli
 		if !useCW {
 			return fmt.Errorf("%w: apply needs a target: --cloudwatch (Prometheus and Alertmanager files are deployed from `export`)", ErrUsage)
 		}
-		defs, err := cfg.CloudWatchDefinitions()
-		if err != nil {
-			return err
-		}
-		cw, logs, topics, err := clients(ctx, *region)
-		if err != nil {
-			return err
-		}
-		res, err := NewApplier(cw, logs, topics, logger).Apply(ctx, defs, dryRun)
-		if rerr := res.Report(stdout); err == nil {
-			err = rerr
-		}
-		return err
+		return RunApply(ctx, cfg, ApplyOptions{DryRun: dryRun, Verify: verify, Email: email, Region: *region, Clients: clients, Logger: logger}, stdout)
 	default: // test-notify
-		if alarm == "" {
-			return fmt.Errorf("%w: test-notify needs --alarm NAME", ErrUsage)
-		}
-		defs, err := cfg.CloudWatchDefinitions()
-		if err != nil {
-			return err
-		}
-		cw, _, _, err := clients(ctx, *region)
-		if err != nil {
-			return err
-		}
-		if err := TestNotify(ctx, cw, defs, alarm, state); err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(stdout, "alarm %s set to %s; subscribers of the topic should be notified\n", alarm, state)
-		return err
+		return RunTestNotify(ctx, cfg, TestNotifyOptions{Alarm: alarm, State: state, Inject: inject, Region: *region, Clients: clients}, stdout)
 	}
 }
 

@@ -73,6 +73,14 @@ type MetricFilter struct {
 	Namespace  string `json:"namespace"`
 	MetricName string `json:"metric_name"`
 	Value      string `json:"value"`
+	// Samples are log lines the filter must match: our JSON events as the
+	// media core logs them, and the incident's bot lines. `apply --verify`
+	// checks them with TestMetricFilter; `test-notify --inject` writes them
+	// to LogGroup.
+	Samples []string `json:"samples"`
+	// NotMatching are log lines the filter must not match (e.g. an STT
+	// silence timeout, which is not a provider error).
+	NotMatching []string `json:"not_matching,omitempty"`
 }
 
 // CloudWatchDefinitions returns the CloudWatch definitions with threshold overrides
