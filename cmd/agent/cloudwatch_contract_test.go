@@ -230,6 +230,20 @@ func TestCloudWatchContract(t *testing.T) {
 		})
 		checkOnlyCatalogue(t, pub)
 	})
+	t.Run("deploy/sidecar.yaml emf", func(t *testing.T) {
+		d := startDemo(t, "--sidecar-listen", "")
+		emf := filepath.Join(t.TempDir(), "emf.log")
+		cfg := shippedConfig(t, d, "../../deploy/sidecar.yaml", map[string]string{"/var/lib/voicewatch/emf/voicewatch-emf.log": emf})
+		for k, v := range map[string]string{
+			"VOICEWATCH_CLOUDWATCH_MODE": "emf", "VOICEWATCH_CLOUDWATCH_ENDPOINT": "", "VOICEWATCH_ENVIRONMENT": "compose",
+			"VOICEWATCH_WHIP_TOKEN": "not-checked-by-the-demo", "TURN_SHARED_SECRET": "not-the-demos-secret",
+		} {
+			t.Setenv(k, v)
+		}
+		runSidecarUntilCleanup(t, cfg)
+		pub := waitContract(t, d, contractReads(t, "voicewatch", "compose"), time.Minute, emfPublished(t, emf))
+		checkOnlyCatalogue(t, pub)
+	})
 	t.Run("docs/examples/sidecar.yaml", func(t *testing.T) {
 		d := startDemo(t, "--sidecar-listen", "")
 		dir := t.TempDir()
