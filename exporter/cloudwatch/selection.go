@@ -82,10 +82,6 @@ func (c *Config) planFor(name string) plan {
 // Published reports whether metric name goes to CloudWatch under c.
 func (c *Config) Published(name string) bool { return c.planFor(name).publish }
 
-// DimensionSetsOf returns the dimension sets metric name is published with
-// (static dimensions not included), or nil when it is not published.
-func (c *Config) DimensionSetsOf(name string) [][]string { return c.planFor(name).sets }
-
 // matchAny reports whether name matches one of the globs (path.Match;
 // Validate rejects malformed globs).
 func matchAny(globs []string, name string) bool {
