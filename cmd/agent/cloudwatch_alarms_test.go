@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/pion/webrtc/v4"
 
@@ -137,7 +138,8 @@ func TestCloudWatchAlarmsEvaluate(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	vs, err := voice.New(cfg, voice.WithLogger(log))
+	var vlog lockedBuffer // the media core's JSON log, as CloudWatch Logs would receive it
+	vs, err := voice.New(cfg, voice.WithLogger(slog.New(slog.NewJSONHandler(&vlog, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,6 +294,7 @@ shutdown_grace: 5s
 
 	// Faults: the probes' STUN/TURN server goes down; callers whose offers
 	// can never connect arrive five times a second.
+	healthyLog := len(vlog.String())
 	closeTURN.Do(func() { ts.Close() })
 	callers, stopCallers := context.WithCancel(ctx)
 	wg.Add(1)
@@ -315,6 +318,50 @@ shutdown_grace: 5s
 		return to > 0 && probeOK("stun", 0)(ds) && probeOK("turn", 0)(ds)
 	})
 	stopCallers()
+
+	// The log side of the same faults: the metric filters on the media
+	// core's log group, run by the Logs test server's TestMetricFilter
+	// (CloudWatch's pattern semantics) over the lines the media core
+	// really logged, count its connection timeouts during the faults and
+	// none during the healthy run.
+	t.Run("metric filters on the media core's log", func(t *testing.T) {
+		all := vlog.String()
+		count := func(pattern, text string) int {
+			var lines []string
+			for _, l := range strings.Split(text, "\n") {
+				if l != "" {
+					lines = append(lines, l)
+				}
+			}
+			n := 0
+			for len(lines) > 0 {
+				batch := lines[:min(50, len(lines))]
+				lines = lines[len(batch):]
+				out, err := logs.Client().TestMetricFilter(ctx, &cloudwatchlogs.TestMetricFilterInput{FilterPattern: aws.String(pattern), LogEventMessages: batch})
+				if err != nil {
+					t.Fatal(err)
+				}
+				n += len(out.Matches)
+			}
+			return n
+		}
+		want := map[string][2]bool{ // filter → (matches during the healthy run, during the faults)
+			acfg.CloudWatch.AlarmPrefix + "connection-timeouts": {false, true},
+			acfg.CloudWatch.AlarmPrefix + "sessions-started":    {true, true},
+		}
+		for _, f := range defs.MetricFilters {
+			w, ok := want[f.Name]
+			if !ok {
+				continue
+			}
+			healthyN, faultN := count(f.Pattern, all[:healthyLog]), count(f.Pattern, all[healthyLog:])
+			if (healthyN > 0) != w[0] || (faultN > 0) != w[1] {
+				t.Errorf("%s counts %d lines of the healthy run and %d of the faults, want >0: %v, %v", f.Name, healthyN, faultN, w[0], w[1])
+			} else {
+				t.Logf("%s: %d lines in the healthy run, %d during the faults", f.Name, healthyN, faultN)
+			}
+		}
+	})
 
 	end := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	for _, phase := range []struct {
