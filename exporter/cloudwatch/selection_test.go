@@ -3,12 +3,14 @@ package cloudwatch
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"gopkg.in/yaml.v3"
@@ -242,5 +244,18 @@ func TestUnmatchedIncludes(t *testing.T) {
 	got := c.UnmatchedIncludes()
 	if strings.Join(got, " ") != "bench_*" {
 		t.Errorf("unmatched = %v, want [bench_*]", got)
+	}
+}
+
+// TestFixHint: a rejected request caused by a missing permission names the
+// IAM action and the namespace condition to grant.
+func TestFixHint(t *testing.T) {
+	err := fmt.Errorf("%w: %w", ErrRejected, &smithy.OperationError{ServiceID: "CloudWatch", OperationName: "PutMetricData",
+		Err: &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}})
+	if h := fixHint(err, "VoiceWatch"); !strings.Contains(h, "cloudwatch:PutMetricData") || !strings.Contains(h, "cloudwatch:namespace = VoiceWatch") {
+		t.Errorf("hint = %q", h)
+	}
+	if h := fixHint(errors.New("boom"), "VoiceWatch"); h != "" {
+		t.Errorf("hint for an unknown error = %q", h)
 	}
 }
