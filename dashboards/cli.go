@@ -161,6 +161,9 @@ func applyCloudWatch(ctx context.Context, g *Generator, dryRun bool, region stri
 		if err != nil {
 			return fmt.Errorf("load AWS configuration: %w", err)
 		}
+		if awsCfg.Region == "" {
+			return fmt.Errorf("%w: no AWS region: pass --region (e.g. --region us-east-1) or set AWS_REGION", ErrUsage)
+		}
 		api = cloudwatch.NewFromConfig(awsCfg)
 	}
 	res, err := g.ApplyCloudWatch(ctx, api, dryRun)
