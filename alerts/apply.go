@@ -23,10 +23,14 @@ type CloudWatchAPI interface {
 	SetAlarmState(ctx context.Context, in *cloudwatch.SetAlarmStateInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.SetAlarmStateOutput, error)
 }
 
-// LogsAPI is the part of the CloudWatch Logs API the applier needs.
+// LogsAPI is the part of the CloudWatch Logs API the applier, the filter
+// verification and the sample injection need.
 type LogsAPI interface {
 	DescribeMetricFilters(ctx context.Context, in *cloudwatchlogs.DescribeMetricFiltersInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error)
 	PutMetricFilter(ctx context.Context, in *cloudwatchlogs.PutMetricFilterInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutMetricFilterOutput, error)
+	TestMetricFilter(ctx context.Context, in *cloudwatchlogs.TestMetricFilterInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TestMetricFilterOutput, error)
+	CreateLogStream(ctx context.Context, in *cloudwatchlogs.CreateLogStreamInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogStreamOutput, error)
+	PutLogEvents(ctx context.Context, in *cloudwatchlogs.PutLogEventsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutLogEventsOutput, error)
 }
 
 var (
@@ -50,7 +54,10 @@ type Change struct {
 
 // ApplyResult lists the changes of one apply.
 type ApplyResult struct {
-	DryRun  bool
+	DryRun bool
+	// Offline: a dry run without AWS access; nothing was compared, every
+	// resource is listed as it would be written.
+	Offline bool
 	Changes []Change
 }
 
@@ -68,7 +75,9 @@ func (r ApplyResult) Changed() int {
 // Report writes one line per change and a summary line.
 func (r ApplyResult) Report(w io.Writer) error {
 	verb := map[string]string{ActionCreate: "created", ActionUpdate: "updated", ActionUnchanged: "unchanged"}
-	if r.DryRun {
+	if r.Offline {
+		verb = map[string]string{ActionCreate: "would put"}
+	} else if r.DryRun {
 		verb = map[string]string{ActionCreate: "would create", ActionUpdate: "would update", ActionUnchanged: "unchanged"}
 	}
 	var b strings.Builder
@@ -78,6 +87,8 @@ func (r ApplyResult) Report(w io.Writer) error {
 		}
 	}
 	switch n := r.Changed(); {
+	case r.Offline:
+		fmt.Fprintf(&b, "dry run offline (no AWS credentials or region): %d resources listed, none compared with AWS; nothing was written\n", len(r.Changes))
 	case n == 0:
 		fmt.Fprintf(&b, "no changes: %d resources already up to date\n", len(r.Changes))
 	case r.DryRun:
@@ -87,6 +98,26 @@ func (r ApplyResult) Report(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// OfflinePlan lists every resource of defs as a dry run would without AWS
+// access: nothing compared, each "would put".
+func OfflinePlan(defs CloudWatchDefinitions) ApplyResult {
+	res := ApplyResult{DryRun: true, Offline: true}
+	add := func(kind, name string) {
+		res.Changes = append(res.Changes, Change{Kind: kind, Name: name, Action: ActionCreate})
+	}
+	add("topic", defs.Topic)
+	for _, s := range defs.Subscriptions {
+		add("subscription", s.Protocol+":"+s.Endpoint)
+	}
+	for _, f := range defs.MetricFilters {
+		add("metric-filter", f.Name)
+	}
+	for _, a := range defs.Alarms {
+		add("alarm", a.Name)
+	}
+	return res
 }
 
 // Applier creates or updates the CloudWatch definitions idempotently: it

@@ -14,6 +14,17 @@ import (
 	"github.com/voicewatch/voicewatch/internal/awstest"
 )
 
+// resourcesYAML names real-looking resources for every placeholder key.
+const resourcesYAML = `  ecs_cluster: prod-voice
+  voice_service: voice-agent
+  browser_service: browser-service
+  load_balancer: app/prod-voice-alb/50dc6c495c0c9188
+  voice_target_group: targetgroup/prod-voice/73e2d6bc24d8a067
+  browser_target_group: targetgroup/prod-browser/943f017f100becff
+  cloudfront_distribution: E2QWRUHAPOMQZL
+  dynamodb_table: prod-voice-sessions
+`
+
 type awsEnv struct {
 	config string // path of a YAML config with the subscriptions
 	cw     *awstest.CloudWatch
@@ -24,14 +35,14 @@ type awsEnv struct {
 
 func newAWSEnv(t *testing.T) *awsEnv {
 	t.Helper()
-	cfg, err := New(Config{CloudWatch: CloudWatchConfig{Subscriptions: []Subscription{
-		{Protocol: "email", Endpoint: "oncall@example.com"}, {Protocol: "https", Endpoint: "https://chat.example.com/hooks/voice"}}}})
+	env := &awsEnv{cw: awstest.NewCloudWatch(t), logs: awstest.NewLogs(t), topics: newFakeTopics(),
+		config: filepath.Join(t.TempDir(), "alerts.yml")}
+	writeFile(t, env.config, "cloudwatch:\n  subscriptions:\n    - {protocol: email, endpoint: oncall@example.com}\n    - {protocol: https, endpoint: \"https://chat.example.com/hooks/voice\"}\n"+resourcesYAML)
+	cfg, err := loadConfigFile(env.config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &awsEnv{cw: awstest.NewCloudWatch(t), logs: awstest.NewLogs(t), topics: newFakeTopics(), cfg: cfg,
-		config: filepath.Join(t.TempDir(), "alerts.yml")}
-	writeFile(t, env.config, "cloudwatch:\n  subscriptions:\n    - {protocol: email, endpoint: oncall@example.com}\n    - {protocol: https, endpoint: \"https://chat.example.com/hooks/voice\"}\n")
+	env.cfg = cfg
 	lc := env.logs.Client()
 	for _, g := range []string{cfg.CloudWatch.VoiceLogGroup, cfg.CloudWatch.BotLogGroup, cfg.CloudWatch.BrowserLogGroup} {
 		if _, err := lc.CreateLogGroup(t.Context(), &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g)}); err != nil {
@@ -62,12 +73,7 @@ func (e *awsEnv) apply(t *testing.T, dryRun bool) string {
 
 // applyFile loads a config file, builds its definitions and applies them.
 func applyFile(ctx context.Context, e *awsEnv, path string, dryRun bool, out *bytes.Buffer) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	cfg, err := LoadConfig(f)
+	cfg, err := loadConfigFile(path)
 	if err != nil {
 		return err
 	}
@@ -204,4 +210,14 @@ func TestBadThresholdsRejected(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadConfigFile reads an alerts config file as --config does.
+func loadConfigFile(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, err
+	}
+	defer f.Close()
+	return LoadConfig(f)
 }

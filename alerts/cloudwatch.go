@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 )
 
 // CloudWatch comparison operators and missing-data treatments used here.
@@ -71,6 +73,14 @@ type MetricFilter struct {
 	Namespace  string `json:"namespace"`
 	MetricName string `json:"metric_name"`
 	Value      string `json:"value"`
+	// Samples are log lines the filter must match: our JSON events as the
+	// media core logs them, and the incident's bot lines. `apply --verify`
+	// checks them with TestMetricFilter; `test-notify --inject` writes them
+	// to LogGroup.
+	Samples []string `json:"samples"`
+	// NotMatching are log lines the filter must not match (e.g. an STT
+	// silence timeout, which is not a provider error).
+	NotMatching []string `json:"not_matching,omitempty"`
 }
 
 // CloudWatchDefinitions returns the CloudWatch definitions with threshold overrides
@@ -98,8 +108,64 @@ func (c Config) CloudWatchDefinitions() (CloudWatchDefinitions, error) {
 		if err := a.Validate(); err != nil {
 			return CloudWatchDefinitions{}, err
 		}
+		if err := c.checkCatalogue(a); err != nil {
+			return CloudWatchDefinitions{}, err
+		}
 	}
 	return d, nil
+}
+
+// checkCatalogue checks every metric an alarm reads in our namespace
+// (each metric of a metric-math alarm too) against the CloudWatch
+// catalogue: CloudWatch matches namespace, name and the exact dimension
+// set, so the set must be one the sidecar publishes, with the sidecar's
+// Service and Environment, read with the catalogue's statistic.
+func (c Config) checkCatalogue(a Alarm) error {
+	type read struct {
+		ns, name, stat string
+		dims           map[string]string
+	}
+	reads := []read{{a.Namespace, a.MetricName, a.Statistic, a.Dimensions}}
+	if len(a.Metrics) > 0 {
+		reads = reads[:0]
+		for _, q := range a.Metrics {
+			if q.MetricName != "" {
+				reads = append(reads, read{q.Namespace, q.MetricName, q.Stat, q.Dimensions})
+			}
+		}
+	}
+	for _, r := range reads {
+		if r.ns != c.CloudWatch.Namespace {
+			continue
+		}
+		m, ok := catalog.Lookup(r.name)
+		if !ok {
+			return fmt.Errorf("%w: alarm %s reads %s, which is not in the CloudWatch catalogue: the sidecar never publishes it", ErrUnknownMetric, a.Name, r.name)
+		}
+		var labels []string
+		for k, v := range r.dims {
+			switch k {
+			case catalog.DimService:
+				if v != c.CloudWatch.Service {
+					return fmt.Errorf("%w: alarm %s: Service %q, the sidecar publishes %q", ErrInvalidConfig, a.Name, v, c.CloudWatch.Service)
+				}
+			case catalog.DimEnvironment:
+				if v != c.CloudWatch.Environment {
+					return fmt.Errorf("%w: alarm %s: Environment %q, the sidecar publishes %q", ErrInvalidConfig, a.Name, v, c.CloudWatch.Environment)
+				}
+			default:
+				labels = append(labels, k)
+			}
+		}
+		if len(r.dims)-len(labels) != 2 || !m.HasSet(labels...) {
+			return fmt.Errorf("%w: alarm %s reads %s with dimensions %v, which is not a dimension set the sidecar publishes (Service, Environment and one of %v)",
+				ErrUnknownMetric, a.Name, r.name, r.dims, m.Dimensions)
+		}
+		if r.stat != m.Statistic {
+			return fmt.Errorf("%w: alarm %s reads %s with %s; with several sidecars publishing it the catalogue's statistic is %s", ErrInvalidConfig, a.Name, r.name, r.stat, m.Statistic)
+		}
+	}
+	return nil
 }
 
 func (c Config) alarmShortNames() []string {

@@ -2,8 +2,10 @@ package alerts
 
 import (
 	"fmt"
+	"maps"
 	"math"
 
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
@@ -83,24 +85,38 @@ func (c Config) alarms() []Alarm {
 		{"ProbeTURNFailing", probemetrics.KindTURN, AlertProbeTURNFailing},
 		{"ProbeWebRTCFailing", probemetrics.KindWebRTC, AlertProbeWebRTCFailing},
 	} {
-		// Two failing minutes out of three: one failed run (a blip) never alarms.
+		// Two failing minutes out of three: one failed run (a blip) never
+		// alarms. Minimum over every task's datapoints: one task whose
+		// probe fails is enough.
+		m, _ := catalog.Lookup(probemetrics.MetricProbeSuccess) // the set is checked in CloudWatchDefinitions
 		out = append(out, Alarm{Name: cw.AlarmPrefix + p.name,
 			Description: desc("The "+p.kind+" probe keeps failing.", Runbook(p.alert)),
-			Namespace:   cw.Namespace, MetricName: probemetrics.MetricProbeSuccess,
-			Dimensions: map[string]string{probemetrics.LabelKind: p.kind},
-			Statistic:  "Minimum", Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 1,
+			Namespace:   cw.Namespace, MetricName: m.Name,
+			Dimensions: c.ourDimensions(map[string]string{probemetrics.LabelKind: p.kind}),
+			Statistic:  m.Statistic, Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 1,
 			Comparison: cmpLT, TreatMissingData: missingBreaching, MinThreshold: 0, MaxThreshold: 1})
 	}
 	return out
 }
 
+// ourDimensions returns the dimensions of a metric in our namespace: the
+// sidecar's static Service and Environment plus labels.
+func (c Config) ourDimensions(labels map[string]string) map[string]string {
+	out := map[string]string{catalog.DimService: c.CloudWatch.Service, catalog.DimEnvironment: c.CloudWatch.Environment}
+	maps.Copy(out, labels)
+	return out
+}
+
 // connectionSuccessAlarm computes the connection success rate in percent
-// with metric math over voice_connections_total per result.
+// with metric math over voice_connections_total per result (the
+// catalogue's [result] set, read with its statistic, Sum: every task's
+// attempts count).
 func (c Config) connectionSuccessAlarm(desc func(string, string) string) Alarm {
 	cw := c.CloudWatch
+	m, _ := catalog.Lookup(voicemetrics.MetricConnections)
 	q := func(id, result string) MetricQuery {
-		return MetricQuery{ID: id, Namespace: cw.Namespace, MetricName: voicemetrics.MetricConnections,
-			Dimensions: map[string]string{voicemetrics.LabelResult: result}, Stat: "Sum", Period: 300}
+		return MetricQuery{ID: id, Namespace: cw.Namespace, MetricName: m.Name,
+			Dimensions: c.ourDimensions(map[string]string{voicemetrics.LabelResult: result}), Stat: m.Statistic, Period: 300}
 	}
 	return Alarm{Name: cw.AlarmPrefix + "ConnectionSuccessRate",
 		Description: desc(fmt.Sprintf("WebRTC connection success rate is below target (objective %s%%).", num(c.ConnectionObjective*100)), Runbook(AlertConnectionBudgetBurn)),

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -16,6 +17,12 @@ type CloudWatchConfig struct {
 	// Namespace is where the sidecar publishes voicewatch metrics (the
 	// exporter's CloudWatch namespace). Default "VoiceWatch".
 	Namespace string `yaml:"namespace"`
+	// Service and Environment are the sidecar's static CloudWatch dimensions
+	// (cloudwatch.static_dimensions of its configuration): the alarms on our
+	// namespace select their metrics by both. Defaults "voicewatch" and
+	// "production".
+	Service     string `yaml:"service"`
+	Environment string `yaml:"environment"`
 	// LogNamespace is where the log metric filters publish. Default
 	// "VoiceBot/Logs".
 	LogNamespace string `yaml:"log_namespace"`
@@ -59,6 +66,47 @@ type CloudWatchConfig struct {
 	// prefix), e.g. {"CloudFront4XXRate": 30}. Each is checked against the
 	// alarm's allowed range. Default none.
 	Thresholds map[string]float64 `yaml:"thresholds"`
+
+	// placeholders lists the keys withDefaults filled with a placeholder
+	// resource ID (see Placeholders).
+	placeholders []string
+}
+
+// placeholderKeys are the keys whose defaults are not real resources: the
+// incident's names with made-up IDs. Apply refuses to create alarms on
+// them (the ECS task-count alarms would fire at once, the ALB and
+// CloudFront ones would never see data).
+var placeholderKeys = map[string]string{
+	"ecs_cluster": "the ECS cluster name (aws ecs list-clusters)", "voice_service": "the voice agent's ECS service name",
+	"browser_service":         "the browser service's ECS service name",
+	"load_balancer":           "the ALB dimension app/NAME/ID (the end of the ALB's ARN; aws elbv2 describe-load-balancers)",
+	"voice_target_group":      "the dimension targetgroup/NAME/ID (the end of the target group's ARN)",
+	"browser_target_group":    "the dimension targetgroup/NAME/ID (the end of the target group's ARN)",
+	"cloudfront_distribution": "the distribution ID (aws cloudfront list-distributions)",
+	"dynamodb_table":          "the session table name (aws dynamodb list-tables)",
+}
+
+// Placeholders returns the keys (e.g. "cloudwatch.load_balancer") still at
+// their placeholder default, each with what to set it to.
+func (c CloudWatchConfig) Placeholders() map[string]string {
+	values := map[string]string{
+		"ecs_cluster": c.ECSCluster, "voice_service": c.VoiceService, "browser_service": c.BrowserService,
+		"load_balancer": c.LoadBalancer, "voice_target_group": c.VoiceTargetGroup, "browser_target_group": c.BrowserTargetGroup,
+		"cloudfront_distribution": c.CloudFrontDistribution, "dynamodb_table": c.DynamoDBTable,
+	}
+	defaults := CloudWatchConfig{}.withDefaults()
+	defValues := map[string]string{
+		"ecs_cluster": defaults.ECSCluster, "voice_service": defaults.VoiceService, "browser_service": defaults.BrowserService,
+		"load_balancer": defaults.LoadBalancer, "voice_target_group": defaults.VoiceTargetGroup, "browser_target_group": defaults.BrowserTargetGroup,
+		"cloudfront_distribution": defaults.CloudFrontDistribution, "dynamodb_table": defaults.DynamoDBTable,
+	}
+	out := map[string]string{}
+	for _, k := range c.placeholders {
+		if values[k] == defValues[k] { // still the default: not set since
+			out["cloudwatch."+k] = placeholderKeys[k]
+		}
+	}
+	return out
 }
 
 // Subscription is one SNS subscription of the alarm topic.
@@ -72,21 +120,26 @@ type Subscription struct {
 
 func (c CloudWatchConfig) withDefaults() CloudWatchConfig {
 	for _, d := range []struct {
-		p *string
-		v string
+		p   *string
+		v   string
+		key string // a placeholder key, when the default is not a real resource
 	}{
-		{&c.AlarmPrefix, "voicewatch-"}, {&c.Namespace, "VoiceWatch"}, {&c.LogNamespace, "VoiceBot/Logs"},
-		{&c.VoiceLogGroup, "/ecs/voice-agent"}, {&c.BotLogGroup, "/ecs/voice-bot"},
-		{&c.BrowserLogGroup, "/ecs/browser-service"}, {&c.ECSCluster, "voice-agent"},
-		{&c.VoiceService, "voice-agent"}, {&c.BrowserService, "browser-service"},
-		{&c.LoadBalancer, "app/voice-agent-alb/0123456789abcdef"},
-		{&c.VoiceTargetGroup, "targetgroup/voice-agent/0123456789abcdef"},
-		{&c.BrowserTargetGroup, "targetgroup/browser-service/0123456789abcdef"},
-		{&c.CloudFrontDistribution, "E0000000000000"}, {&c.DynamoDBTable, "voice-sessions"},
-		{&c.TopicName, "voicewatch-alarms"},
+		{&c.AlarmPrefix, "voicewatch-", ""}, {&c.Namespace, "VoiceWatch", ""}, {&c.LogNamespace, "VoiceBot/Logs", ""},
+		{&c.Service, "voicewatch", ""}, {&c.Environment, "production", ""},
+		{&c.VoiceLogGroup, "/ecs/voice-agent", ""}, {&c.BotLogGroup, "/ecs/voice-bot", ""},
+		{&c.BrowserLogGroup, "/ecs/browser-service", ""}, {&c.ECSCluster, "voice-agent", "ecs_cluster"},
+		{&c.VoiceService, "voice-agent", "voice_service"}, {&c.BrowserService, "browser-service", "browser_service"},
+		{&c.LoadBalancer, "app/voice-agent-alb/0123456789abcdef", "load_balancer"},
+		{&c.VoiceTargetGroup, "targetgroup/voice-agent/0123456789abcdef", "voice_target_group"},
+		{&c.BrowserTargetGroup, "targetgroup/browser-service/0123456789abcdef", "browser_target_group"},
+		{&c.CloudFrontDistribution, "E0000000000000", "cloudfront_distribution"}, {&c.DynamoDBTable, "voice-sessions", "dynamodb_table"},
+		{&c.TopicName, "voicewatch-alarms", ""},
 	} {
 		if *d.p == "" {
 			*d.p = d.v
+			if d.key != "" && !slices.Contains(c.placeholders, d.key) {
+				c.placeholders = append(c.placeholders, d.key)
+			}
 		}
 	}
 	if c.VoiceMinTasks == 0 {
@@ -98,6 +151,11 @@ func (c CloudWatchConfig) withDefaults() CloudWatchConfig {
 var snsProtocols = map[string]bool{"email": true, "email-json": true, "http": true, "https": true, "sqs": true, "lambda": true, "sms": true, "application": true, "firehose": true}
 
 func (c CloudWatchConfig) validate() error {
+	for name, v := range map[string]string{"cloudwatch.service": c.Service, "cloudwatch.environment": c.Environment} {
+		if v == "" || strings.ContainsAny(v, "\"'\\\n") {
+			return fmt.Errorf("%w: %s %q: must be the sidecar's static dimension value (not empty, no quotes or backslashes)", ErrInvalidConfig, name, v)
+		}
+	}
 	for i, s := range c.Subscriptions {
 		if !snsProtocols[s.Protocol] {
 			return fmt.Errorf("%w: cloudwatch.subscriptions[%d].protocol %q: must be one of %s", ErrInvalidConfig, i, s.Protocol, strings.Join(sortedKeys(snsProtocols), ", "))

@@ -79,6 +79,11 @@ type CloudWatchConfig struct {
 	// Namespace is where the sidecar publishes voicewatch metrics.
 	// Default "VoiceWatch".
 	Namespace string `yaml:"namespace"`
+	// Service and Environment are the sidecar's static CloudWatch
+	// dimensions (cloudwatch.static_dimensions): every widget selects our
+	// metrics by both. Defaults "voicewatch" and "production".
+	Service     string `yaml:"service"`
+	Environment string `yaml:"environment"`
 	// Region is the region every widget reads from. Default "us-east-1".
 	Region string `yaml:"region"`
 	// ECSCluster restricts the ECS widgets to one cluster. Default "" (all
@@ -125,6 +130,8 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.CloudWatch.DashboardName, "voicewatch")
 	def(&c.CloudWatch.Namespace, "VoiceWatch")
+	def(&c.CloudWatch.Service, "voicewatch")
+	def(&c.CloudWatch.Environment, "production")
 	def(&c.CloudWatch.Region, "us-east-1")
 	def(&c.Provisioning.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
 	def(&c.Provisioning.PrometheusURL, "http://prometheus:9090")
@@ -161,6 +168,11 @@ func (c Config) validate() error {
 	for name, v := range map[string]string{"voice_job": c.VoiceJob, "sidecar_job": c.SidecarJob} {
 		if strings.ContainsAny(v, "\"\\`") {
 			errs = append(errs, fmt.Errorf("%s: %q must not contain quotes or backslashes", name, v))
+		}
+	}
+	for name, v := range map[string]string{"cloudwatch.service": c.CloudWatch.Service, "cloudwatch.environment": c.CloudWatch.Environment} {
+		if strings.ContainsAny(v, "\"'\\") {
+			errs = append(errs, fmt.Errorf("%s: %q must not contain quotes or backslashes (it is part of SEARCH expressions)", name, v))
 		}
 	}
 	if c.CloudWatch.Period < time.Minute || c.CloudWatch.Period%time.Minute != 0 {

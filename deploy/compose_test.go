@@ -268,8 +268,8 @@ func TestComposeDemoSecrets(t *testing.T) {
 	p := loadCompose(t, []string{"aws"}, env)
 	for svc, keys := range map[string][]string{
 		"voice":              {"TURN_SHARED_SECRET", "VOICEWATCH_WHIP_TOKEN"},
-		"sidecar":            {"TURN_SHARED_SECRET"},
-		"sidecar-cloudwatch": {"TURN_SHARED_SECRET"},
+		"sidecar":            {"TURN_SHARED_SECRET", "VOICEWATCH_WHIP_TOKEN"},
+		"sidecar-cloudwatch": {"TURN_SHARED_SECRET", "VOICEWATCH_WHIP_TOKEN"},
 		"grafana":            {"GF_SECURITY_ADMIN_PASSWORD"},
 	} {
 		for _, k := range keys {

@@ -262,10 +262,6 @@ cloudwatch:
   buffer_datums: %d
   retry: {max_attempts: 2, initial_backoff: 50ms, max_backoff: 200ms}
   static_dimensions: {Service: voicewatch, Environment: e2e}
-  dimensions:
-    metrics:
-      voice_sessions_ended_total: [outcome]
-      probe_success: [probe]
 logs:
   sources:
     - {path: %q, format: json}
@@ -274,8 +270,9 @@ shutdown_grace: 5s
 `
 
 // cloudWatchBuffer is the sidecar's CloudWatch buffer in datums: a few
-// seconds of exports, so a short throttle is absorbed and a long one drops.
-const cloudWatchBuffer = 2000
+// seconds of exports (the catalogue's 40 to 60 datums a second), so a short
+// throttle is absorbed and a long one drops.
+const cloudWatchBuffer = 300
 
 func (s *stack) startSidecar() {
 	t := s.t

@@ -150,6 +150,21 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	}
 	s.metrics.sttRequests.WithLabelValues(p.STT.Name())
 	s.metrics.ttsRequests.WithLabelValues(p.TTS.Name())
+	// And every bounded result and outcome: the CloudWatch alarms and
+	// widgets read each value's metric (a metric with no datapoint is "no
+	// data" there, not 0).
+	for _, r := range []string{voicemetrics.ConnectionConnected, voicemetrics.ConnectionFailed, voicemetrics.ConnectionTimeout} {
+		s.metrics.connections.WithLabelValues(r)
+	}
+	for _, o := range []string{voicemetrics.OutcomeCompleted, voicemetrics.OutcomeAbandoned, voicemetrics.OutcomeFailed, voicemetrics.OutcomeRejected} {
+		s.metrics.sessionsEnded.WithLabelValues(o)
+	}
+	for _, r := range []string{voicemetrics.RestartSucceeded, voicemetrics.RestartFailed, voicemetrics.RestartExhausted} {
+		s.metrics.restarts.WithLabelValues(r)
+	}
+	for _, r := range []string{voicemetrics.StoreOK, voicemetrics.StoreError, voicemetrics.StoreThrottled, voicemetrics.StoreConflict} {
+		s.metrics.storeWrites.WithLabelValues(r)
+	}
 	return s, nil
 }
 

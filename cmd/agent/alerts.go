@@ -5,13 +5,7 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-
 	"github.com/voicewatch/voicewatch/alerts"
-	"github.com/voicewatch/voicewatch/internal/awserr"
 )
 
 const alertsHelp = `Usage: agent alerts export|apply|test-notify|receive [flags]
@@ -31,29 +25,11 @@ Commands:
 Run 'agent alerts COMMAND --help' for the flags of a command.
 `
 
-// alertsAWS builds the AWS APIs alerts apply and test-notify use.
-type alertsAWS func(ctx context.Context, region string) (alerts.CloudWatchAPI, alerts.LogsAPI, alerts.TopicAPI, error)
-
-func defaultAlertsAWS(ctx context.Context, region string) (alerts.CloudWatchAPI, alerts.LogsAPI, alerts.TopicAPI, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, nil, nil, awserr.Explain(fmt.Errorf("load AWS config: %w", err))
-	}
-	if err := awserr.RequireRegion(cfg); err != nil {
-		return nil, nil, nil, err
-	}
-	return cloudwatch.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), alerts.NewSNSTopics(sns.NewFromConfig(cfg)), nil
-}
-
 func runAlerts(ctx context.Context, args []string, std stdio) error {
-	return runAlertsWith(ctx, args, std, defaultAlertsAWS)
+	return runAlertsWith(ctx, args, std, alerts.DefaultAWSClients)
 }
 
-func runAlertsWith(ctx context.Context, args []string, std stdio, aws alertsAWS) error {
+func runAlertsWith(ctx context.Context, args []string, std stdio, aws alerts.AWSClients) error {
 	sub, rest, err := subcommand("alerts", alertsHelp, []string{"export", "apply", "test-notify", "receive"}, args, std.out)
 	if err != nil {
 		return err
@@ -70,20 +46,26 @@ func runAlertsWith(ctx context.Context, args []string, std stdio, aws alertsAWS)
 	}
 }
 
-// alertsConfigFlag adds --config and returns a loader for it.
+// alertsConfigFlag adds --config, --service and --environment and returns
+// a loader for the config with the flags applied.
 func alertsConfigFlag(fs *flagSet) func() (alerts.Config, error) {
-	return configFileFlag(fs, "YAML config file (the fields of alerts.Config; unknown keys are errors;\ndefault: the built-in defaults, which generate the committed files)",
+	load := configFileFlag(fs, "YAML config file (the fields of alerts.Config; unknown keys are errors;\ndefault: the built-in defaults, which generate the committed files)",
 		alerts.LoadConfig, func() (alerts.Config, error) { return alerts.New(alerts.Config{}) })
-}
-
-// cloudWatchDefinitions loads the config and builds its CloudWatch
-// definitions.
-func cloudWatchDefinitions(loadCfg func() (alerts.Config, error)) (alerts.CloudWatchDefinitions, error) {
-	cfg, err := loadCfg()
-	if err != nil {
-		return alerts.CloudWatchDefinitions{}, err
+	service := fs.String("service", "", "the sidecar's static CloudWatch dimension Service the alarms select by\n(overrides cloudwatch.service; default "+alerts.DefaultService+")")
+	environment := fs.String("environment", "", "the sidecar's static CloudWatch dimension Environment the alarms select by\n(overrides cloudwatch.environment; default production)")
+	return func() (alerts.Config, error) {
+		cfg, err := load()
+		if err != nil || *service == "" && *environment == "" {
+			return cfg, err
+		}
+		if *service != "" {
+			cfg.CloudWatch.Service = *service
+		}
+		if *environment != "" {
+			cfg.CloudWatch.Environment = *environment
+		}
+		return alerts.New(cfg)
 	}
-	return cfg.CloudWatchDefinitions()
 }
 
 const alertsExportSynopsis = `alerts export --out DIR [--config FILE] [--time-scale N]
@@ -131,10 +113,12 @@ changes". Prometheus and Alertmanager files are deployed from 'export'.
 AWS credentials and endpoints come from the standard AWS environment and
 config files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).`
 
-func runAlertsApply(ctx context.Context, args []string, std stdio, aws alertsAWS) error {
+func runAlertsApply(ctx context.Context, args []string, std stdio, aws alerts.AWSClients) error {
 	fs := newFlagSet("alerts apply", alertsApplySynopsis, std.out)
 	useCW := fs.Bool("cloudwatch", false, "apply to CloudWatch (required)")
-	dryRun := fs.Bool("dry-run", false, "describe only: print what would change, write nothing")
+	dryRun := fs.Bool("dry-run", false, "describe only: print what would change, write nothing (offline without AWS credentials)")
+	verify := fs.Bool("verify", false, "run CloudWatch Logs TestMetricFilter for every metric filter against its sample lines")
+	email := fs.String("email", "", "add an SNS email subscription of the alarm topic (it must be confirmed from the message SNS sends)")
 	region := fs.String("region", "", "AWS region (default: from the AWS config/environment)")
 	loadCfg := alertsConfigFlag(fs)
 	var lf logFlags
@@ -149,52 +133,44 @@ func runAlertsApply(ctx context.Context, args []string, std stdio, aws alertsAWS
 	if err != nil {
 		return err
 	}
-	defs, err := cloudWatchDefinitions(loadCfg)
+	cfg, err := loadCfg()
 	if err != nil {
 		return err
 	}
-	cw, logsAPI, topics, err := aws(ctx, *region)
-	if err != nil {
-		return err
-	}
-	res, err := alerts.NewApplier(cw, logsAPI, topics, log.With("component", "alerts")).Apply(ctx, defs, *dryRun)
-	if rerr := res.Report(std.out); err == nil {
-		err = rerr
-	}
-	return awserr.Explain(err)
+	err = alerts.RunApply(ctx, cfg, alerts.ApplyOptions{DryRun: *dryRun, Verify: *verify, Email: *email, Region: *region,
+		Clients: aws, Logger: log.With("component", "alerts")}, std.out)
+	return asUsage(fs.command, err, alerts.ErrUsage)
 }
 
-const alertsTestNotifySynopsis = `alerts test-notify --alarm NAME [--state STATE] [flags]
+const alertsTestNotifySynopsis = `alerts test-notify --alarm NAME [--state STATE] | --inject [flags]
 
-Sets a CloudWatch alarm's state (default ALARM) to test the notification
-path: subscribers of the alarm's SNS topic should be notified. NAME may be
-given with or without the configured prefix.`
+--alarm sets a CloudWatch alarm's state (default ALARM) to test the
+notification path: subscribers of the alarm's SNS topic should be notified.
+NAME may be given with or without the configured prefix.
 
-func runAlertsTestNotify(ctx context.Context, args []string, std stdio, aws alertsAWS) error {
+--inject writes the metric filters' sample lines (the bot's log lines and
+the media core's JSON events) to their log groups, which proves the whole
+path filter -> metric -> alarm -> SNS in a real account.`
+
+func runAlertsTestNotify(ctx context.Context, args []string, std stdio, aws alerts.AWSClients) error {
 	fs := newFlagSet("alerts test-notify", alertsTestNotifySynopsis, std.out)
-	alarm := fs.String("alarm", "", "alarm name (required)")
+	alarm := fs.String("alarm", "", "alarm name")
 	state := fs.String("state", "ALARM", "state to set: ALARM, OK or INSUFFICIENT_DATA")
+	inject := fs.Bool("inject", false, "write the metric filters' sample lines to their log groups")
 	region := fs.String("region", "", "AWS region (default: from the AWS config/environment)")
 	loadCfg := alertsConfigFlag(fs)
 	if err := fs.parse(args, false); err != nil {
 		return err
 	}
-	if *alarm == "" {
-		return fs.usagef("--alarm NAME is required")
+	if *alarm == "" && !*inject {
+		return fs.usagef("give --alarm NAME and/or --inject")
 	}
-	defs, err := cloudWatchDefinitions(loadCfg)
+	cfg, err := loadCfg()
 	if err != nil {
 		return err
 	}
-	cw, _, _, err := aws(ctx, *region)
-	if err != nil {
-		return err
-	}
-	if err := alerts.TestNotify(ctx, cw, defs, *alarm, *state); err != nil {
-		return asUsage(fs.command, awserr.Explain(err), alerts.ErrUsage)
-	}
-	_, err = fmt.Fprintf(std.out, "alarm %s set to %s; subscribers of the topic should be notified\n", *alarm, *state)
-	return err
+	err = alerts.RunTestNotify(ctx, cfg, alerts.TestNotifyOptions{Alarm: *alarm, State: *state, Inject: *inject, Region: *region, Clients: aws}, std.out)
+	return asUsage(fs.command, err, alerts.ErrUsage)
 }
 
 const alertsReceiveSynopsis = `alerts receive [--listen ADDR] [flags]

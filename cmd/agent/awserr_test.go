@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,7 +51,7 @@ func TestAWSErrorsSayHowToFix(t *testing.T) {
 		cw := awstest.NewCloudWatch(t)
 		awsEnv(t, cw.URL)
 		t.Setenv("AWS_REGION", "")
-		_, errOut, code := runCLI(t, "alerts", "apply", "--cloudwatch")
+		_, errOut, code := runCLI(t, "alerts", "apply", "--cloudwatch", "--config", realResources(t))
 		if code != 1 || !strings.Contains(errOut, "to fix: no AWS region is set: pass --region, or set AWS_REGION") {
 			t.Errorf("exit %d, stderr:\n%s", code, errOut)
 		}
@@ -62,9 +63,30 @@ func TestAWSErrorsSayHowToFix(t *testing.T) {
 		cw := awstest.NewCloudWatch(t)
 		awsEnv(t, cw.URL)
 		cw.Inject(awstest.Fault{Kind: awstest.FaultAPIError, Error: &awstest.APIError{Status: http.StatusForbidden, Shape: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Fault: "Sender"}})
-		_, errOut, code := runCLI(t, "alerts", "test-notify", "--alarm", "ProbeSTUNFailing")
+		_, errOut, code := runCLI(t, "alerts", "test-notify", "--alarm", "ProbeSTUNFailing", "--config", realResources(t))
 		if code != 1 || !strings.Contains(errOut, "AWS rejected the access key") || strings.Contains(errOut, "secret-example") {
 			t.Errorf("exit %d, stderr:\n%s", code, errOut)
 		}
 	})
+}
+
+// realResources writes an alerts config whose resource IDs are not the
+// placeholders apply refuses, and returns its path.
+func realResources(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "alerts.yml")
+	cfg := `cloudwatch:
+  ecs_cluster: prod-voice
+  voice_service: voice-agent
+  browser_service: browser-service
+  load_balancer: app/prod-voice-alb/50dc6c495c0c9188
+  voice_target_group: targetgroup/prod-voice/73e2d6bc24d8a067
+  browser_target_group: targetgroup/prod-browser/943f017f100becff
+  cloudfront_distribution: E2QWRUHAPOMQZL
+  dynamodb_table: prod-voice-sessions
+`
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -38,10 +38,26 @@ func runDashboards(ctx context.Context, args []string, std stdio) error {
 	return runDashboardsApply(ctx, rest, std, os.Getenv)
 }
 
-// dashboardsConfigFlag adds --config and returns a loader for it.
+// dashboardsConfigFlag adds --config, --service and --environment and
+// returns a loader for the config with the flags applied.
 func dashboardsConfigFlag(fs *flagSet) func() (dashboards.Config, error) {
-	return configFileFlag(fs, "YAML file with the fields of dashboards.Config (unknown fields are errors;\ndefault: the built-in defaults, which generate the committed JSON)",
+	load := configFileFlag(fs, "YAML file with the fields of dashboards.Config (unknown fields are errors;\ndefault: the built-in defaults, which generate the committed JSON)",
 		dashboards.LoadConfig, func() (dashboards.Config, error) { return dashboards.Config{}, nil })
+	service := fs.String("service", "", "the sidecar's static CloudWatch dimension Service the CloudWatch dashboard selects by\n(overrides cloudwatch.service; default voicewatch)")
+	environment := fs.String("environment", "", "the sidecar's static CloudWatch dimension Environment the CloudWatch dashboard selects by\n(overrides cloudwatch.environment; default production)")
+	return func() (dashboards.Config, error) {
+		cfg, err := load()
+		if err != nil {
+			return cfg, err
+		}
+		if *service != "" {
+			cfg.CloudWatch.Service = *service
+		}
+		if *environment != "" {
+			cfg.CloudWatch.Environment = *environment
+		}
+		return cfg, nil
+	}
 }
 
 const dashboardsExportSynopsis = `dashboards export --out DIR [--config FILE]

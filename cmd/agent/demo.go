@@ -214,6 +214,13 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	return err
 }
 
+// The demo's static CloudWatch dimensions: its EMF lines match the alarms
+// and dashboard generated with --service voicewatch --environment demo.
+const (
+	demoService     = "voicewatch"
+	demoEnvironment = "demo"
+)
+
 // demoSidecar configures the sidecar for the demo: scrape the media core,
 // probe the embedded STUN/TURN server and a WebRTC call, EMF to a file.
 func demoSidecar(base, turnAddr, turnSecret string, f demoFlags, log *slog.Logger) (*sidecar.Sidecar, net.Listener, error) {
@@ -232,9 +239,12 @@ probes:
 modules:
   stun: {kind: stun, timeout: 5s, stun: {transports: [udp]}}
   webrtc: {kind: webrtc, timeout: 10s, webrtc: {loopback: true, greeting: interrupt}}
-cloudwatch: {mode: emf, emf_path: %[5]q}
+cloudwatch:
+  mode: emf
+  emf_path: %[5]q
+  static_dimensions: {Service: %[7]s, Environment: %[8]s}
 export_interval: 10s
-`, f.sidecarListen, base+"/metrics", turnAddr, base+"/whip", f.emfPath, f.probeInterval)
+`, f.sidecarListen, base+"/metrics", turnAddr, base+"/whip", f.emfPath, f.probeInterval, demoService, demoEnvironment)
 	cfg, err := sidecar.ParseConfig(strings.NewReader(y), sidecar.LoadOptions{Getenv: func(k string) (string, bool) {
 		if k == "VW_DEMO_TURN_SECRET" {
 			return turnSecret, true

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,7 +51,9 @@ func startDemo(t *testing.T, args ...string) *demoRun {
 	}
 	t.Cleanup(d.stop)
 	d.base = "http://" + d.waitOutput(`test page\s+http://(127\.0\.0\.1:\d+)/`, time.Minute)
-	d.sidecar = "http://" + d.waitOutput(`sidecar\s+http://(127\.0\.0\.1:\d+)/`, time.Minute)
+	if i := slices.Index(args, "--sidecar-listen"); i < 0 || i+1 >= len(args) || args[i+1] != "" {
+		d.sidecar = "http://" + d.waitOutput(`sidecar\s+http://(127\.0\.0\.1:\d+)/`, time.Minute)
+	}
 	return d
 }
 

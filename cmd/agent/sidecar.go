@@ -58,7 +58,7 @@ func runSidecar(ctx context.Context, args []string, std stdio) error {
 	fs.StringVar(&configPath, "config", "", "sidecar configuration file (YAML; ${ENV} is expanded)")
 	fs.StringVar(&listen, "listen", "", "HTTP address of /metrics, /probe and the status page (overrides listen: in the file; default "+sidecar.DefaultListen+")")
 	fs.StringVar(&webConfig, "web.config.file", "", "exporter-toolkit web configuration (TLS, basic auth) for the listener, as blackbox_exporter's; see README.md#security")
-	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects) and exit")
+	fs.BoolVar(&check, "check-config", false, "validate the configuration (probes and modules are built, nothing connects), print the CloudWatch metric count and monthly cost, and exit")
 	lf.register(fs, "info", "json")
 	if err := fs.parse(args, false); err != nil {
 		return err
@@ -78,6 +78,9 @@ func runSidecar(ctx context.Context, args []string, std stdio) error {
 		return fmt.Errorf("--web.config.file %s: %w", webConfig, err)
 	}
 	if check {
+		if err := cfg.CheckCloudWatch(stdout); err != nil {
+			return fmt.Errorf("%s: %w", configPath, err)
+		}
 		fmt.Fprintf(stdout, "%s: OK (%d scrape targets, %d modules)\n", configPath, len(cfg.Scrape.Targets), len(cfg.Modules))
 		return nil
 	}

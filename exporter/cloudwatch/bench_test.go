@@ -31,7 +31,7 @@ func benchCollection(b *testing.B) *metricdata.ResourceMetrics {
 }
 
 func benchConfig() Config {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.StaticDimensions = map[string]string{"Service": "voice", "Environment": "bench"}
 	cfg.Dimensions.Default = []string{"id"}
 	return cfg

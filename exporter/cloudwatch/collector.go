@@ -11,6 +11,9 @@ const (
 	dropRejected   = "rejected"    // CloudWatch refused the request as invalid
 	dropShutdown   = "shutdown"    // still buffered when Shutdown's deadline ended
 	dropInvalid    = "invalid"     // NaN/Inf or unmergeable histogram data points
+	// dropNoAggregation: several series of a gauge without an aggregation
+	// collapsed onto one dimension set.
+	dropNoAggregation = "no_aggregation"
 )
 
 // Request results (label result of voicewatch_cloudwatch_requests_total).
@@ -41,7 +44,7 @@ func newHealth(queueLen func() float64) *health {
 		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: sidecarmetrics.MetricCloudWatchDropped,
-			Help: "Datums dropped, by reason: buffer_full, rejected, shutdown, invalid.",
+			Help: "Datums dropped, by reason: buffer_full, rejected, shutdown, invalid, no_aggregation.",
 		}, []string{"reason"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: sidecarmetrics.MetricCloudWatchRequests,
@@ -52,7 +55,7 @@ func newHealth(queueLen func() float64) *health {
 			Help: "PutMetricData requests retried after throttling or a server error.",
 		}),
 	}
-	for _, r := range []string{dropBufferFull, dropRejected, dropShutdown, dropInvalid} {
+	for _, r := range []string{dropBufferFull, dropRejected, dropShutdown, dropInvalid, dropNoAggregation} {
 		h.dropped.WithLabelValues(r)
 	}
 	for _, r := range []string{resultOK, resultThrottled, resultError} {

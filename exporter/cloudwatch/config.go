@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 )
 
 // Modes of the exporter.
@@ -48,11 +50,30 @@ type Config struct {
 	// EMFPath is where mode "emf" appends its lines; "" or "-" is stdout.
 	// Default stdout.
 	EMFPath string `yaml:"emf_path"`
-	// Dimensions selects which labels become dimensions. Default: none, so
-	// every metric is aggregated to its static dimensions.
+	// Include lists metric-name globs (path.Match syntax: *, ?, [a-z]) of
+	// metrics published in addition to the catalogue (package catalog).
+	// Every published dimension set is a paid custom metric, so the Go
+	// runtime and process metrics (go_*, process_*) and anything else
+	// outside the catalogue are published only when included. Default none.
+	Include []string `yaml:"include"`
+	// Exclude lists metric-name globs never published, catalogue metrics
+	// included; it wins over Include. Default none.
+	Exclude []string `yaml:"exclude"`
+	// Aggregations says how the series of a gauge outside the catalogue
+	// that collapse onto one dimension set combine: sum, max, min or
+	// average (a catalogue gauge has its own; this overrides it). A known
+	// gauge that is included without one is an error; an unknown one whose
+	// series collapse is dropped and counted (reason no_aggregation), never
+	// summed by default. Default none.
+	Aggregations map[string]catalog.Aggregation `yaml:"aggregations"`
+	// Dimensions selects which labels become dimensions. Default: the
+	// catalogue's dimension sets for catalogue metrics, Dimensions.Default
+	// for included ones.
 	Dimensions Dimensions `yaml:"dimensions"`
-	// StaticDimensions are added to every datum, e.g. Service and
-	// Environment. Default none.
+	// StaticDimensions are added to every datum. The catalogue's contract
+	// needs exactly Service and Environment: the alarms and the dashboard
+	// select metrics by both (the sidecar refuses a configuration without
+	// them). Default none.
 	StaticDimensions map[string]string `yaml:"static_dimensions"`
 	// StorageResolution is 60 (standard) or 1 (high resolution). Default 60.
 	StorageResolution int `yaml:"storage_resolution"`
@@ -74,12 +95,44 @@ type Config struct {
 
 // Dimensions is the label allow-list.
 type Dimensions struct {
-	// Default lists the labels kept as dimensions for metrics not in Metrics.
-	// Default none.
+	// Default lists the labels kept as dimensions for included metrics
+	// that are neither in the catalogue nor in Metrics. Default none.
 	Default []string `yaml:"default"`
-	// Metrics maps a metric name to the labels kept for it (overrides
-	// Default; an empty list keeps none). Default none.
-	Metrics map[string][]string `yaml:"metrics"`
+	// Metrics maps a metric name to its dimension sets, overriding the
+	// catalogue's (alarms and the dashboard read the catalogue's, so only
+	// override a catalogue metric knowingly). One list of labels is one
+	// set ([outcome]); a list of lists is several ([[probe, kind], []]),
+	// each its own CloudWatch metric; an empty list keeps no label.
+	// Default none.
+	Metrics map[string]DimensionSets `yaml:"metrics"`
+}
+
+// DimensionSets are the dimension sets of one metric (static dimensions
+// not included).
+type DimensionSets [][]string
+
+// UnmarshalYAML accepts one set ([a, b]) or several ([[a, b], [a], []]).
+func (d *DimensionSets) UnmarshalYAML(node *yaml.Node) error {
+	if node.Kind != yaml.SequenceNode {
+		return fmt.Errorf("line %d: dimensions must be a list of labels or a list of lists of labels", node.Line)
+	}
+	if len(node.Content) > 0 && node.Content[0].Kind == yaml.SequenceNode {
+		var sets [][]string
+		if err := node.Decode(&sets); err != nil {
+			return err
+		}
+		*d = sets
+		return nil
+	}
+	var one []string
+	if err := node.Decode(&one); err != nil {
+		return err
+	}
+	*d = DimensionSets{one}
+	if one == nil {
+		(*d)[0] = []string{}
+	}
+	return nil
 }
 
 // RetryConfig configures the exponential backoff of failed requests.
@@ -198,8 +251,13 @@ func (c *Config) Validate() error {
 		}
 	}
 	lists := map[string][]string{"dimensions.default": c.Dimensions.Default}
-	for m, l := range c.Dimensions.Metrics {
-		lists["dimensions.metrics."+m] = l
+	for m, sets := range c.Dimensions.Metrics {
+		if len(sets) == 0 {
+			return bad("dimensions.metrics.%s: no dimension set; use [] to keep no label", m)
+		}
+		for i, l := range sets {
+			lists[fmt.Sprintf("dimensions.metrics.%s[%d]", m, i)] = l
+		}
 	}
 	for _, where := range sortedKeys(lists) {
 		l := lists[where]
@@ -215,7 +273,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	return nil
+	return c.validateSelection()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

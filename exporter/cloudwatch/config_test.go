@@ -28,7 +28,7 @@ retry: {max_attempts: 3, initial_backoff: 100ms}
 	}
 	if c.Namespace != "VoiceWatch/Prod" || c.BufferDatums != 5000 || c.MaxDatumsPerRequest != 1000 || c.StorageResolution != 60 ||
 		c.Retry.MaxAttempts != 3 || c.Retry.InitialBackoff != 100*time.Millisecond || c.Retry.MaxBackoff != 5*time.Second ||
-		len(c.Dimensions.Metrics["voice_ice_selected_pairs_total"]) != 2 || c.StaticDimensions["Service"] != "voice" {
+		len(c.Dimensions.Metrics["voice_ice_selected_pairs_total"]) != 1 || len(c.Dimensions.Metrics["voice_ice_selected_pairs_total"][0]) != 2 || c.StaticDimensions["Service"] != "voice" {
 		t.Errorf("decoded config = %+v", c)
 	}
 }

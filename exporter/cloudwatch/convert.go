@@ -29,7 +29,8 @@ const (
 // The converter keeps one record per series from one collection to the
 // next, so the record's size is most of its resident memory: what only
 // histograms use is behind hist, and the time is kept as the milliseconds
-// CloudWatch and EMF take (88 bytes, size class 96; see TestRecordSize).
+// CloudWatch and EMF take (96 bytes with the gauge aggregation, size class
+// 96; see TestRecordSize).
 type record struct {
 	name string
 	// dims are the static dimensions then the allowed labels, in order. The
@@ -48,9 +49,11 @@ type record struct {
 	hist *histPoint
 
 	gen    uint32 // the last collection that touched the record
+	n      uint32 // gauge data points merged this collection (average, collapse)
 	kind   kind
-	has    bool // there is something to send (false: baselines only)
-	merged bool // histogram: hist holds this collection's buckets (in padding: free)
+	agg    aggKind // how gauge data points merge (plan)
+	has    bool    // there is something to send (false: baselines only)
+	merged bool    // histogram: hist holds this collection's buckets
 }
 
 // noTime is the time of a record no data point gave a later one: the zero
@@ -59,9 +62,9 @@ var noTime = time.Time{}.UnixMilli()
 
 // begin starts collection gen for r: it forgets what the previous one
 // computed, keeping the histogram part (see resetHist).
-func (r *record) begin(gen uint32, k kind, unit types.StandardUnit) {
-	r.gen, r.kind, r.unit = gen, k, unit
-	r.ms, r.has, r.value, r.merged = noTime, false, 0, false
+func (r *record) begin(gen uint32, k kind, unit types.StandardUnit, agg aggKind) {
+	r.gen, r.kind, r.unit, r.agg = gen, k, unit, agg
+	r.ms, r.has, r.value, r.merged, r.n = noTime, false, 0, false, 0
 	r.resetHist()
 }
 
@@ -126,8 +129,10 @@ type converter struct {
 	gen     uint32
 	keyBuf  []byte
 	dimBuf  []byte
-	histBuf []uint64 // delta bucket counts of one series
-	skipped int      // data points that cannot be represented
+	histBuf []uint64         // delta bucket counts of one series
+	skipped int              // data points that cannot be represented
+	noAgg   int              // gauge records dropped: series collapsed without an aggregation
+	plans   map[string]*plan // by metric name, decided once
 
 	recordsPeak, dimSetsPeak mapPeak // the most entries records and dimSets held
 }
@@ -135,7 +140,7 @@ type converter struct {
 // newConverter returns a converter with no records and no delta state.
 func newConverter(cfg *Config) *converter {
 	c := &converter{cfg: cfg, deltas: newDeltas(cfg.SeriesTTL),
-		records: map[string]*record{}, dimSets: map[string]*dimSet{}, names: map[string]*string{}}
+		records: map[string]*record{}, dimSets: map[string]*dimSet{}, names: map[string]*string{}, plans: map[string]*plan{}}
 	for _, name := range sortedKeys(cfg.StaticDimensions) {
 		c.static = append(c.static, types.Dimension{Name: ptr(name), Value: ptr(cfg.StaticDimensions[name])})
 	}
@@ -151,7 +156,7 @@ func ptr[T any](v T) *T { return &v }
 func (c *converter) convert(rm *metricdata.ResourceMetrics, now time.Time) []*record {
 	c.gen++
 	c.resetOrder()
-	c.skipped = 0
+	c.skipped, c.noAgg = 0, 0
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
 			c.metric(m, now)
@@ -160,6 +165,18 @@ func (c *converter) convert(rm *metricdata.ResourceMetrics, now time.Time) []*re
 	c.deltas.endCollection(now)
 	c.forgetUntouched()
 	for _, r := range c.order {
+		if r.has && r.kind == kindGauge {
+			switch {
+			case r.agg == aggAvg:
+				r.value /= float64(r.n)
+			case r.agg == aggNone && r.n > 1:
+				// Summing would be wrong for a gauge such as
+				// process_start_time_seconds; no aggregation was named.
+				r.has = false
+				c.noAgg++
+				continue
+			}
+		}
 		if r.has && !r.finite() {
 			// CloudWatch refuses NaN and ±Inf: a whole PutMetricData
 			// request would fail, an EMF line would not parse.
@@ -217,53 +234,63 @@ func (r *record) finite() bool {
 	return true
 }
 
-// labelsFor returns the labels allowed as dimensions of metric name.
-func (c *converter) labelsFor(name string) []string {
-	if l, ok := c.cfg.Dimensions.Metrics[name]; ok {
-		return l
+// planOf returns the plan of metric name, deciding it on first sight.
+func (c *converter) planOf(name string) *plan {
+	p, ok := c.plans[name]
+	if !ok {
+		pl := c.cfg.planFor(name)
+		if !pl.hasUnit {
+			pl.unit = unitFor(name)
+		}
+		p = &pl
+		c.plans[name] = p
 	}
-	return c.cfg.Dimensions.Default
+	return p
 }
 
-// metric adds the data points of m to their records.
+// metric adds the data points of m to their records, one record per
+// dimension set of its plan; metrics the plan does not publish are skipped.
 func (c *converter) metric(m metricdata.Metrics, now time.Time) {
-	labels := c.labelsFor(m.Name)
-	unit := unitFor(m.Name)
+	p := c.planOf(m.Name)
+	if !p.publish {
+		return
+	}
 	switch data := m.Data.(type) {
 	case metricdata.Gauge[float64]:
 		for _, dp := range data.DataPoints {
-			c.scalar(m.Name, labels, unit, kindGauge, dp.Attributes, dp.Time, dp.Value, true)
+			c.scalar(m.Name, p, kindGauge, dp.Attributes, dp.Time, dp.Value, true)
 		}
 	case metricdata.Gauge[int64]:
 		for _, dp := range data.DataPoints {
-			c.scalar(m.Name, labels, unit, kindGauge, dp.Attributes, dp.Time, float64(dp.Value), true)
+			c.scalar(m.Name, p, kindGauge, dp.Attributes, dp.Time, float64(dp.Value), true)
 		}
 	case metricdata.Sum[float64]:
 		for _, dp := range data.DataPoints {
-			c.sum(m.Name, labels, unit, data.Temporality, data.IsMonotonic, dp.Attributes, dp.StartTime, dp.Time, dp.Value, now)
+			c.sum(m.Name, p, data.Temporality, data.IsMonotonic, dp.Attributes, dp.StartTime, dp.Time, dp.Value, now)
 		}
 	case metricdata.Sum[int64]:
 		for _, dp := range data.DataPoints {
-			c.sum(m.Name, labels, unit, data.Temporality, data.IsMonotonic, dp.Attributes, dp.StartTime, dp.Time, float64(dp.Value), now)
+			c.sum(m.Name, p, data.Temporality, data.IsMonotonic, dp.Attributes, dp.StartTime, dp.Time, float64(dp.Value), now)
 		}
 	case metricdata.Histogram[float64]:
 		for _, dp := range data.DataPoints {
-			p := histPoint{bounds: dp.Bounds, counts: dp.BucketCounts, count: dp.Count, sum: dp.Sum}
-			c.histogram(m.Name, labels, unit, data.Temporality, dp.Attributes, p, dp.StartTime, dp.Time, now)
+			hp := histPoint{bounds: dp.Bounds, counts: dp.BucketCounts, count: dp.Count, sum: dp.Sum}
+			c.histogram(m.Name, p, data.Temporality, dp.Attributes, hp, dp.StartTime, dp.Time, now)
 		}
 	case metricdata.Histogram[int64]:
 		for _, dp := range data.DataPoints {
-			p := histPoint{bounds: dp.Bounds, counts: dp.BucketCounts, count: dp.Count, sum: float64(dp.Sum)}
-			c.histogram(m.Name, labels, unit, data.Temporality, dp.Attributes, p, dp.StartTime, dp.Time, now)
+			hp := histPoint{bounds: dp.Bounds, counts: dp.BucketCounts, count: dp.Count, sum: float64(dp.Sum)}
+			c.histogram(m.Name, p, data.Temporality, dp.Attributes, hp, dp.StartTime, dp.Time, now)
 		}
 	default:
 		// Summaries and exponential histograms are not exported.
 	}
 }
 
-// sum adds one sum data point to its record: the delta of a monotonic
-// cumulative sum, the value of any other.
-func (c *converter) sum(name string, labels []string, unit types.StandardUnit, temp metricdata.Temporality, monotonic bool,
+// sum adds one sum data point to its records: the delta of a monotonic
+// cumulative sum, the value of any other. The delta is computed once per
+// series, whatever the number of dimension sets.
+func (c *converter) sum(name string, p *plan, temp metricdata.Temporality, monotonic bool,
 	attrs attribute.Set, start, t time.Time, v float64, now time.Time) {
 	if !monotonic || temp != metricdata.CumulativeTemporality {
 		// An up-down counter is a level; a delta sum already is a delta.
@@ -271,41 +298,59 @@ func (c *converter) sum(name string, labels []string, unit types.StandardUnit, t
 		if temp == metricdata.DeltaTemporality && monotonic {
 			k = kindCounter
 		}
-		c.scalar(name, labels, unit, k, attrs, t, v, true)
+		c.scalar(name, p, k, attrs, t, v, true)
 		return
 	}
 	delta, ok := c.deltas.counter(seriesKey{name, attrs.Equivalent()}, v, start, now)
-	c.scalar(name, labels, unit, kindCounter, attrs, t, delta, ok)
+	c.scalar(name, p, kindCounter, attrs, t, delta, ok)
 }
 
-// scalar adds value v of a gauge or counter data point to its record (ok:
-// there is a value to send, not only a baseline); NaN and ±Inf are skipped.
-func (c *converter) scalar(name string, labels []string, unit types.StandardUnit, k kind, attrs attribute.Set, t time.Time, v float64, ok bool) {
+// scalar adds value v of a gauge or counter data point to its record in
+// each dimension set (ok: there is a value to send, not only a baseline);
+// NaN and ±Inf are skipped. Counter deltas add up; gauges merge by the
+// plan's aggregation.
+func (c *converter) scalar(name string, p *plan, k kind, attrs attribute.Set, t time.Time, v float64, ok bool) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		c.skipped++
 		return
 	}
-	r := c.record(name, labels, unit, k, attrs)
-	r.seeTime(t)
-	if ok {
-		r.value += v
+	for si, labels := range p.sets {
+		r := c.record(name, si, labels, p, k, attrs)
+		r.seeTime(t)
+		if !ok {
+			continue
+		}
+		switch {
+		case !r.has || k != kindGauge:
+			r.value += v // begin zeroed it
+		case r.agg == aggMax:
+			r.value = max(r.value, v)
+		case r.agg == aggMin:
+			r.value = min(r.value, v)
+		default: // sum, average (divided at the end), none (dropped at the end)
+			r.value += v
+		}
+		r.n++
 		r.has = true
 	}
 }
 
-// histogram adds one histogram data point to its record.
-func (c *converter) histogram(name string, labels []string, unit types.StandardUnit, temp metricdata.Temporality, attrs attribute.Set,
-	p histPoint, start, t, now time.Time) {
+// histogram adds one histogram data point to its record in each dimension
+// set; the delta is computed once per series.
+func (c *converter) histogram(name string, p *plan, temp metricdata.Temporality, attrs attribute.Set,
+	hp histPoint, start, t, now time.Time) {
 	ok := true
 	if temp != metricdata.DeltaTemporality {
-		if p, ok = c.deltas.histogram(seriesKey{name, attrs.Equivalent()}, c.histBuf[:0], p, start, now); ok {
-			c.histBuf = p.counts
+		if hp, ok = c.deltas.histogram(seriesKey{name, attrs.Equivalent()}, c.histBuf[:0], hp, start, now); ok {
+			c.histBuf = hp.counts
 		}
 	}
-	r := c.record(name, labels, unit, kindHistogram, attrs)
-	r.seeTime(t)
-	if ok && !r.addHistogram(p) {
-		c.skipped++ // series with other bucket layouts cannot be summed
+	for si, labels := range p.sets {
+		r := c.record(name, si, labels, p, kindHistogram, attrs)
+		r.seeTime(t)
+		if ok && !r.addHistogram(hp) {
+			c.skipped++ // series with other bucket layouts cannot be summed
+		}
 	}
 }
 
@@ -337,8 +382,8 @@ func (r *record) addHistogram(p histPoint) bool {
 // record finds or creates the record of name at the dimensions that attrs
 // has for the allowed labels, and starts this collection for it when it is
 // the first data point of the collection to touch it.
-func (c *converter) record(name string, labels []string, unit types.StandardUnit, k kind, attrs attribute.Set) *record {
-	c.keyBuf = recordKey(c.keyBuf[:0], name, labels, attrs)
+func (c *converter) record(name string, set int, labels []string, p *plan, k kind, attrs attribute.Set) *record {
+	c.keyBuf = recordKey(c.keyBuf[:0], name, set, labels, attrs)
 	r, ok := c.records[string(c.keyBuf)]
 	switch {
 	case !ok:
@@ -347,17 +392,18 @@ func (c *converter) record(name string, labels []string, unit types.StandardUnit
 	case r.gen == c.gen:
 		return r
 	}
-	r.begin(c.gen, k, unit)
+	r.begin(c.gen, k, p.unit, p.agg)
 	c.order = append(c.order, r)
 	return r
 }
 
-// recordKey appends the key of name's record at the dimensions of attrs:
-// the name, then each allowed label's dimension value (empty when the label
-// is absent or empty: it has no dimension then), each length-prefixed so
-// that no two records share a key (a separator byte could be in a value).
-func recordKey(dst []byte, name string, labels []string, attrs attribute.Set) []byte {
-	dst = appendString(dst, name)
+// recordKey appends the key of name's record in dimension set number set
+// at the dimensions of attrs: the name, the set's number, then each allowed
+// label's dimension value (empty when the label is absent or empty: it has
+// no dimension then), each length-prefixed so that no two records share a
+// key (a separator byte could be in a value).
+func recordKey(dst []byte, name string, set int, labels []string, attrs attribute.Set) []byte {
+	dst = append(appendString(dst, name), byte(set))
 	for _, l := range labels {
 		dst = appendString(dst, dimValue(attrs, l))
 	}

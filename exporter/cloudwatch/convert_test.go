@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 	"github.com/voicewatch/voicewatch/internal/awstest"
 )
 
@@ -38,7 +39,7 @@ func sumRM(name string, t time.Time, series map[string]float64) *metricdata.Reso
 }
 
 func TestCounterDeltas(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.Dimensions.Default = []string{"id"}
 	e := &exporter{cfg: cfg}
 	conv := newConverter(&e.cfg)
@@ -81,7 +82,7 @@ func TestCounterDeltas(t *testing.T) {
 }
 
 func TestSeriesStateExpires(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.SeriesTTL = time.Hour
 	e := &exporter{cfg: cfg}
 	conv := newConverter(&e.cfg)
@@ -98,7 +99,7 @@ func TestDimensionsAllowList(t *testing.T) {
 	cfg := testConfig()
 	cfg.StaticDimensions = map[string]string{"Service": "voice", "Environment": "prod"}
 	cfg.Dimensions.Default = []string{"outcome"}
-	cfg.Dimensions.Metrics = map[string][]string{"voice_tts_errors_total": {"provider"}}
+	cfg.Dimensions.Metrics = map[string]DimensionSets{"voice_tts_errors_total": {{"provider"}}}
 	exp, srv := newAPIExporter(t, cfg)
 	reg := prometheus.NewRegistry()
 	tts := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "voice_tts_errors_total", Help: "x"}, []string{"provider", "reason"})
@@ -133,7 +134,7 @@ func TestDimensionsAllowList(t *testing.T) {
 	want := map[string]string{
 		"voice_tts_errors_total [Environment=prod Service=voice provider=elevenlabs]": "8 Count",
 		"voice_tts_errors_total [Environment=prod Service=voice provider=tone]":       "1 Count",
-		"voice_sessions_active [Environment=prod Service=voice]":                      "7 ", // gauges are summed too
+		"voice_sessions_active [Environment=prod Service=voice]":                      "7 Count", // the catalogue sums this gauge
 	}
 	if len(got) != len(want) {
 		t.Errorf("datums = %v, want %v", got, want)
@@ -361,7 +362,7 @@ func recordOf(t *testing.T, recs []*record, name, v string) *record {
 // state of series that disappear are forgotten, so memory stays bounded
 // when every collection brings new series ids.
 func TestRecordsForgottenUnderChurn(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.SeriesTTL = time.Minute
 	cfg.Dimensions.Default = []string{"id"}
 	conv := newConverter(&cfg)
@@ -397,10 +398,10 @@ func TestRecordsForgottenUnderChurn(t *testing.T) {
 // name pointers are shared by all slices; records persist across
 // collections.
 func TestRecordsShareDimensions(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.StaticDimensions = map[string]string{"Service": "voice"}
 	cfg.Dimensions.Default = []string{"id"}
-	cfg.Dimensions.Metrics = map[string][]string{"z_total": {"outcome", "id"}} // no outcome label: same dimensions
+	cfg.Dimensions.Metrics = map[string]DimensionSets{"z_total": {{"outcome", "id"}}} // no outcome label: same dimensions
 	conv := newConverter(&cfg)
 	t0 := time.Unix(1700000000, 0)
 	series := map[string]float64{"5": 1, "6": 2}
@@ -433,7 +434,7 @@ func TestRecordsShareDimensions(t *testing.T) {
 // to separate them in keys; an absent and an empty label (no dimension
 // either way) are the same record.
 func TestRecordKeysAreUnambiguous(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.Dimensions.Default = []string{"a", "b"}
 	conv := newConverter(&cfg)
 	t0 := time.Unix(1700000000, 0)
@@ -464,7 +465,7 @@ func TestRecordKeysAreUnambiguous(t *testing.T) {
 // every collection (records are reused), with the series that collapse onto
 // it summed.
 func TestHistogramDeltasAcrossCollections(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	conv := newConverter(&cfg) // no allowed labels: both series on one record
 	t0 := time.Unix(1700000000, 0)
 	rm := func(ts time.Time, a, b []uint64) *metricdata.ResourceMetrics {
@@ -599,7 +600,7 @@ func fmtDatum(d types.MetricDatum) string {
 // request ids, say) ends and their state expires, the converter's maps are
 // rebuilt for what is left, instead of keeping the burst's tables.
 func TestBurstMemoryIsGivenBack(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.SeriesTTL = time.Minute
 	cfg.Dimensions.Default = []string{"id"}
 	conv := newConverter(&cfg)
@@ -679,7 +680,8 @@ func TestRecordTimeIsLatestMillisecond(t *testing.T) {
 			}
 			dps = append(dps, metricdata.DataPoint[float64]{Attributes: attribute.NewSet(attribute.Int("i", len(dps))), Time: ts, Value: 1})
 		}
-		cfg := DefaultConfig() // no allowed labels: one record
+		cfg := allMetrics() // no allowed labels: one record
+		cfg.Aggregations = map[string]catalog.Aggregation{"g": catalog.Max}
 		e := &exporter{cfg: cfg}
 		recs := newConverter(&e.cfg).convert(&metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{
 			{Name: "g", Data: metricdata.Gauge[float64]{DataPoints: dps}},
@@ -698,7 +700,7 @@ func TestRecordTimeIsLatestMillisecond(t *testing.T) {
 // histogram part; a histogram record's is allocated once and reused, with
 // its counts' memory, by the collections that follow.
 func TestHistogramPartOnlyForHistograms(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	conv := newConverter(&cfg)
 	t0 := time.Unix(1700000000, 0)
 	rm := func(ts time.Time) *metricdata.ResourceMetrics {

@@ -29,11 +29,18 @@
 //     exact Count and Sum beside Values/Counts.
 //   - Summaries and exponential (native) histograms are skipped.
 //
-// Dimensions come from a per-metric label allow-list (Config.Dimensions);
-// all other labels are aggregated away by summing the series that collapse to
-// the same dimensions, because every dimension combination is a paid custom
-// metric. Static dimensions (Service, Environment) are added to every datum.
-// Units follow the name suffix: _seconds → Seconds, _bytes → Bytes,
+// What is published comes from the CloudWatch catalogue (package catalog):
+// only its metrics by default, each at every one of its dimension sets
+// (roll-ups included), with its unit. Config.Include and Config.Exclude
+// (metric-name globs) opt other metrics in and catalogue metrics out;
+// Config.Dimensions overrides dimension sets. Labels that are not dimensions
+// are aggregated away, because every dimension combination is a paid custom
+// metric: counter deltas and histogram buckets are summed; a gauge's series
+// combine by its aggregation (sum, max, min or average: the catalogue's, or
+// Config.Aggregations), and a gauge with none whose series collapse is
+// dropped and counted, never summed. The static dimensions Service and
+// Environment are added to every datum. Metrics outside the catalogue get
+// their unit from the name suffix: _seconds → Seconds, _bytes → Bytes,
 // _total → Count.
 //
 // In mode "api", datums go to a bounded FIFO buffer (Config.BufferDatums) and

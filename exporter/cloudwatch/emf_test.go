@@ -45,7 +45,7 @@ func emfCollection(t time.Time, k float64) *metricdata.ResourceMetrics {
 
 func TestEMFGolden(t *testing.T) {
 	var out bytes.Buffer
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	cfg.Mode = ModeEMF
 	cfg.StaticDimensions = map[string]string{"Service": "voice", "Environment": "prod"}
 	cfg.Dimensions.Default = []string{"outcome"}
@@ -500,7 +500,7 @@ func TestEMFMatchesReference(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := allMetrics()
 			if tc.cfg != nil {
 				tc.cfg(&cfg)
 			}
@@ -511,7 +511,7 @@ func TestEMFMatchesReference(t *testing.T) {
 
 func TestEMFNonFiniteWritesNoPartialLine(t *testing.T) {
 	var out bytes.Buffer
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	ew := newEMFWriter(&out, &cfg)
 	t0 := time.Unix(1772366400, 0)
 	if _, err := ew.write([]*record{emfScalar("inf", "", t0, math.Inf(-1))}); err == nil {
@@ -550,7 +550,7 @@ func FuzzEMFEncode(f *testing.F) {
 			emfScalar("m", "", t1, -v/3, emfDim("d", s), emfDim(s+"x", "v")),
 			emfHist("h"+s, t0, []float64{bound, bound + 1, bound * 1e10}, []uint64{1, 0, 3, uint64(ms) % 1000}, v*bound, emfDim("d", s)),
 		}
-		cfg := DefaultConfig()
+		cfg := allMetrics()
 		cfg.Namespace = s
 		if offset%2 == 0 {
 			cfg.StorageResolution = 1
@@ -569,7 +569,7 @@ func TestEMFLinesByInstant(t *testing.T) {
 	}
 	svc := types.Dimension{Name: ptr("Service"), Value: ptr("voice")}
 	fallBack := time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC) // 01:30 EDT
-	cfg := DefaultConfig()
+	cfg := allMetrics()
 	var buf bytes.Buffer
 	ew := newEMFWriter(&buf, &cfg)
 	if _, err := ew.write([]*record{

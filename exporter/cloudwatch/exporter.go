@@ -155,6 +155,10 @@ func (e *exporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) e
 	if n := e.conv.skipped; n > 0 {
 		e.health.dropped.WithLabelValues(dropInvalid).Add(float64(n))
 	}
+	if n := e.conv.noAgg; n > 0 {
+		e.health.dropped.WithLabelValues(dropNoAggregation).Add(float64(n))
+		e.log.Warn("gauge series collapsed onto one dimension set without an aggregation; not published (set cloudwatch.aggregations)", "records", n)
+	}
 	if e.emf != nil {
 		n, err := e.emf.write(recs)
 		e.convMu.Unlock()

@@ -250,8 +250,8 @@ func TestHealthCollector(t *testing.T) {
 	for _, mf := range mfs {
 		n += len(mf.GetMetric())
 	}
-	if n != 1+1+4+3+1 { // queue, sent, dropped×4 reasons, requests×3 results, retries
-		t.Errorf("health series = %d, want 10", n)
+	if n != 1+1+5+3+1 { // queue, sent, dropped×5 reasons, requests×3 results, retries
+		t.Errorf("health series = %d, want 11", n)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/goleak"
 
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 	"github.com/voicewatch/voicewatch/internal/awstest"
 )
 
@@ -24,8 +25,23 @@ func TestMain(m *testing.M) {
 
 // testConfig returns a config with fast retries for tests.
 func testConfig() Config {
-	c := DefaultConfig()
+	c := allMetrics()
 	c.Retry = RetryConfig{MaxAttempts: 2, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
+	return c
+}
+
+// allMetrics returns the defaults with every metric published (the tests
+// use names outside the catalogue); the known gauges outside the catalogue
+// get the aggregation max, which an include of them needs.
+func allMetrics() Config {
+	c := DefaultConfig()
+	c.Include = []string{"*"}
+	c.Aggregations = map[string]catalog.Aggregation{}
+	for _, n := range catalog.KnownNames() {
+		if k, _, _ := catalog.Known(n); k == catalog.Gauge {
+			c.Aggregations[n] = catalog.Max
+		}
+	}
 	return c
 }
 

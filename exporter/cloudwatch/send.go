@@ -83,7 +83,7 @@ func (e *exporter) flush(ctx context.Context, holdTail bool) error {
 		case errors.Is(err, ErrRejected):
 			e.buf.pop(n)
 			e.health.dropped.WithLabelValues(dropRejected).Add(float64(n))
-			e.log.Error("CloudWatch rejected a PutMetricData request; its datums are dropped", "datums", n, "err", err)
+			e.log.Error("CloudWatch rejected a PutMetricData request; its datums are dropped", "datums", n, "err", err, "fix", fixHint(err, e.cfg.Namespace))
 		case e.closed.Load():
 			// Shutdown has given up on the buffer while this request was
 			// in flight; nobody will retry these datums.
@@ -147,4 +147,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
+}
+
+// fixHint says how to fix a rejected request, when the error says it.
+func fixHint(err error, namespace string) string {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	switch ae.ErrorCode() {
+	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
+		return "the sidecar's IAM role needs cloudwatch:PutMetricData with the condition cloudwatch:namespace = " + namespace + " (deploy/ecs/iam-policy.json)"
+	case "InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "SignatureDoesNotMatch":
+		return "the AWS credentials are not valid: check the SDK's credential chain (task role, AWS_PROFILE, AWS_ACCESS_KEY_ID)"
+	}
+	return ""
 }

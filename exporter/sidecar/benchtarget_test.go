@@ -59,6 +59,8 @@ cloudwatch:
   mode: emf
   emf_path: %q
   namespace: Bench
+  static_dimensions: {Service: bench, Environment: test}
+  include: ["bench_*"]
   dimensions: {default: [id]}
 `, srv.URL, filepath.Join(tb.TempDir(), "emf.log")))
 	return r
@@ -90,6 +92,7 @@ cloudwatch:
   endpoint: %q
   namespace: Bench
   static_dimensions: {Service: bench, Environment: test}
+  include: ["bench_*"]
   dimensions: {default: [id]}
 `, r.cw.URL)
 	}

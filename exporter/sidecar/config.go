@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -183,6 +184,23 @@ func ParseConfig(r io.Reader, opts LoadOptions) (Config, error) {
 	return cfg, nil
 }
 
+// targetLabels returns the label names the scrape targets add to every
+// series they scrape, sorted.
+func (c *Config) targetLabels() []string {
+	seen := map[string]bool{}
+	for _, t := range c.Scrape.Targets {
+		for k := range t.Labels {
+			seen[k] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
 func defaultConfig(dir string) (Config, error) {
 	var c Config
 	c.suiteBase = dir
@@ -214,6 +232,9 @@ func (c *Config) Validate() error {
 	if c.CloudWatch != nil {
 		if err := c.CloudWatch.Validate(); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+		if err := c.CloudWatch.CheckContract(c.targetLabels()); err != nil {
+			return fmt.Errorf("%w: cloudwatch: %w", ErrInvalidConfig, err)
 		}
 	}
 	if c.OTLP != nil {

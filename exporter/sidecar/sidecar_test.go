@@ -198,6 +198,8 @@ cloudwatch:
   mode: api
   endpoint: %q
   namespace: Test
+  static_dimensions: {Service: test, Environment: test}
+  include: [test_events_total]
   retry: {max_attempts: 1, initial_backoff: 1ms, max_backoff: 1ms}
 export_interval: 1h
 shutdown_grace: 20s

@@ -100,6 +100,8 @@ func (s *Logs) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		out, apiErr = s.describeMetricFilters(body)
 	case "DeleteMetricFilter":
 		out, apiErr = s.deleteMetricFilter(body)
+	case "TestMetricFilter":
+		out, apiErr = s.testMetricFilter(body)
 	default:
 		apiErr = &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "operation " + op + " is not served by awstest"}
 	}

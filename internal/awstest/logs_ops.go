@@ -103,9 +103,9 @@ func (s *Logs) Events(group string) []types.FilteredLogEvent {
 }
 
 // filterLogEvents serves FilterLogEvents: time range [startTime, endTime],
-// logStreamNames / logStreamNamePrefix, and a filterPattern of plain terms
-// (every term, or "quoted phrase", must occur in the message; JSON and
-// space-delimited patterns are not interpreted and match every event).
+// logStreamNames / logStreamNamePrefix, and a filterPattern with CloudWatch
+// Logs semantics (MatchFilter; space-delimited patterns are not
+// interpreted and match every event).
 // nextToken is an opaque offset into the matching events.
 func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
 	req, apiErr := decodeJSONInput[cloudwatchlogs.FilterLogEventsInput](body)
@@ -125,7 +125,10 @@ func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
 	if !ok {
 		return nil, logsNotFound("The specified log group does not exist.")
 	}
-	terms := patternTerms(aws.ToString(req.FilterPattern))
+	pattern := aws.ToString(req.FilterPattern)
+	if _, err := MatchFilter(pattern, ""); err != nil && !strings.HasPrefix(strings.TrimSpace(pattern), "[") {
+		return nil, logsInvalid("Invalid filter pattern: " + err.Error())
+	}
 	var matched []types.FilteredLogEvent
 	for _, e := range g.events {
 		ts, stream := aws.ToInt64(e.Timestamp), aws.ToString(e.LogStreamName)
@@ -134,7 +137,7 @@ func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
 			req.EndTime != nil && ts > *req.EndTime,
 			len(req.LogStreamNames) > 0 && !slices.Contains(req.LogStreamNames, stream),
 			req.LogStreamNamePrefix != nil && !strings.HasPrefix(stream, *req.LogStreamNamePrefix),
-			!matchTerms(aws.ToString(e.Message), terms):
+			!matchEvent(pattern, aws.ToString(e.Message)):
 			continue
 		}
 		matched = append(matched, e)
@@ -162,33 +165,11 @@ func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
 	return out, nil
 }
 
-func patternTerms(p string) []string {
-	p = strings.TrimSpace(p)
-	if p == "" || strings.HasPrefix(p, "{") || strings.HasPrefix(p, "[") {
-		return nil
-	}
-	var terms []string
-	for p != "" {
-		if rest, ok := strings.CutPrefix(p, `"`); ok {
-			phrase, after, _ := strings.Cut(rest, `"`)
-			terms = append(terms, phrase)
-			p = strings.TrimSpace(after)
-			continue
-		}
-		term, after, _ := strings.Cut(p, " ")
-		terms = append(terms, term)
-		p = strings.TrimSpace(after)
-	}
-	return terms
-}
-
-func matchTerms(msg string, terms []string) bool {
-	for _, t := range terms {
-		if !strings.Contains(msg, t) {
-			return false
-		}
-	}
-	return true
+// matchEvent applies a filter pattern to one event; space-delimited
+// patterns, which MatchFilter does not implement, match every event.
+func matchEvent(pattern, msg string) bool {
+	ok, err := MatchFilter(pattern, msg)
+	return ok || err != nil
 }
 
 func (s *Logs) putMetricFilter(body []byte) (any, *APIError) {
@@ -286,4 +267,28 @@ func (s *Logs) MetricFilters(group string) []types.MetricFilter {
 	}
 	slices.SortFunc(out, func(a, b types.MetricFilter) int { return strings.Compare(*a.FilterName, *b.FilterName) })
 	return out
+}
+
+// testMetricFilter serves TestMetricFilter: which of logEventMessages (1 to
+// 50) filterPattern matches, with CloudWatch Logs filter-pattern semantics
+// (MatchFilter). eventNumber counts the messages from 1.
+func (s *Logs) testMetricFilter(body []byte) (any, *APIError) {
+	req, apiErr := decodeJSONInput[cloudwatchlogs.TestMetricFilterInput](body)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if req.FilterPattern == nil || len(req.LogEventMessages) == 0 || len(req.LogEventMessages) > 50 {
+		return nil, logsInvalid("filterPattern and 1 to 50 logEventMessages are required")
+	}
+	out := &cloudwatchlogs.TestMetricFilterOutput{Matches: []types.MetricFilterMatchRecord{}}
+	for i, m := range req.LogEventMessages {
+		ok, err := MatchFilter(*req.FilterPattern, m)
+		if err != nil {
+			return nil, logsInvalid("Invalid metric filter pattern: " + err.Error())
+		}
+		if ok {
+			out.Matches = append(out.Matches, types.MetricFilterMatchRecord{EventNumber: int64(i + 1), EventMessage: aws.String(m), ExtractedValues: map[string]string{}})
+		}
+	}
+	return out, nil
 }

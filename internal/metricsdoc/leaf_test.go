@@ -13,8 +13,18 @@ import (
 // as OpenTelemetry's semconv packages are: dashboards, alerts and the
 // CloudWatch catalogue read names from them without linking pion, the AWS
 // SDK or the media core.
+//
+// The catalogue (exporter/cloudwatch/catalog) is a leaf above them: it may
+// import the three name packages and the standard library's slices and
+// strings, nothing else.
 func TestNamePackagesAreLeaves(t *testing.T) {
-	for _, dir := range []string{"../../voice/voicemetrics", "../../probes/probemetrics", "../../exporter/sidecarmetrics"} {
+	names := map[string]bool{}
+	catalogue := map[string]bool{`"slices"`: true, `"strings"`: true,
+		`"github.com/voicewatch/voicewatch/voice/voicemetrics"`:      true,
+		`"github.com/voicewatch/voicewatch/probes/probemetrics"`:     true,
+		`"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"`: true}
+	for dir, allowed := range map[string]map[string]bool{"../../voice/voicemetrics": names, "../../probes/probemetrics": names,
+		"../../exporter/sidecarmetrics": names, "../../exporter/cloudwatch/catalog": catalogue} {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			entries, err := os.ReadDir(dir)
 			if err != nil {
@@ -31,7 +41,9 @@ func TestNamePackagesAreLeaves(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, imp := range f.Imports {
-					t.Errorf("%s imports %s: a name package must stay a leaf", e.Name(), imp.Path.Value)
+					if !allowed[imp.Path.Value] {
+						t.Errorf("%s imports %s: a name package must stay a leaf", e.Name(), imp.Path.Value)
+					}
 				}
 			}
 			if n == 0 {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 )
 
 // Metric is one documented metric family.
@@ -140,6 +142,31 @@ func Render(w io.Writer, sections []Section) error {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", m.Name, m.Type, strings.Join(m.Labels, ", "), strings.ReplaceAll(m.Help, "|", `\|`))
 		}
 	}
+	renderCatalogue(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// renderCatalogue writes the CloudWatch catalogue: what the sidecar
+// publishes to CloudWatch by default, at which dimension sets, and how the
+// alarms and the dashboard read it.
+func renderCatalogue(b *strings.Builder) {
+	b.WriteString("\n## CloudWatch catalogue (`exporter/cloudwatch/catalog`)\n\n" +
+		"Only these metrics go to CloudWatch by default (`cloudwatch.include` / `cloudwatch.exclude` change that). " +
+		"Every dimension set below is published with the static dimensions Environment and Service on top, and is one CloudWatch metric " +
+		"(an empty set `[]` is the roll-up to Environment and Service only). " +
+		"*Aggregation* is how series whose other labels are dropped combine inside one sidecar; " +
+		"*statistic* is what alarms and widgets read when several sidecars publish the metric.\n\n" +
+		"| name | kind | unit | dimension sets | aggregation | statistic | read by |\n|---|---|---|---|---|---|---|\n")
+	for _, m := range catalog.Metrics() {
+		var sets []string
+		for _, s := range m.Dimensions {
+			sets = append(sets, "["+strings.Join(s, ", ")+"]")
+		}
+		stat := m.Statistic
+		if m.Period != 0 {
+			stat += fmt.Sprintf(" (period %d s)", m.Period)
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s | %s | %s |\n", m.Name, m.Kind, m.Unit, strings.Join(sets, " "), m.Aggregation, stat, m.Reads)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/exporter/cardinality"
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 	"github.com/voicewatch/voicewatch/probes"
@@ -106,4 +109,51 @@ func TestCaptureTypes(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("not captured: %v", want)
 	}
+}
+
+// TestCatalogueMatchesRegistered: every CloudWatch catalogue entry and
+// every known non-catalogue metric is registered by the code with the kind
+// and labels the catalogue says, and every registered metric is one of
+// them (a renamed label breaks the catalogue's dimension sets here, not in
+// production).
+func TestCatalogueMatchesRegistered(t *testing.T) {
+	registered := map[string]Metric{}
+	for _, s := range sections(t) {
+		for _, m := range s.Metrics {
+			registered[m.Name] = m
+		}
+	}
+	for _, m := range catalog.Metrics() {
+		r, ok := registered[m.Name]
+		if !ok {
+			t.Errorf("catalogue metric %s is not registered by any component", m.Name)
+			continue
+		}
+		if string(m.Kind) != r.Type {
+			t.Errorf("%s: catalogue kind %s, registered as %s", m.Name, m.Kind, r.Type)
+		}
+		if !sameSet(m.Labels, r.Labels) {
+			t.Errorf("%s: catalogue labels %v, registered %v", m.Name, m.Labels, r.Labels)
+		}
+	}
+	for name, r := range registered {
+		if _, ok := catalog.Lookup(name); ok {
+			continue
+		}
+		kind, labels, ok := catalog.Known(name)
+		if !ok {
+			t.Errorf("%s is registered but neither in the CloudWatch catalogue nor known to it", name)
+			continue
+		}
+		if string(kind) != r.Type || (!sameSet(labels, r.Labels) && !strings.HasSuffix(name, "_build_info")) {
+			t.Errorf("%s: known as %s %v, registered as %s %v", name, kind, labels, r.Type, r.Labels)
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
