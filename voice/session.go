@@ -32,6 +32,7 @@ const (
 	endICEFailed      = "ice_failed"      // ICE/DTLS failed
 	endRestarts       = "restarts_exhausted"
 	endShutdown       = "shutdown"
+	endRedialed       = "redialed" // the caller redialled (POST /whip with Voicewatch-Redial-Of)
 	endError          = "error"
 )
 
@@ -45,12 +46,15 @@ type session struct {
 	clientIP string
 	started  time.Time
 	codec    Codec
+	redialOf string // the session this one redials (Voicewatch-Redial-Of), or ""
 
 	stt    STTStream
 	sig    *turnSignals
 	saves  chan store.Record // records to write, in order; see startSaver
 	saved  chan struct{}     // closed when the last record is written
 	player *player
+
+	ice iceSession // WHIP PATCH state: ETag, ICE generations; see patch.go
 
 	ctx    context.Context // the session's lifetime; cancelled by end
 	cancel context.CancelFunc
@@ -59,8 +63,6 @@ type session struct {
 	mu          sync.Mutex
 	state       string
 	connectedAt time.Time
-	remoteOffer string // latest remote SDP, the base for ICE restarts
-	remoteUfrag string
 	restarts    int
 	turns       int
 	gathering   time.Duration
@@ -178,6 +180,7 @@ func (s *session) save() {
 		ID: s.id, Version: s.version, State: s.state, Outcome: s.outcome, Reason: s.reason,
 		ClientIP: s.clientIP, Codec: string(s.codec), StartedAt: s.started, ConnectedAt: s.connectedAt,
 		ICEGatheringSeconds: s.gathering.Seconds(), SelectedPair: s.pair, Turns: s.turns, ICERestarts: s.restarts,
+		RedialOf: s.redialOf,
 	}
 	if !r.ConnectedAt.IsZero() {
 		r.SetupSeconds = r.ConnectedAt.Sub(r.StartedAt).Seconds()

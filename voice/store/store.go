@@ -39,6 +39,9 @@ type Record struct {
 	SelectedPair string `json:"selected_pair,omitempty"`
 	Turns        int    `json:"turns"`
 	ICERestarts  int    `json:"ice_restarts"`
+	// RedialOf is the session this one replaced: the caller lost it (ICE
+	// failed) and called again, linking the two.
+	RedialOf string `json:"redial_of,omitempty"`
 }
 
 // Store saves and loads session records.
