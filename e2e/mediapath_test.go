@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -389,6 +390,11 @@ func udpBlockedTURN(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 	}}
 }
 
+// secs renders seconds with millisecond precision.
+func secs(v float64) string {
+	return time.Duration(v * float64(time.Second)).Round(time.Millisecond).String()
+}
+
 func orNone(v []string) string {
 	if len(v) == 0 {
 		return "none"
@@ -424,7 +430,7 @@ func mediaBlip(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		in := l.voiceMetric("voice_rtp_packets_total", `direction="in"`)
 		tr := time.Now()
 		l.veth.restoreMedia()
-		d := eventuallyOr(20*time.Second, func() bool { return l.voiceMetric("voice_rtp_packets_total", `direction="in"`) > in })
+		d := pollFine(20*time.Second, func() bool { return l.voiceMetric("voice_rtp_packets_total", `direction="in"`) > in })
 		if d < 0 {
 			t.Fatalf("blip %d: no audio from the caller 20s after the path came back; page:\n%s", i+1, pageText(b, "events"))
 		}
@@ -453,9 +459,38 @@ func mediaBlip(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		Fault:    "10 s media blip mid-call",
 		How:      "blackhole route to the media core's ICE address for 10 s during a connected Chromium call (direct host path, no TURN)",
 		Expected: "the page restarts ICE (reconnecting n/3), the call survives, the session ends completed",
-		Measured: []string{fmt.Sprintf("%d/%d calls survived and ended completed; ICE restarts per blip %s", n, n, strings.Join(restarts, ", ")),
+		Measured: []string{fmt.Sprintf("%d/%d calls survived and ended completed; ICE restarts per blip: %s", n, n, tally(restarts)),
 			fmt.Sprintf("path restored → caller audio at the media core: median %s, p95 %s (n=%d)", med, p95, n)},
 	}}
+}
+
+// pollFine is eventuallyOr at a 10 ms resolution (a /metrics read on the
+// veth takes about 1 ms), for measuring rather than waiting.
+func pollFine(within time.Duration, cond func() bool) time.Duration {
+	start := time.Now()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for time.Since(start) < within {
+		if cond() {
+			return time.Since(start)
+		}
+		<-tick.C
+	}
+	return -1
+}
+
+// tally counts equal values: "2 (18×), 3 (2×)".
+func tally(v []string) string {
+	counts := map[string]int{}
+	for _, x := range v {
+		counts[x]++
+	}
+	keys := slices.Sorted(maps.Keys(counts))
+	var out []string
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("%s (%d×)", k, counts[k]))
+	}
+	return strings.Join(out, ", ")
 }
 
 // quantiles returns the median and the 95th percentile (nearest rank).
@@ -496,6 +531,7 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		name                 string
 		started, connected   float64
 		gatherMed, gatherMax float64
+		pageGather           []string // Chromium's own gathering, as the page shows it
 		fired                []firedAlert
 	}
 	const calls = 2
@@ -505,19 +541,22 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		l.veth.cutMedia()
 		defer l.veth.restoreMedia()
 		t0 := time.Now()
+		var pageGather []string
 		for i := range calls {
 			if err := l.dial(b); err != nil {
 				t.Fatalf("%s call %d: %v", name, i+1, err)
 			}
 			st := waitCallState(b, 60*time.Second, "connected", "call lost")
 			t.Logf("%s call %d: %s", name, i+1, st)
+			pageGather = append(pageGather, pageText(b, "gathering-ms"))
 			if st == "connected" {
 				if err := b.hangup(); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-		o := outcome{name: name, started: l.voiceMetric("voice_sessions_started_total"), connected: l.voiceMetric("voice_connections_total", `result="connected"`)}
+		o := outcome{name: name, started: l.voiceMetric("voice_sessions_started_total"), connected: l.voiceMetric("voice_connections_total", `result="connected"`),
+			pageGather: pageGather}
 		g := l.gatherings()
 		slices.Sort(g)
 		if len(g) > 0 {
@@ -546,7 +585,8 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		t.Errorf("incident config: %v sessions connected with the media path blocked and no TURN", inc.connected)
 	}
 	side := func(o outcome) string {
-		return fmt.Sprintf("%s: %v/%v sessions connected; media core ICE gathering median %.2fs, max %.2fs", o.name, o.connected, o.started, o.gatherMed, o.gatherMax)
+		return fmt.Sprintf("%s: %v/%v sessions connected; media core ICE gathering median %s, max %s; Chromium's gathering (first session of each call) %s",
+			o.name, o.connected, o.started, secs(o.gatherMed), secs(o.gatherMax), strings.Join(o.pageGather, ", "))
 	}
 	return []mediaRow{
 		{

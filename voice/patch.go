@@ -89,7 +89,9 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, ok := s.lookup(r.PathValue("id"))
 	if !ok {
-		problem(w, http.StatusNotFound, "no such session")
+		if !s.forward(w, r, r.PathValue("id")) {
+			problem(w, http.StatusNotFound, "no such session")
+		}
 		return
 	}
 	body, status, err := readBody(w, r, mimeSDPFrag)
@@ -121,25 +123,41 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// trickle adds, holds or drops the candidates of a trickle PATCH by the
-// generation its ice-ufrag names. The caller holds patchMu.
+// trickle adds, holds or drops each candidate of a trickle PATCH by the
+// generation it belongs to: its own "ufrag" extension attribute when it
+// has one (RFC 8838 §5.1 lets a fragment race a restart), else the
+// fragment's ice-ufrag. The caller holds patchMu.
 func (s *Server) trickle(sess *session, frag sdpFrag) error {
 	st := &sess.ice
-	switch {
-	case frag.ufrag == "" || frag.ufrag == st.remoteUfrag:
-		for _, c := range frag.candidates {
+	for _, c := range frag.candidates {
+		ufrag := candidateUfrag(c)
+		if ufrag == "" {
+			ufrag = frag.ufrag
+		}
+		switch {
+		case ufrag == "" || ufrag == st.remoteUfrag:
 			if err := sess.pc.AddICECandidate(candidateInit(c, frag.mid)); err != nil {
 				return fmt.Errorf("bad candidate %q: %w", c, err)
 			}
+		case slices.Contains(st.past, ufrag):
+			sess.log.Debug("late candidate of a replaced ICE generation dropped")
+		default:
+			st.hold(ufrag, []string{c})
 		}
-	case slices.Contains(st.past, frag.ufrag):
-		if len(frag.candidates) > 0 {
-			sess.log.Debug("late candidates of a replaced ICE generation dropped", "candidates", len(frag.candidates))
-		}
-	default:
-		st.hold(frag.ufrag, frag.candidates)
 	}
 	return nil
+}
+
+// candidateUfrag returns the value of a candidate line's "ufrag" extension
+// attribute, or "".
+func candidateUfrag(c string) string {
+	f := strings.Fields(c)
+	for i := 8; i+1 < len(f); i += 2 { // extensions follow "typ <type>" and the related address
+		if f[i] == "ufrag" {
+			return f[i+1]
+		}
+	}
+	return ""
 }
 
 // hold keeps candidates of a generation not applied yet, within bounds:

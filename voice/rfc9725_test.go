@@ -96,6 +96,9 @@ func (tc *trickleClient) onCandidate(c *webrtc.ICECandidate) {
 	}
 	local := tc.c.PC.LocalDescription().SDP
 	ufrag, pwd := ufragRE.FindStringSubmatch(local)[1], pwdRE.FindStringSubmatch(local)[1]
+	if u := c.ToJSON().UsernameFragment; u != nil && *u != "" {
+		ufrag = *u // a late candidate of the previous generation
+	}
 	frag := "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\na=" + c.ToJSON().Candidate + "\r\n"
 	tc.mu.Lock()
 	ifMatch := ""
@@ -311,4 +314,18 @@ func TestPatchPreconditions(t *testing.T) {
 	step("trickle with the replaced ETag", fragOf("earlyufrag", "", cand), first, http.StatusPreconditionFailed)
 	step("trickle with the new ETag", fragOf("earlyufrag", "", cand), second, http.StatusNoContent)
 	step("late candidate of the replaced generation (dropped)", fragOf(cur, "", cand), "", http.StatusNoContent)
+}
+
+func TestCandidateUfrag(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host", ""},
+		{"candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host generation 0 ufrag AbCd network-id 1", "AbCd"},
+		{"candidate:2 1 udp 1694498815 1.2.3.4 6000 typ srflx raddr 0.0.0.0 rport 0 ufrag Xy01", "Xy01"},
+		{"candidate:3 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active ufrag q", "q"},
+		{"candidate:1 1 udp 1 127.0.0.1 9 typ host ufrag", ""},
+	} {
+		if got := candidateUfrag(c.line); got != c.want {
+			t.Errorf("candidateUfrag(%q) = %q, want %q", c.line, got, c.want)
+		}
+	}
 }

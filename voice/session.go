@@ -180,7 +180,7 @@ func (s *session) save() {
 		ID: s.id, Version: s.version, State: s.state, Outcome: s.outcome, Reason: s.reason,
 		ClientIP: s.clientIP, Codec: string(s.codec), StartedAt: s.started, ConnectedAt: s.connectedAt,
 		ICEGatheringSeconds: s.gathering.Seconds(), SelectedPair: s.pair, Turns: s.turns, ICERestarts: s.restarts,
-		RedialOf: s.redialOf,
+		RedialOf: s.redialOf, Owner: s.srv.cfg.Cluster.AdvertiseURL,
 	}
 	if !r.ConnectedAt.IsZero() {
 		r.SetupSeconds = r.ConnectedAt.Sub(r.StartedAt).Seconds()

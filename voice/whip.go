@@ -281,7 +281,9 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, ok := s.lookup(r.PathValue("id"))
 	if !ok {
-		problem(w, http.StatusNotFound, "no such session")
+		if !s.forward(w, r, r.PathValue("id")) {
+			problem(w, http.StatusNotFound, "no such session")
+		}
 		return
 	}
 	sess.end(endHangup)

@@ -17,7 +17,9 @@ import (
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	sess, ok := s.lookup(r.PathValue("id"))
 	if !ok {
-		problem(w, http.StatusNotFound, "no such session")
+		if !s.forward(w, r, r.PathValue("id")) {
+			problem(w, http.StatusNotFound, "no such session")
+		}
 		return
 	}
 	c, err := websocket.Accept(w, r, nil)

@@ -81,6 +81,14 @@ export class WhipCall extends EventTarget {
     await this._dial("");
   }
 
+  /**
+   * Restarts ICE now, connected or not: call it on a network change (the
+   * window's "online" event, a new Wi-Fi). Counts as one of maxRestarts.
+   */
+  async restartIce() {
+    await this._restart(true);
+  }
+
   /** Hangs up (DELETE) and stops reconnecting. */
   async hangup() {
     const loc = this.location;
@@ -251,15 +259,19 @@ export class WhipCall extends EventTarget {
     this._after(wait, () => this._restart().catch((e) => this._log("ICE restart: " + e, true)));
   }
 
-  async _restart() {
+  async _restart(now) {
     const pc = this.pc;
-    if (this._ended || !pc || pc.connectionState === "connected" || !this.location) return;
+    if (this._ended || !pc || !this.location || (!now && pc.connectionState === "connected")) return;
+    if (this._restartsHere >= this.opts.maxRestarts) {
+      this._log("no ICE restart left in this session", true);
+      return;
+    }
     this._restartsHere++;
     this.counts.restarts++;
     this._setState("reconnecting", `reconnecting ${this._restartsHere}/${this.opts.maxRestarts}`,
       { attempt: this._restartsHere, max: this.opts.maxRestarts });
     // Schedule the next attempt first: this one may hang on a dead path.
-    this._scheduleRestart();
+    if (!now) this._scheduleRestart();
     await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
     const sdp = pc.localDescription.sdp;
     const body = ["a=ice-ufrag:" + ufragOf(sdp), "a=ice-pwd:" + pwdOf(sdp), "m=audio 9 RTP/AVP 0", "a=mid:" + midOf(sdp)].join("\r\n") + "\r\n";
@@ -282,6 +294,8 @@ export class WhipCall extends EventTarget {
     ans = ans.replace(/(a=ice-pwd:.*\r\n)/, "$1" + (frag.match(/a=candidate:.*\r\n/g) || []).join(""));
     this._answer = ans;
     await pc.setRemoteDescription({ type: "answer", sdp: ans });
+    // A restart of a working connection does not leave "connected".
+    if (pc.connectionState === "connected") this._onState("connected");
   }
 
   _redial(why, redialOf) {

@@ -42,6 +42,10 @@ type Record struct {
 	// RedialOf is the session this one replaced: the caller lost it (ICE
 	// failed) and called again, linking the two.
 	RedialOf string `json:"redial_of,omitempty"`
+	// Owner is the URL of the media core that holds the session
+	// (cluster.advertise_url): the session directory other instances
+	// forward PATCH, DELETE and /events to.
+	Owner string `json:"owner,omitempty"`
 }
 
 // Store saves and loads session records.

@@ -156,6 +156,10 @@ func (c *Caller) GotAudio() <-chan struct{} { return c.gotAudio }
 // Received is the number of RTP packets that came back.
 func (c *Caller) Received() int64 { return c.received.Load() }
 
+// SetBase sends the caller's later requests (PATCH, DELETE) to another
+// base URL: another media core of a cluster, or a load balancer.
+func (c *Caller) SetBase(base string) { c.base = base }
+
 // SessionURL is the session's URL (base + Location) once Call succeeded.
 func (c *Caller) SessionURL() string { return c.base + c.Location }
 
