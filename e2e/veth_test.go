@@ -22,6 +22,7 @@ const (
 	vethClientIP = "10.77.0.1"
 	vethHTTPIP   = "10.77.0.2"
 	vethMediaIP  = "10.77.0.3"
+	vethRelayIP  = "10.77.0.4" // coturn's relay address, cut with the media path
 	vethDeadIP   = "10.77.0.9" // nobody: a STUN server that never answers
 )
 
@@ -65,6 +66,7 @@ func newVethLab(t *testing.T) *vethLab {
 		{"link", "set", "lo", "up"},
 		{"addr", "add", vethHTTPIP + "/24", "dev", "vw1"},
 		{"addr", "add", vethMediaIP + "/24", "dev", "vw1"},
+		{"addr", "add", vethRelayIP + "/24", "dev", "vw1"},
 		{"link", "set", "vw1", "up"},
 	} {
 		l.run("nsenter", append([]string{"-t", l.pid, "-n", "--", "ip"}, args...)...)
@@ -98,19 +100,23 @@ func (l *vethLab) inside(path string, args ...string) (string, []string) {
 	return "nsenter", append([]string{"-t", l.pid, "-n", "--", path}, args...)
 }
 
-// cutMedia blackholes the media core's ICE address: media from this
-// namespace vanishes, HTTP and TURN (on another address) still work.
+// cutMedia blackholes the media core's ICE address and coturn's relay
+// address: no UDP from this namespace reaches the media core, directly or
+// through a relay port; HTTP and TURN over TCP (on another address) still
+// work.
 func (l *vethLab) cutMedia() {
 	l.t.Helper()
 	l.ip("route", "add", "blackhole", vethMediaIP+"/32")
+	l.ip("route", "add", "blackhole", vethRelayIP+"/32")
 	l.cut = true
 }
 
-// restoreMedia removes the blackhole route.
+// restoreMedia removes the blackhole routes.
 func (l *vethLab) restoreMedia() {
 	l.t.Helper()
 	if l.cut {
 		l.ip("route", "del", "blackhole", vethMediaIP+"/32")
+		l.ip("route", "del", "blackhole", vethRelayIP+"/32")
 		l.cut = false
 	}
 }
