@@ -29,7 +29,9 @@ unit:
 
 # The end-to-end fault → page test: coturn, agent voice, agent sidecar,
 # Prometheus, Alertmanager, a webhook receiver and Chromium as real processes
-# on loopback in a network namespace (about 4 minutes on 2 cores).
+# on loopback in a network namespace (about 4 minutes on 2 cores); the media
+# path faults in a veth lab (about 3 minutes), two media cores behind haproxy
+# and the TURN/TCP lab smoke (under a minute).
 # E2E_FLAGS=-update rewrites docs/fault-matrix.md with the measured times;
 # VOICEWATCH_E2E_LOAD=1 adds the 2-minute scanner-flood load test.
 E2E_FLAGS ?=

@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -48,10 +49,13 @@ type labScenario struct {
 	// by ±jitter/2 each way (a queue: no reordering).
 	delay, jitter time.Duration
 	blockDirect   bool // drop client↔server packets: only the TURN server is reachable
-	clientTURN    bool
-	serverTURN    bool
-	serverSTUN    []string // server's STUN servers (host:port)
-	calls         int
+	// connectTimeout is the media core's ice.connect_timeout (default here
+	// 5 s, to keep failing calls short; the product default is 30 s).
+	connectTimeout time.Duration
+	clientTURN     bool
+	serverTURN     bool
+	serverSTUN     []string // server's STUN servers (host:port)
+	calls          int
 	// expectations
 	wantPair   func(local, remote string) bool // nil = any
 	pairDesc   string
@@ -219,6 +223,8 @@ func TestImpairmentLab(t *testing.T) {
 			serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
 		{name: "caller behind full-cone NAT, 15 % packet loss", clientNAT: fullCone, lossPercent: 15, calls: n, serverSTUN: stun,
 			serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
+		{name: "caller behind full-cone NAT, 15 % packet loss, default connect timeout (30 s)", clientNAT: fullCone, lossPercent: 15,
+			connectTimeout: 30 * time.Second, calls: n, serverSTUN: stun, serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
 		{name: "caller behind full-cone NAT, 300 ms RTT, 50 ms jitter", clientNAT: fullCone, delay: 150 * time.Millisecond,
 			jitter: 50 * time.Millisecond, calls: n, serverSTUN: stun, minSuccess: n, wantGather: gatherEnough},
 		{name: "one of two STUN servers never answers", clientNAT: fullCone, calls: n,
@@ -232,7 +238,10 @@ func TestImpairmentLab(t *testing.T) {
 			cfg := loopbackConfig(t)
 			cfg.ICE.Interfaces = nil
 			cfg.ICE.IncludeLoopback = false
-			cfg.ICE.ConnectTimeout = 5 * time.Second
+			cfg.ICE.ConnectTimeout = cmp.Or(sc.connectTimeout, 5*time.Second)
+			// Every lab caller comes from one address: lift the per-client
+			// rate limit (20/s) out of the way of 200 calls.
+			cfg.HTTP.RatePerSecond, cfg.HTTP.Burst = 10000, 20000
 			for _, s := range sc.serverSTUN {
 				cfg.ICE.Servers = append(cfg.ICE.Servers, ICEServer{URLs: []string{"stun:" + s}})
 			}
@@ -266,7 +275,7 @@ func TestImpairmentLab(t *testing.T) {
 				res.gatherMs = append(res.gatherMs, e["duration_seconds"].(float64)*1000)
 				res.gatherEnds = append(res.gatherEnds, e["complete"].(string))
 			}
-			voicetest.Eventually(t, 10*time.Second, "sessions to end", func() bool { return ts.ActiveSessions() == 0 })
+			voicetest.Eventually(t, cfg.ICE.ConnectTimeout+30*time.Second, "sessions to end", func() bool { return ts.ActiveSessions() == 0 })
 			if res.success < sc.minSuccess {
 				t.Errorf("%d/%d calls connected, want ≥ %d", res.success, sc.calls, sc.minSuccess)
 			}
@@ -302,7 +311,7 @@ func TestImpairmentLab(t *testing.T) {
 // connected, the server's selected pair (local/remote/protocol) and the
 // time from POST to connected.
 func labCall(t *testing.T, ts *testServer, l *lab, sc labScenario, turnURL string) (bool, string, time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), ts.cfg.ICE.ConnectTimeout+15*time.Second)
 	defer cancel()
 	o := voicetest.CallerOptions{Net: l.clientNet, ICEServers: []webrtc.ICEServer{{URLs: []string{"stun:" + labTURN + ":3478"}}}}
 	if sc.clientTURN {
@@ -316,7 +325,7 @@ func labCall(t *testing.T, ts *testServer, l *lab, sc labScenario, turnURL strin
 		return false, "", 0
 	}
 	id := c.Location[strings.LastIndex(c.Location, "/")+1:]
-	timer := time.NewTimer(10 * time.Second) // beyond the media core's 5 s connect timeout
+	timer := time.NewTimer(ts.cfg.ICE.ConnectTimeout + 5*time.Second) // beyond the media core's connect timeout
 	defer timer.Stop()
 	select {
 	case <-c.Connected():
