@@ -41,7 +41,12 @@ type mediaLab struct {
 	base string // the media core's URL, http://10.77.0.2:port
 	// config is the voice.yaml in use (see voiceConfig).
 	config string
+	// tls, when set, gives coturn a TLS listener on turnsPort.
+	tls *testTLS
 }
+
+// turnsPort is coturn's TLS listener in the lab (when mediaLab.tls is set).
+const turnsPort = 5349
 
 // mediaRow is one row of the media path table of docs/fault-matrix.md.
 type mediaRow struct {
@@ -73,13 +78,17 @@ func startMediaLab(t *testing.T) *mediaLab {
 // media path), relaying to the media core's ICE address.
 func (l *mediaLab) startCoturn() {
 	t := l.t
-	path, args := l.veth.inside(coturntest.Binary,
-		"-n", "--listening-ip="+vethHTTPIP, "--relay-ip="+vethRelayIP,
+	tlsArgs := []string{"--no-tls"}
+	if l.tls != nil {
+		tlsArgs = []string{"--cert=" + l.tls.Cert, "--pkey=" + l.tls.Key, fmt.Sprintf("--tls-listening-port=%d", turnsPort)}
+	}
+	path, args := l.veth.inside(coturntest.Binary, append([]string{
+		"-n", "--listening-ip=" + vethHTTPIP, "--relay-ip=" + vethRelayIP,
 		fmt.Sprintf("--listening-port=%d", l.coturnPort),
-		"--realm=voicewatch.e2e", "--use-auth-secret", "--static-auth-secret="+turnSecret,
-		"--no-tls", "--no-dtls", "--no-cli", "--fingerprint", "--min-port=40000", "--max-port=40999",
-		"--userdb="+filepath.Join(l.dir, "turndb"), "--pidfile="+filepath.Join(l.dir, "turn.pid"),
-		"--log-file=stdout", "--simple-log")
+		"--realm=voicewatch.e2e", "--use-auth-secret", "--static-auth-secret=" + turnSecret,
+		"--no-dtls", "--no-cli", "--fingerprint", "--min-port=40000", "--max-port=40999",
+		"--userdb=" + filepath.Join(l.dir, "turndb"), "--pidfile=" + filepath.Join(l.dir, "turn.pid"),
+		"--log-file=stdout", "--simple-log"}, tlsArgs...)...)
 	l.coturn = startProc(t, "coturn", path, args, nil)
 	eventually(t, 10*time.Second, "coturn listens on TCP", func() bool {
 		c, err := net.DialTimeout("tcp", fmt.Sprintf("%s:%d", vethHTTPIP, l.coturnPort), 500*time.Millisecond)

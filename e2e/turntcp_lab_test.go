@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,9 +29,9 @@ func labEnvInt(name string, def int) int {
 }
 
 // TestTURNTCPLab is the impairment lab's scenario that pion's vnet cannot
-// build: media UDP to the media core blocked (a blackhole route in the
-// veth lab) while pion callers reach coturn over TCP. Every call must
-// connect through the relay. VOICEWATCH_LAB_CALLS sets the number of calls
+// build: every UDP path to the media core blocked (blackhole routes in the
+// veth lab) while pion callers reach coturn over TCP, then over TLS (a
+// test CA the callers trust). Every call must connect through the relay. VOICEWATCH_LAB_CALLS sets the number of calls
 // (3 by default; make lab runs 200), VOICEWATCH_LAB_PARALLEL how many at
 // once, VOICEWATCH_LAB_REPORT where the table row goes.
 func TestTURNTCPLab(t *testing.T) {
@@ -39,10 +40,18 @@ func TestTURNTCPLab(t *testing.T) {
 	}
 	requireParts(t, false)
 	buildBinaries(t)
+	if !netns.Inside() {
+		// A CA the callers trust (SSL_CERT_FILE) for coturn's TLS listener.
+		dir := t.TempDir()
+		tl := newTestTLS(t, dir, vethHTTPIP)
+		t.Setenv("SSL_CERT_FILE", tl.CA)
+		t.Setenv(envTLSDir, dir)
+	}
 	if !netns.Run(t) {
 		return
 	}
-	l := &mediaLab{veth: newVethLab(t)}
+	dir := os.Getenv(envTLSDir)
+	l := &mediaLab{veth: newVethLab(t), tls: &testTLS{CA: filepath.Join(dir, "ca.pem"), Cert: filepath.Join(dir, "cert.pem"), Key: filepath.Join(dir, "key.pem")}}
 	l.stack = &stack{t: t, bin: os.Getenv(envBin), dir: t.TempDir(), coturnPort: 3478, voicePort: 8080, metricsPort: 9100}
 	l.base = fmt.Sprintf("http://%s:%d", vethHTTPIP, l.voicePort)
 	l.startCoturn()
@@ -50,55 +59,65 @@ func TestTURNTCPLab(t *testing.T) {
 	l.veth.cutMedia()
 
 	calls, parallel := labEnvInt("VOICEWATCH_LAB_CALLS", 3), labEnvInt("VOICEWATCH_LAB_PARALLEL", 1)
-	var (
-		mu      sync.Mutex
-		ok      int
-		setupMs []float64
-		pairs   = map[string]int{}
-	)
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for range calls {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			d, pair, err := tcpLabCall(t, l)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				t.Logf("call: %v", err)
-				return
-			}
-			ok++
-			setupMs = append(setupMs, float64(d.Milliseconds()))
-			pairs[pair]++
-		})
+	var report strings.Builder
+	for _, v := range []struct{ name, url string }{
+		{"TCP", fmt.Sprintf("turn:%s:%d?transport=tcp", vethHTTPIP, l.coturnPort)},
+		{"TLS", fmt.Sprintf("turns:%s:%d?transport=tcp", vethHTTPIP, turnsPort)},
+	} {
+		var (
+			mu      sync.Mutex
+			ok      int
+			setupMs []float64
+			pairs   = map[string]int{}
+		)
+		sem := make(chan struct{}, parallel)
+		var wg sync.WaitGroup
+		for range calls {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				d, pair, err := tcpLabCall(t, l, v.url)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					t.Logf("%s call: %v", v.name, err)
+					return
+				}
+				ok++
+				setupMs = append(setupMs, float64(d.Milliseconds()))
+				pairs[pair]++
+			})
+		}
+		wg.Wait()
+		lo, hi := wilson95(ok, calls)
+		slices.Sort(setupMs)
+		row := fmt.Sprintf("| every UDP path to the media core blocked (netns blackhole routes), caller uses TURN over %s (coturn) | %d/%d | %.1f %% [%.1f, %.1f] | – | caller's pair (local/remote) %v | %.0f / %.0f | – | – |\n",
+			v.name, ok, calls, 100*float64(ok)/float64(calls), 100*lo, 100*hi, pairs, nearestRank(setupMs, 0.5), nearestRank(setupMs, 0.95))
+		t.Logf("%s", row)
+		report.WriteString(row)
+		if ok != calls {
+			t.Errorf("%d/%d calls connected over TURN/%s", ok, calls, v.name)
+		}
 	}
-	wg.Wait()
-	lo, hi := wilson95(ok, calls)
-	slices.Sort(setupMs)
-	row := fmt.Sprintf("| every UDP path to the media core blocked (netns blackhole routes), caller uses TURN over TCP (coturn) | %d/%d | %.1f %% [%.1f, %.1f] | caller's pair (local/remote) %v | %.0f / %.0f |\n",
-		ok, calls, 100*float64(ok)/float64(calls), 100*lo, 100*hi, pairs, nearestRank(setupMs, 0.5), nearestRank(setupMs, 0.95))
-	t.Logf("%s", row)
 	if p := os.Getenv("VOICEWATCH_LAB_REPORT"); p != "" {
-		if err := os.WriteFile(p, []byte(row), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(report.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if ok != calls {
-		t.Errorf("%d/%d calls connected over TURN/TCP", ok, calls)
-	}
 }
+
+// envTLSDir passes the test CA's directory into the namespace.
+const envTLSDir = "VOICEWATCH_E2E_TLS_DIR"
 
 // tcpLabCall places one pion call from the test's namespace with TURN over
 // TCP and returns the time from the offer to connected and the caller's
 // selected local candidate type.
-func tcpLabCall(t *testing.T, l *mediaLab) (time.Duration, string, error) {
+func tcpLabCall(t *testing.T, l *mediaLab, turnURL string) (time.Duration, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	user, pass := turncred.REST(turnSecret, "lab", time.Hour, time.Now())
 	c := voicetest.NewCaller(t, l.base, voicetest.CallerOptions{Token: whipToken, Interfaces: []string{"vw0"},
-		ICEServers: []webrtc.ICEServer{{URLs: []string{fmt.Sprintf("turn:%s:%d?transport=tcp", vethHTTPIP, l.coturnPort)}, Username: user, Credential: pass}}})
+		ICEServers: []webrtc.ICEServer{{URLs: []string{turnURL}, Username: user, Credential: pass}}})
 	defer func() { _ = c.PC.Close() }()
 	start := time.Now()
 	if _, err := c.Call(ctx); err != nil {
