@@ -323,6 +323,7 @@ func TestMediaPathFaults(t *testing.T) {
 	}{
 		{"media UDP blocked, TURN over TCP", udpBlockedTURN},
 		{"media blip", mediaBlip},
+		{"long outage redial", mediaRedial},
 		{"incident config vs recommended", incidentVsRecommended},
 	} {
 		ok := t.Run(r.name, func(t *testing.T) {
@@ -501,6 +502,73 @@ func tally(v []string) string {
 		out = append(out, fmt.Sprintf("%s (%d×)", k, counts[k]))
 	}
 	return strings.Join(out, ", ")
+}
+
+// mediaRedial: the media path stays cut after the page's ICE restarts ran
+// out; the page redials (a new POST naming the old session) and, once the
+// path is back, the new session connects.
+func mediaRedial(t *testing.T, l *mediaLab, b *browser) []mediaRow {
+	if l.config != "direct" {
+		l.useVoice("direct", directICE)
+	}
+	if _, err := b.open(l.base, whipToken, false); err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Fields(pageText(b, "session"))[0]
+	t0 := time.Now()
+	l.veth.cutMedia()
+	if st := waitCallState(b, 90*time.Second, "redialing"); st == "" {
+		t.Fatalf("the page never redialed; it shows %q", pageText(b, "call-state"))
+	}
+	redialAfter := time.Since(t0)
+	tr := time.Now()
+	l.veth.restoreMedia()
+	if st := waitCallState(b, 60*time.Second, "connected"); st == "" {
+		t.Fatalf("no new session connected after the path came back; the page shows %q", pageText(b, "call-state"))
+	}
+	back := time.Since(tr)
+	session, redials := pageText(b, "session"), pageText(b, "redials")
+	if !strings.Contains(session, "redial of "+old[:8]) {
+		t.Errorf("the page's session %q does not name the old one %s", session, old)
+	}
+	linked := false
+	for _, ev := range l.voiceEvents("session.started") {
+		linked = linked || ev["redial_of"] == old
+	}
+	if !linked {
+		t.Errorf("no session.started names %s in redial_of", old)
+	}
+	if err := b.hangup(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("redialed %s after the cut; connected %s after the path came back (%s redials)", redialAfter.Round(100*time.Millisecond), back.Round(100*time.Millisecond), redials)
+	return []mediaRow{{
+		Fault:    "media outage longer than the ICE restarts",
+		How:      "blackhole route to the media core's ICE address until the page redials, then removed",
+		Expected: "restarts run out, the page redials a new session (Voicewatch-Redial-Of) and connects once the path is back",
+		Measured: []string{fmt.Sprintf("redialed %s after the cut (%s redials); the new session connected %s after the path came back; session.started carries redial_of",
+			redialAfter.Round(100*time.Millisecond), redials, back.Round(100*time.Millisecond))},
+	}}
+}
+
+// voiceEvents returns the running media core's log events named name.
+func (l *mediaLab) voiceEvents(name string) []map[string]any {
+	f, err := os.Open(l.voice.logPath())
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []map[string]any
+	dec := json.NewDecoder(f)
+	for {
+		var ev map[string]any
+		if err := dec.Decode(&ev); err != nil {
+			return out
+		}
+		if ev["event"] == name {
+			out = append(out, ev)
+		}
+	}
 }
 
 // quantiles returns the median and the 95th percentile (nearest rank).
