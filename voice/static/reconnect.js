@@ -104,7 +104,8 @@ export class WhipCall extends EventTarget {
    * @param {string} [sessionId]  the session it concerns (ignored if not current)
    */
   serverEnded(reason, sessionId) {
-    if (this._ended || (sessionId && sessionId !== this.sessionId)) return;
+    // "redialed" is the server ending a session this call replaced.
+    if (this._ended || reason === "redialed" || (sessionId && sessionId !== this.sessionId)) return;
     if (this.opts.redialReasons.includes(reason)) {
       this._redial("the server ended the session: " + reason);
       return;
@@ -314,6 +315,7 @@ export class WhipCall extends EventTarget {
       { attempt: this.counts.redials, max: this.opts.maxRedials });
     if (this.pc) this.pc.close();
     this.location = "";
+    this.sessionId = ""; // the old session's late events are no longer this call's
     this._after(wait, () => this._dial(old));
   }
 }
