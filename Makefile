@@ -6,7 +6,7 @@ GO           ?= go
 TEST_TIMEOUT ?= 20m
 BENCH        ?= .
 
-.PHONY: all build test test-deps vet unit e2e soak bench demo clean
+.PHONY: all build test test-deps vet unit e2e soak bench lab demo clean
 
 all: build
 
@@ -29,10 +29,12 @@ unit:
 
 # The end-to-end fault → page test: coturn, agent voice, agent sidecar,
 # Prometheus, Alertmanager, a webhook receiver and Chromium as real processes
-# on loopback in a network namespace (about 4 minutes on 2 cores), and
-# TestAttackSoak: malformed offers, candidate floods, slow bodies, WebSocket
-# floods and /probe abuse against agent voice and agent sidecar while pion
-# callers call (about 45 s; up to 80 s when the p99 is measured twice).
+# on loopback in a network namespace (about 4 minutes on 2 cores); the media
+# path faults in a veth lab (about 3 minutes), two media cores behind haproxy
+# and the TURN/TCP lab smoke (under a minute); and TestAttackSoak: malformed
+# offers, candidate floods, slow bodies, WebSocket floods and /probe abuse
+# against agent voice and agent sidecar while pion callers call (about 45 s;
+# up to 80 s when the p99 is measured twice).
 # E2E_FLAGS=-update rewrites docs/fault-matrix.md with the measured times;
 # VOICEWATCH_E2E_LOAD=1 adds the 2-minute scanner-flood load test.
 E2E_FLAGS ?=
@@ -49,6 +51,22 @@ soak: build
 # recorded in docs/benchmarks.md.
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count=1 -timeout 30m ./...
+
+# The impairment lab at scale: LAB_CALLS calls per scenario (pion vnet: NAT,
+# loss, delay and jitter; and TURN over TCP with media UDP blocked, in
+# network namespaces), LAB_PARALLEL at a time, and 20 media blips under
+# Chromium. Tables go to lab-report.md, lab-tcp-report.md and the blip samples
+# to lab-blips.txt; docs/benchmarks.md quotes them. make test runs a 3-call
+# smoke set of the same scenarios.
+LAB_CALLS    ?= 200
+LAB_PARALLEL ?= 8
+lab:
+	VOICEWATCH_LAB_CALLS=$(LAB_CALLS) VOICEWATCH_LAB_PARALLEL=$(LAB_PARALLEL) \
+	  $(GO) test -count=1 -timeout 60m -run 'TestImpairmentLab$$' -v ./voice -args -lab-report $(CURDIR)/lab-report.md
+	VOICEWATCH_LAB_CALLS=$(LAB_CALLS) VOICEWATCH_LAB_PARALLEL=$(LAB_PARALLEL) VOICEWATCH_LAB_REPORT=$(CURDIR)/lab-tcp-report.md \
+	  $(GO) test -count=1 -timeout 60m -run 'TestTURNTCPLab$$' -v ./e2e
+	VOICEWATCH_E2E_BLIPS=20 VOICEWATCH_E2E_BLIP_SAMPLES=$(CURDIR)/lab-blips.txt \
+	  $(GO) test -count=1 -timeout 60m -run 'TestMediaPathFaults$$' -v ./e2e
 
 demo:
 	$(GO) run ./cmd/agent demo

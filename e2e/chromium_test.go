@@ -28,7 +28,9 @@ type browser struct {
 	cancel func()
 }
 
-func startBrowser(t *testing.T) *browser {
+// startBrowser starts Chromium; extra adds flags (e.g. an insecure origin
+// treated as secure, so a page on a veth address may use the microphone).
+func startBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath()),
@@ -43,6 +45,7 @@ func startBrowser(t *testing.T) *browser {
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("use-file-for-fake-audio-capture", speechWAV(t)),
 	)
+	opts = append(opts, extra...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	b := &browser{ctx: ctx, cancel: func() { cancel(); cancelA() }}

@@ -49,8 +49,39 @@ func writeMatrixDoc(t *testing.T, results string) {
 		fmt.Fprintf(&w, "| %s | %s | %s | %s | %s | %s |\n", r.Fault, r.How, r.Expected, strings.Join(fired, "<br>"), inh, r.Cleared.Round(100*time.Millisecond))
 	}
 	fmt.Fprintf(&w, "\nWhole run (stack start, two Chromium calls, dashboards, probe CLI, matrix): %s.\n", m.Total.Round(time.Second))
-	if err := os.WriteFile("../docs/fault-matrix.md", []byte(w.String()), 0o644); err != nil {
+	// Keep the media path section TestMediaPathFaults writes.
+	if old, err := os.ReadFile(matrixDoc); err == nil {
+		if i := strings.Index(string(old), mediaMarker); i >= 0 {
+			w.WriteString("\n" + string(old[i:]))
+		}
+	}
+	if err := os.WriteFile(matrixDoc, []byte(w.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("wrote docs/fault-matrix.md")
+}
+
+// matrixDoc is the generated fault matrix.
+const matrixDoc = "../docs/fault-matrix.md"
+
+// mediaMarker starts the media path section of docs/fault-matrix.md;
+// each test rewrites only its own part.
+const mediaMarker = "<!-- media path faults: go test ./e2e -run TestMediaPathFaults -update -->"
+
+// writeMatrixSection replaces the media path section (from mediaMarker to
+// the end) of docs/fault-matrix.md with section.
+func writeMatrixSection(t *testing.T, section string) {
+	b, err := os.ReadFile(matrixDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := string(b)
+	if i := strings.Index(head, mediaMarker); i >= 0 {
+		head = head[:i]
+	}
+	head = strings.TrimRight(head, "\n") + "\n\n"
+	if err := os.WriteFile(matrixDoc, []byte(head+section), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote the media path section of docs/fault-matrix.md")
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, through apt, the real parts the tests use: coturn (TURN/STUN),
-# prometheus (promtool), prometheus-alertmanager (amtool), chromium, and the
-# namespace tools. Does nothing when they are all present.
+# prometheus (promtool), prometheus-alertmanager (amtool), chromium, haproxy
+# (two media cores behind a load balancer), and the namespace tools. Does
+# nothing when they are all present.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ have turnserver || need+=(coturn)
 have prometheus && have promtool || need+=(prometheus)
 have amtool || need+=(prometheus-alertmanager)
 { [ -x /usr/lib/chromium/chromium ] || have chromium; } || need+=(chromium)
+have haproxy || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 have ip || need+=(iproute2)
 have unshare || need+=(util-linux)
 

@@ -86,8 +86,12 @@ func (b *candidateBudget) admitPatch(frag *sdpFrag, restart bool, cfg ICEConfig)
 	if b.patches++; b.patches > cfg.MaxPatches {
 		return fmt.Errorf("%w (ice.max_patches %d): end the session and call again", ErrTooManyPatches, cfg.MaxPatches)
 	}
-	if frag.ufrag != "" || frag.pwd != "" {
-		if err := checkICECredentials(frag.ufrag, frag.pwd); err != nil {
+	check := checkICEFields // a trickle fragment may carry only its ufrag
+	if restart {
+		check = checkICECredentials // a restart announces both (RFC 9725 §4.3.2)
+	}
+	if frag.ufrag != "" || frag.pwd != "" || restart {
+		if err := check(frag.ufrag, frag.pwd); err != nil {
 			return err
 		}
 	}

@@ -38,6 +38,9 @@ type Config struct {
 	Audio AudioConfig `yaml:"audio"`
 	// Store configures where sessions are saved.
 	Store StoreConfig `yaml:"store"`
+	// Cluster lets several media cores share one load balancer; see
+	// ClusterConfig and docs/deployment.md.
+	Cluster ClusterConfig `yaml:"cluster"`
 	// Providers selects and configures the STT, dialog, TTS and store
 	// adapters (AWS Transcribe, ElevenLabs, DynamoDB, ...). It is kept raw
 	// here and decoded by package voice/providers, which imports the
@@ -342,6 +345,9 @@ func (c *Config) validate() error {
 	}
 	c.HTTP.TrustedProxies = splitList(c.HTTP.TrustedProxies)
 	if err := c.HTTP.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Cluster.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -131,8 +131,18 @@ func postOffer(t *testing.T, base, sdp string) (*http.Response, string) {
 
 func patch(t *testing.T, url, frag string) (int, string) {
 	t.Helper()
+	return patchWith(t, url, frag, "")
+}
+
+// patchWith sends a PATCH with the given If-Match ("" for none; "*" is an
+// ICE restart, RFC 9725 §4.3.2).
+func patchWith(t *testing.T, url, frag, ifMatch string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPatch, url, strings.NewReader(frag))
 	req.Header.Set("Content-Type", mimeSDPFrag)
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +203,8 @@ func TestPatchCap(t *testing.T) {
 }
 
 // TestPatchICECredentials: an ICE restart with credentials outside RFC
-// 8839 is refused before pion sees them.
+// 8839, or without a password, is refused before pion sees them, and so is
+// a trickle fragment whose ufrag is outside RFC 8839.
 func TestPatchICECredentials(t *testing.T) {
 	ts := startServer(t, loopbackConfig(t))
 	resp, body := postOffer(t, ts.base, realOffer(t))
@@ -206,9 +217,12 @@ func TestPatchICECredentials(t *testing.T) {
 		"oversize pwd":   "a=ice-ufrag:abcd\r\na=ice-pwd:" + strings.Repeat("p", 300) + "\r\n",
 		"no pwd":         "a=ice-ufrag:abcd\r\n",
 	} {
-		if code, b := patch(t, url, frag); code != http.StatusBadRequest || !strings.Contains(b, "ice-") {
-			t.Errorf("%s: %d %s, want 400", name, code, b)
+		if code, b := patchWith(t, url, frag, "*"); code != http.StatusBadRequest || !strings.Contains(b, "ice-") {
+			t.Errorf("restart, %s: %d %s, want 400", name, code, b)
 		}
+	}
+	if code, b := patch(t, url, "a=ice-ufrag:"+strings.Repeat("u", 50_000)+"\r\n"); code != http.StatusBadRequest || !strings.Contains(b, "ice-ufrag") {
+		t.Errorf("trickle, oversize ufrag: %d %s, want 400", code, b)
 	}
 	if got := ts.metric(t, voicemetrics.MetricICERestarts, voicemetrics.LabelResult, voicemetrics.RestartFailed); got != 0 {
 		t.Errorf("%v failed restarts counted for refused PATCHes", got)

@@ -1,13 +1,18 @@
 package voice
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"maps"
+	"math"
+	"math/rand/v2"
 	"net"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,11 +44,18 @@ type labScenario struct {
 	name        string
 	clientNAT   vnet.NATType
 	lossPercent int
-	blockDirect bool // drop client↔server packets: only the TURN server is reachable
-	clientTURN  bool
-	serverTURN  bool
-	serverSTUN  []string // server's STUN servers (host:port)
-	calls       int
+	// delay is the one-way delay added to every packet into the caller's
+	// and into the media core's network (RTT = 2×delay), varied uniformly
+	// by ±jitter/2 each way (a queue: no reordering).
+	delay, jitter time.Duration
+	blockDirect   bool // drop client↔server packets: only the TURN server is reachable
+	// connectTimeout is the media core's ice.connect_timeout (default here
+	// 5 s, to keep failing calls short; the product default is 30 s).
+	connectTimeout time.Duration
+	clientTURN     bool
+	serverTURN     bool
+	serverSTUN     []string // server's STUN servers (host:port)
+	calls          int
 	// expectations
 	wantPair   func(local, remote string) bool // nil = any
 	pairDesc   string
@@ -58,6 +70,7 @@ type labResult struct {
 	setupMs    []float64
 	gatherMs   []float64
 	gatherEnds []string
+	failures   []string // the media core's reasons for sessions that never connected
 }
 
 // lab is one virtual topology: a WAN with a TURN/STUN server, the media core
@@ -83,7 +96,11 @@ func newLab(t *testing.T, sc labScenario) *lab {
 	must(t, err)
 	serverNet, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{"10.1.0.2"}})
 	must(t, err)
-	must(t, serverLAN.AddNet(serverNet))
+	if sc.delay > 0 {
+		must(t, serverLAN.AddNet(delayed(t, serverNet, sc.delay, sc.jitter)))
+	} else {
+		must(t, serverLAN.AddNet(serverNet))
+	}
 	must(t, wan.AddRouter(serverLAN))
 
 	nat := sc.clientNAT
@@ -91,11 +108,14 @@ func newLab(t *testing.T, sc labScenario) *lab {
 	must(t, err)
 	clientNet, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{"192.168.0.2"}})
 	must(t, err)
-	if sc.lossPercent > 0 {
+	switch {
+	case sc.lossPercent > 0:
 		lf, err := vnet.NewLossFilter(clientNet, sc.lossPercent)
 		must(t, err)
 		must(t, clientLAN.AddNet(lf))
-	} else {
+	case sc.delay > 0:
+		must(t, clientLAN.AddNet(delayed(t, clientNet, sc.delay, sc.jitter)))
+	default:
 		must(t, clientLAN.AddNet(clientNet))
 	}
 	must(t, wan.AddRouter(clientLAN))
@@ -117,6 +137,33 @@ func newLab(t *testing.T, sc labScenario) *lab {
 	return l
 }
 
+// delayed wraps nic in a vnet delay filter of d ± jitter/2, the delay
+// redrawn every 5 ms until the test ends.
+func delayed(t *testing.T, nic vnet.NIC, d, jitter time.Duration) vnet.NIC {
+	f, err := vnet.NewDelayFilter(nic, vnet.WithDelay(d))
+	must(t, err)
+	if jitter > 0 {
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			tick := time.NewTicker(5 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					f.SetDelay(d - jitter/2 + rand.N(jitter))
+				}
+			}
+		}()
+		t.Cleanup(func() { close(stop); <-done })
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
 func quietLogs() logging.LoggerFactory {
 	lf := logging.NewDefaultLoggerFactory()
 	lf.DefaultLogLevel = logging.LogLevelError
@@ -136,8 +183,16 @@ func must(t *testing.T, err error) {
 }
 
 func labCalls(def int) int {
+	return envInt("VOICEWATCH_LAB_CALLS", def)
+}
+
+// labParallel is how many calls of a scenario run at once
+// (VOICEWATCH_LAB_PARALLEL, default 1).
+func labParallel() int { return envInt("VOICEWATCH_LAB_PARALLEL", 1) }
+
+func envInt(name string, def int) int {
 	var n int
-	if _, err := fmt.Sscan(os.Getenv("VOICEWATCH_LAB_CALLS"), &n); err == nil && n > 0 {
+	if _, err := fmt.Sscan(os.Getenv(name), &n); err == nil && n > 0 {
 		return n
 	}
 	return def
@@ -166,6 +221,12 @@ func TestImpairmentLab(t *testing.T) {
 			calls: 1, serverSTUN: stun, minSuccess: 0, wantGather: gatherEnough},
 		{name: "caller behind full-cone NAT, 5 % packet loss", clientNAT: fullCone, lossPercent: 5, calls: n, serverSTUN: stun,
 			serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
+		{name: "caller behind full-cone NAT, 15 % packet loss", clientNAT: fullCone, lossPercent: 15, calls: n, serverSTUN: stun,
+			serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
+		{name: "caller behind full-cone NAT, 15 % packet loss, default connect timeout (30 s)", clientNAT: fullCone, lossPercent: 15,
+			connectTimeout: 30 * time.Second, calls: n, serverSTUN: stun, serverTURN: true, minSuccess: (n + 1) / 2, wantGather: gatherEnough},
+		{name: "caller behind full-cone NAT, 300 ms RTT, 50 ms jitter", clientNAT: fullCone, delay: 150 * time.Millisecond,
+			jitter: 50 * time.Millisecond, calls: n, serverSTUN: stun, minSuccess: n, wantGather: gatherEnough},
 		{name: "one of two STUN servers never answers", clientNAT: fullCone, calls: n,
 			serverSTUN: []string{labDeadSTUN + ":3478", labTURN + ":3478"},
 			wantPair:   reflexive, pairDesc: "remote srflx/prflx", minSuccess: n, wantGather: gatherEnough},
@@ -177,7 +238,10 @@ func TestImpairmentLab(t *testing.T) {
 			cfg := loopbackConfig(t)
 			cfg.ICE.Interfaces = nil
 			cfg.ICE.IncludeLoopback = false
-			cfg.ICE.ConnectTimeout = 5 * time.Second
+			cfg.ICE.ConnectTimeout = cmp.Or(sc.connectTimeout, 5*time.Second)
+			// Every lab caller comes from one address: lift the per-client
+			// rate limit (20/s) out of the way of 200 calls.
+			cfg.HTTP.RatePerSecond, cfg.HTTP.Burst = 10000, 20000
 			for _, s := range sc.serverSTUN {
 				cfg.ICE.Servers = append(cfg.ICE.Servers, ICEServer{URLs: []string{"stun:" + s}})
 			}
@@ -186,18 +250,53 @@ func TestImpairmentLab(t *testing.T) {
 			}
 			ts := startServer(t, cfg, WithNet(l.serverNet))
 			res := labResult{scenario: sc}
+			var mu sync.Mutex
+			var connected []string // session IDs
+			sem := make(chan struct{}, labParallel())
+			var wg sync.WaitGroup
 			for range sc.calls {
-				ok, pair := labCall(t, ts, l, sc, turnURL)
-				if ok {
-					res.success++
-					res.pairs = append(res.pairs, pair)
+				sem <- struct{}{}
+				wg.Go(func() {
+					defer func() { <-sem }()
+					id, setup := labCall(t, ts, l, sc, turnURL)
+					mu.Lock()
+					defer mu.Unlock()
+					if id != "" {
+						res.success++
+						connected = append(connected, id)
+						res.setupMs = append(res.setupMs, setup.Seconds()*1000)
+					}
+				})
+			}
+			wg.Wait()
+			// The server's selected pair of each connected call, read once
+			// (parsing the log per call is quadratic at 800 calls).
+			pairOf := map[string]string{}
+			voicetest.Eventually(t, 10*time.Second, "a selected pair event per connected call", func() bool {
+				for _, e := range ts.logs.Find(EventICESelectedPair, nil) {
+					id := fmt.Sprint(e["session_id"])
+					if _, seen := pairOf[id]; !seen {
+						pairOf[id] = fmt.Sprintf("%s/%s/%s", e["local_type"], e["remote_type"], e["protocol"])
+					}
 				}
+				for _, id := range connected {
+					if _, ok := pairOf[id]; !ok {
+						return false
+					}
+				}
+				return true
+			})
+			for _, id := range connected {
+				res.pairs = append(res.pairs, pairOf[id])
+			}
+			for _, e := range ts.logs.Find(EventSessionEnded, map[string]any{"outcome": voicemetrics.OutcomeFailed}) {
+				res.failures = append(res.failures, fmt.Sprint(e["reason"]))
 			}
 			for _, e := range ts.logs.Find(EventICEGathering, nil) {
 				res.gatherMs = append(res.gatherMs, e["duration_seconds"].(float64)*1000)
 				res.gatherEnds = append(res.gatherEnds, e["complete"].(string))
 			}
-			voicetest.Eventually(t, 10*time.Second, "sessions to end", func() bool { return ts.ActiveSessions() == 0 })
+			voicetest.Eventually(t, cfg.ICE.ConnectTimeout+30*time.Second, "sessions to end", func() bool { return ts.ActiveSessions() == 0 })
 			if res.success < sc.minSuccess {
 				t.Errorf("%d/%d calls connected, want ≥ %d", res.success, sc.calls, sc.minSuccess)
 			}
@@ -229,54 +328,102 @@ func TestImpairmentLab(t *testing.T) {
 	}
 }
 
-// labCall places one call from the lab's caller; it reports whether the call
-// connected and the server's selected pair (local/remote/protocol).
-func labCall(t *testing.T, ts *testServer, l *lab, sc labScenario, turnURL string) (bool, string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+// labCall places one call from the lab's caller; it returns the session ID
+// when the call connected ("" otherwise) and the time from the call to
+// connected. It runs on its own goroutine: it never fails the test.
+func labCall(t *testing.T, ts *testServer, l *lab, sc labScenario, turnURL string) (string, time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), ts.cfg.ICE.ConnectTimeout+15*time.Second)
 	defer cancel()
 	o := voicetest.CallerOptions{Net: l.clientNet, ICEServers: []webrtc.ICEServer{{URLs: []string{"stun:" + labTURN + ":3478"}}}}
 	if sc.clientTURN {
 		o.ICEServers = append(o.ICEServers, webrtc.ICEServer{URLs: []string{turnURL}, Username: "lab", Credential: "labpass"})
 	}
 	c := voicetest.NewCaller(t, ts.base, o)
-	before := len(ts.logs.Find(EventICESelectedPair, nil))
+	defer func() { _ = c.PC.Close() }()
+	start := time.Now()
 	if _, err := c.Call(ctx); err != nil {
 		t.Logf("call: %v", err)
-		return false, ""
+		return "", 0
 	}
+	id := c.Location[strings.LastIndex(c.Location, "/")+1:]
+	timer := time.NewTimer(ts.cfg.ICE.ConnectTimeout + 5*time.Second) // beyond the media core's connect timeout
+	defer timer.Stop()
 	select {
 	case <-c.Connected():
-	case <-time.After(7 * time.Second):
+	case <-timer.C:
 		_, _ = c.Hangup(ctx)
-		return false, ""
+		return "", 0
 	}
-	var pair string
-	voicetest.Eventually(t, 5*time.Second, "selected pair event", func() bool {
-		ev := ts.logs.Find(EventICESelectedPair, nil)
-		if len(ev) <= before {
-			return false
+	setup := time.Since(start)
+	// Hang up once the media core counts the call connected too (its
+	// selected pair is logged then).
+	for serverConnected := false; !serverConnected && ctx.Err() == nil; {
+		sess, ok := ts.lookup(id)
+		if !ok {
+			break // the session already ended
 		}
-		e := ev[len(ev)-1]
-		pair = fmt.Sprintf("%s/%s/%s", e["local_type"], e["remote_type"], e["protocol"])
-		return true
-	})
+		sess.mu.Lock()
+		serverConnected = !sess.connectedAt.IsZero()
+		sess.mu.Unlock()
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 	_, _ = c.Hangup(ctx)
-	_ = c.PC.Close()
-	return true, pair
+	return id, setup
 }
 
 func writeLabReport(t *testing.T, path string, results []labResult) {
 	var b strings.Builder
-	b.WriteString("| scenario | connected | selected pairs (server local/remote/proto) | server ICE gathering (ms, median) | gathering ended by |\n|---|---|---|---|---|\n")
+	b.WriteString("| scenario | connected | success, 95 % Wilson interval | failed sessions by reason | selected pairs (server local/remote/proto) | call → connected incl. the caller's gathering (ms, median / p95) | server ICE gathering (ms, median) | gathering ended by |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
 		pairs := slices.Compact(slices.Sorted(slices.Values(r.pairs)))
 		ends := slices.Compact(slices.Sorted(slices.Values(r.gatherEnds)))
-		fmt.Fprintf(&b, "| %s | %d/%d | %s | %.1f | %s |\n", r.scenario.name, r.success, r.scenario.calls,
-			strings.Join(pairs, ", "), median(r.gatherMs), strings.Join(ends, ", "))
+		lo, hi := wilson(r.success, r.scenario.calls)
+		reasons := map[string]int{}
+		for _, f := range r.failures {
+			reasons[f]++
+		}
+		var fails []string
+		for _, k := range slices.Sorted(maps.Keys(reasons)) {
+			fails = append(fails, fmt.Sprintf("%s %d", k, reasons[k]))
+		}
+		if len(fails) == 0 {
+			fails = []string{"–"}
+		}
+		fmt.Fprintf(&b, "| %s | %d/%d | %.1f %% [%.1f, %.1f] | %s | %s | %.0f / %.0f | %.1f | %s |\n", r.scenario.name, r.success, r.scenario.calls,
+			100*float64(r.success)/float64(r.scenario.calls), 100*lo, 100*hi, strings.Join(fails, ", "),
+			strings.Join(pairs, ", "), median(r.setupMs), percentile(r.setupMs, 0.95), median(r.gatherMs), strings.Join(ends, ", "))
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// wilson is the 95 % Wilson score interval of k successes in n trials: it
+// stays inside [0, 1] and is not degenerate at 0 or n, unlike the normal
+// approximation.
+func wilson(k, n int) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	const z = 1.959964
+	p, fn := float64(k)/float64(n), float64(n)
+	den := 1 + z*z/fn
+	mid := (p + z*z/(2*fn)) / den
+	half := z * math.Sqrt(p*(1-p)/fn+z*z/(4*fn*fn)) / den
+	return max(0, mid-half), min(1, mid+half)
+}
+
+// percentile is the nearest-rank q-quantile of v.
+func percentile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(v))
+	i := int(math.Ceil(q*float64(len(s)))) - 1
+	return s[max(0, min(i, len(s)-1))]
 }
 
 func median(v []float64) float64 {
@@ -285,4 +432,18 @@ func median(v []float64) float64 {
 	}
 	s := slices.Sorted(slices.Values(v))
 	return s[len(s)/2]
+}
+
+// TestWilson checks the interval against values computed by hand
+// (the closed form of Wilson, 1927, evaluated independently).
+func TestWilson(t *testing.T) {
+	for _, c := range []struct {
+		k, n   int
+		lo, hi float64
+	}{{0, 10, 0, 0.2775}, {200, 200, 0.9812, 1}, {199, 200, 0.9723, 0.9991}, {5, 10, 0.2366, 0.7634}} {
+		lo, hi := wilson(c.k, c.n)
+		if math.Abs(lo-c.lo) > 5e-4 || math.Abs(hi-c.hi) > 5e-4 {
+			t.Errorf("wilson(%d, %d) = [%.4f, %.4f], want [%.4f, %.4f]", c.k, c.n, lo, hi, c.lo, c.hi)
+		}
+	}
 }

@@ -53,6 +53,7 @@ type metrics struct {
 	httpRequests      *prometheus.CounterVec
 	scanner           *prometheus.CounterVec
 	rateLimited       prometheus.Counter
+	forwarded         prometheus.Counter
 	rejected          *prometheus.CounterVec
 	wsConnections     prometheus.Counter
 	wsActive          prometheus.Gauge
@@ -113,6 +114,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Requests rejected as scanner traffic, by pattern."}, []string{voicemetrics.LabelPattern}),
 		rateLimited: f.NewCounter(prometheus.CounterOpts{Name: voicemetrics.MetricHTTPRateLimited,
 			Help: "Requests rejected by the per-client rate limit."}),
+		forwarded: f.NewCounter(prometheus.CounterOpts{Name: voicemetrics.MetricHTTPForwarded,
+			Help: "Requests for a session another media core holds, forwarded to it (cluster.advertise_url)."}),
 		rejected: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricHTTPRejected,
 			Help: "Requests rejected by the HTTP guard for other reasons (body_too_large, too_many_connections), by reason."}, []string{voicemetrics.LabelReason}),
 		wsConnections: f.NewCounter(prometheus.CounterOpts{Name: voicemetrics.MetricWebSocketConnections,

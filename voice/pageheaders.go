@@ -9,13 +9,16 @@ import (
 )
 
 // pageCSP is the test page's Content-Security-Policy: nothing loads but the
-// page's own inline script and style (pinned by hash, so an injected
-// script cannot run), fetches and the event WebSocket go to the same
-// origin only, and no other site may frame the page (clickjacking).
+// page's own inline scripts and style (pinned by hash, so an injected
+// inline script cannot run) and scripts of this origin (the reconnect
+// module the page imports, the quality charts), fetches and the event
+// WebSocket go to the same origin only, and no other site may frame the
+// page (clickjacking). The origin serves no content a caller controls, so
+// 'self' admits only the media core's own static files.
 var pageCSP = buildPageCSP()
 
 var (
-	inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
+	inlineScript = regexp.MustCompile(`(?s)<script(?: type="module")?>(.*?)</script>`)
 	inlineStyle  = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
 	// pinnedScript is a same-origin script with its subresource integrity
 	// hash (the quality charts, static/quality.js): the policy allows it by
@@ -43,7 +46,7 @@ func buildPageCSP() string {
 	for _, m := range pinnedScript.FindAllSubmatch(page, -1) {
 		scripts += " '" + string(m[2]) + "'"
 	}
-	return "default-src 'none'; script-src " + scripts + "; style-src " + hashes(inlineStyle) +
+	return "default-src 'none'; script-src 'self' " + scripts + "; style-src " + hashes(inlineStyle) +
 		"; connect-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 }
 

@@ -40,6 +40,7 @@ func restart(ctx context.Context, c *voicetest.Caller, answer string) (int, stri
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, c.SessionURL(), strings.NewReader(frag))
 	req.Header.Set("Content-Type", "application/trickle-ice-sdpfrag")
+	req.Header.Set("If-Match", "*")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, "", err

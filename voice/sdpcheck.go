@@ -86,14 +86,22 @@ func badSDPRune(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\r' && r != '\n') || r == 0x7f
 }
 
-// checkICECredentials validates ice-ufrag and ice-pwd against RFC 8839.
+// checkICECredentials validates ice-ufrag and ice-pwd against RFC 8839;
+// both are required.
 func checkICECredentials(ufrag, pwd string) error {
-	switch {
-	case ufrag == "" || pwd == "":
+	if ufrag == "" || pwd == "" {
 		return fmt.Errorf("%w: %w", ErrBadSDP, ErrICECredentials)
-	case len(ufrag) < minUfrag || len(ufrag) > maxUfrag || !iceChars(ufrag):
+	}
+	return checkICEFields(ufrag, pwd)
+}
+
+// checkICEFields validates whichever of ice-ufrag and ice-pwd is present
+// (a trickle fragment may name only its generation's ufrag).
+func checkICEFields(ufrag, pwd string) error {
+	switch {
+	case ufrag != "" && (len(ufrag) < minUfrag || len(ufrag) > maxUfrag || !iceChars(ufrag)):
 		return fmt.Errorf("%w: ice-ufrag must be %d to %d characters of [A-Za-z0-9+/], got %d", ErrICECredentials, minUfrag, maxUfrag, len(ufrag))
-	case len(pwd) < minPwd || len(pwd) > maxPwd || !iceChars(pwd):
+	case pwd != "" && (len(pwd) < minPwd || len(pwd) > maxPwd || !iceChars(pwd)):
 		return fmt.Errorf("%w: ice-pwd must be %d to %d characters of [A-Za-z0-9+/], got %d", ErrICECredentials, minPwd, maxPwd, len(pwd))
 	}
 	return nil

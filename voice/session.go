@@ -32,6 +32,7 @@ const (
 	endICEFailed      = "ice_failed"      // ICE/DTLS failed
 	endRestarts       = "restarts_exhausted"
 	endShutdown       = "shutdown"
+	endRedialed       = "redialed" // the caller redialled (POST /whip with Voicewatch-Redial-Of)
 	endError          = "error"
 	endNoMediaPort    = rejectNoMediaPort // limits.go: rejected, not failed
 )
@@ -46,6 +47,7 @@ type session struct {
 	clientIP string
 	started  time.Time
 	codec    Codec
+	redialOf string // the session this one redials (Voicewatch-Redial-Of), or ""
 
 	stt    STTStream
 	sig    *turnSignals
@@ -57,6 +59,8 @@ type session struct {
 	quality *quality
 	trace   *sessionTrace // nil when tracing is off
 
+	ice iceSession // WHIP PATCH state: ETag, ICE generations; see patch.go
+
 	ctx    context.Context // the session's lifetime; cancelled by end
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // media and turn goroutines
@@ -64,9 +68,7 @@ type session struct {
 	mu          sync.Mutex
 	state       string
 	connectedAt time.Time
-	remoteOffer string // latest remote SDP, the base for ICE restarts
-	remoteUfrag string
-	budget      candidateBudget // remote candidates and PATCHes (candidates.go)
+	budget      candidateBudget // remote candidates and PATCHes (candidates.go); guarded by ice.patchMu
 	restarts    int
 	turns       int
 	gathering   time.Duration
@@ -211,6 +213,7 @@ func (s *session) save() {
 		ID: s.id, Version: s.version, State: s.state, Outcome: s.outcome, Reason: s.reason,
 		ClientIP: s.clientIP, Codec: string(s.codec), StartedAt: s.started, ConnectedAt: s.connectedAt,
 		ICEGatheringSeconds: s.gathering.Seconds(), SelectedPair: s.pair, Turns: s.turns, ICERestarts: s.restarts,
+		RedialOf: s.redialOf, Owner: s.srv.cfg.Cluster.AdvertiseURL,
 	}
 	if !r.ConnectedAt.IsZero() {
 		r.SetupSeconds = r.ConnectedAt.Sub(r.StartedAt).Seconds()

@@ -123,12 +123,17 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	redialOf, err := redialHeader(r)
+	if err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	start := s.now()
 	ctx, cancel := context.WithCancel(context.Background())
 	sess := &session{
 		id: newSessionID(), srv: s, started: start, codec: info.codec, clientIP: clientIP(r),
-		ctx: ctx, cancel: cancel, state: stateStarted, remoteOffer: offer, remoteUfrag: info.ufrag,
-		sig: newTurnSignals(), budget: candidateBudget{candidates: nCand},
+		ctx: ctx, cancel: cancel, state: stateStarted, sig: newTurnSignals(), budget: candidateBudget{candidates: nCand},
+		ice: iceSession{etag: newETag(), remoteOffer: offer, remoteUfrag: info.ufrag}, redialOf: redialOf,
 	}
 	sess.log = s.log.With("session_id", sess.id)
 	sess.events = newEventHub(sess.log, s.now)
@@ -143,7 +148,12 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	sess.startSaver()
 	s.metrics.sessionsStarted.Inc()
 	s.metrics.sessionsActive.Inc()
-	sess.events.emit(slog.LevelInfo, EventSessionStarted, "client_ip", sess.clientIP, "codec", string(info.codec))
+	started := []any{"client_ip", sess.clientIP, "codec", string(info.codec)}
+	if redialOf != "" {
+		started = append(started, "redial_of", redialOf)
+	}
+	sess.events.emit(slog.LevelInfo, EventSessionStarted, started...)
+	s.endRedialed(redialOf, sess.id)
 
 	answer, err := s.negotiate(r.Context(), sess, offer)
 	if errors.Is(err, ErrNoMediaPort) { // limits.go: 503, not a failed call
@@ -173,7 +183,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 
 	w.Header().Set("Content-Type", mimeSDP)
 	w.Header().Set("Location", "/whip/"+sess.id)
-	w.Header().Set("ETag", `"`+sess.id+`"`)
+	w.Header().Set("ETag", sess.ice.etag)
 	w.Header().Set("Accept-Patch", mimeSDPFrag)
 	w.WriteHeader(http.StatusCreated)
 	_, _ = io.WriteString(w, answer)
@@ -277,43 +287,6 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 	return pc.LocalDescription().SDP, nil
 }
 
-// handlePatch is PATCH /whip/{id}: trickle candidates or an ICE restart.
-func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r) {
-		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
-		return
-	}
-	sess, ok := s.lookup(r.PathValue("id"))
-	if !ok {
-		problem(w, http.StatusNotFound, "no such session")
-		return
-	}
-	body, status, err := readBody(w, r, mimeSDPFrag)
-	if err != nil {
-		refuse(w, status, err.Error())
-		return
-	}
-	frag := parseFrag(body)
-	sess.mu.Lock()
-	restart := frag.ufrag != "" && frag.ufrag != sess.remoteUfrag
-	sess.mu.Unlock()
-	if err := sess.budget.admitPatch(&frag, restart, s.cfg.ICE); err != nil { // candidates.go
-		problem(w, patchStatus(err), err.Error())
-		return
-	}
-	if restart {
-		s.restartICE(w, r, sess, frag)
-		return
-	}
-	for _, c := range frag.candidates {
-		if err := sess.pc.AddICECandidate(candidateInit(c, frag.mid)); err != nil {
-			problem(w, http.StatusBadRequest, fmt.Sprintf("bad candidate %q: %v", c, err))
-			return
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 // handleDelete is DELETE /whip/{id}: the caller hangs up.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
@@ -322,7 +295,9 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, ok := s.lookup(r.PathValue("id"))
 	if !ok {
-		problem(w, http.StatusNotFound, "no such session")
+		if !s.forward(w, r, r.PathValue("id")) {
+			problem(w, http.StatusNotFound, "no such session")
+		}
 		return
 	}
 	sess.end(endHangup)
@@ -376,50 +351,6 @@ func parseFrag(body string) sdpFrag {
 		}
 	}
 	return f
-}
-
-// restartICE applies a client ICE restart (new ufrag/pwd in a PATCH) by
-// renegotiating with the stored offer under the new credentials, and answers
-// with the server's new credentials and candidates.
-func (s *Server) restartICE(w http.ResponseWriter, r *http.Request, sess *session, frag sdpFrag) {
-	sess.mu.Lock()
-	sess.restarts++
-	n := sess.restarts
-	base := sess.remoteOffer
-	sess.mu.Unlock()
-	if n > s.cfg.ICE.MaxRestarts {
-		s.metrics.restarts.WithLabelValues(voicemetrics.RestartExhausted).Inc()
-		sess.events.emit(slog.LevelWarn, EventICERestart, "result", voicemetrics.RestartExhausted, "restarts", n)
-		problem(w, http.StatusTooManyRequests, fmt.Sprintf("ICE restarts exhausted (%d allowed); end the session and call again", s.cfg.ICE.MaxRestarts))
-		sess.end(endRestarts)
-		return
-	}
-	offer := replaceICECredentials(base, frag.ufrag, frag.pwd)
-	fail := func(err error) {
-		s.metrics.restarts.WithLabelValues(voicemetrics.RestartFailed).Inc()
-		sess.events.emit(slog.LevelWarn, EventICERestart, "result", voicemetrics.RestartFailed, "error", err.Error())
-		problem(w, http.StatusBadRequest, "ICE restart failed: "+err.Error())
-	}
-	if err := sess.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
-		fail(err)
-		return
-	}
-	for _, c := range frag.candidates {
-		_ = sess.pc.AddICECandidate(candidateInit(c, frag.mid))
-	}
-	answer, err := s.answer(r.Context(), sess)
-	if err != nil {
-		fail(err)
-		return
-	}
-	sess.mu.Lock()
-	sess.remoteOffer, sess.remoteUfrag = offer, frag.ufrag
-	sess.mu.Unlock()
-	s.metrics.restarts.WithLabelValues(voicemetrics.RestartSucceeded).Inc()
-	sess.events.emit(slog.LevelInfo, EventICERestart, "result", voicemetrics.RestartSucceeded, "restarts", n)
-	w.Header().Set("Content-Type", mimeSDPFrag)
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, answerFrag(answer))
 }
 
 // replaceICECredentials swaps ice-ufrag/ice-pwd lines of an SDP and drops

@@ -20,7 +20,9 @@ import (
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	sess, ok := s.lookup(r.PathValue("id"))
 	if !ok {
-		problem(w, http.StatusNotFound, "no such session")
+		if !s.forward(w, r, r.PathValue("id")) {
+			problem(w, http.StatusNotFound, "no such session")
+		}
 		return
 	}
 	past, live, cancel, ok := sess.events.subscribe()

@@ -50,6 +50,13 @@ type Record struct {
 	JitterInSeconds  float64 `json:"jitter_in_seconds,omitempty"`
 	JitterOutSeconds float64 `json:"jitter_out_seconds,omitempty"`
 	RTTSeconds       float64 `json:"rtt_seconds,omitempty"`
+	// RedialOf is the session this one replaced: the caller lost it (ICE
+	// failed) and called again, linking the two.
+	RedialOf string `json:"redial_of,omitempty"`
+	// Owner is the URL of the media core that holds the session
+	// (cluster.advertise_url): the session directory other instances
+	// forward PATCH, DELETE and /events to.
+	Owner string `json:"owner,omitempty"`
 }
 
 // Store saves and loads session records.

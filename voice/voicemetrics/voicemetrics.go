@@ -31,6 +31,7 @@ const (
 	MetricHTTPScannerRequests    = "voice_http_scanner_requests_total"
 	MetricHTTPRateLimited        = "voice_http_rate_limited_total"
 	MetricHTTPRejected           = "voice_http_rejected_requests_total"
+	MetricHTTPForwarded          = "voice_http_forwarded_requests_total"
 	MetricWebSocketConnections   = "voice_websocket_connections_total"
 	MetricWebSocketActive        = "voice_websocket_connections_active"
 	MetricRTPPackets             = "voice_rtp_packets_total"

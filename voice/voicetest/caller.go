@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,7 +44,8 @@ var (
 type CallerOptions struct {
 	Codec      string        // CodecPCMU (the default) or CodecOpus
 	AlsoPCMU   bool          // offer PCMU after the main codec
-	Net        transport.Net // a virtual network; nil means the host's "lo"
+	Net        transport.Net // a virtual network; nil means the host's "lo" (or Interfaces)
+	Interfaces []string      // real interfaces to gather on instead of "lo" (no loopback candidates)
 	ICEServers []webrtc.ICEServer
 	RelayOnly  bool              // ICE transport policy relay
 	Token      string            // bearer token on POST and DELETE
@@ -99,9 +101,12 @@ func NewCaller(t testing.TB, base string, o CallerOptions) *Caller {
 	se := webrtc.SettingEngine{}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetRelayAcceptanceMinWait(0)
-	if o.Net != nil {
+	switch {
+	case o.Net != nil:
 		se.SetNet(o.Net)
-	} else {
+	case len(o.Interfaces) > 0:
+		se.SetInterfaceFilter(func(name string) bool { return slices.Contains(o.Interfaces, name) })
+	default:
 		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 		se.SetIncludeLoopbackCandidate(true)
 	}
@@ -165,6 +170,10 @@ func (c *Caller) GotAudio() <-chan struct{} { return c.gotAudio }
 
 // Received is the number of RTP packets that came back.
 func (c *Caller) Received() int64 { return c.received.Load() }
+
+// SetBase sends the caller's later requests (PATCH, DELETE) to another
+// base URL: another media core of a cluster, or a load balancer.
+func (c *Caller) SetBase(base string) { c.base = base }
 
 // SessionURL is the session's URL (base + Location) once Call succeeded.
 func (c *Caller) SessionURL() string { return c.base + c.Location }

@@ -32,6 +32,8 @@ const (
 	attrJitterIn     = "jitter_in_seconds"
 	attrJitterOut    = "jitter_out_seconds"
 	attrRTT          = "rtt_seconds"
+	attrRedialOf     = "redial_of"
+	attrOwner        = "owner"
 )
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -49,7 +51,7 @@ func (st *Store) toItem(r store.Record, expires time.Time) map[string]types.Attr
 		st.cfg.TTLAttribute: ni(expires.Unix()),
 	}
 	for k, v := range map[string]string{attrState: r.State, attrOutcome: r.Outcome, attrReason: r.Reason,
-		attrClientIP: r.ClientIP, attrCodec: r.Codec, attrSelectedPair: r.SelectedPair} {
+		attrClientIP: r.ClientIP, attrCodec: r.Codec, attrSelectedPair: r.SelectedPair, attrRedialOf: r.RedialOf, attrOwner: r.Owner} {
 		if v != "" {
 			it[k] = s(v)
 		}
@@ -105,6 +107,7 @@ func (st *Store) fromItem(it map[string]types.AttributeValue) (store.Record, err
 	r.Version = int(num(attrVersion))
 	r.State, r.Outcome, r.Reason = str(attrState), str(attrOutcome), str(attrReason)
 	r.ClientIP, r.Codec, r.SelectedPair = str(attrClientIP), str(attrCodec), str(attrSelectedPair)
+	r.RedialOf, r.Owner = str(attrRedialOf), str(attrOwner)
 	r.StartedAt, r.ConnectedAt, r.EndedAt = tm(attrStartedAt), tm(attrConnectedAt), tm(attrEndedAt)
 	r.ICEGatheringSeconds, r.SetupSeconds = num(attrICEGathering), num(attrSetup)
 	r.Turns, r.ICERestarts = int(num(attrTurns)), int(num(attrICERestarts))
