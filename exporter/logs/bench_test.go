@@ -119,3 +119,43 @@ func BenchmarkGrepBaseline(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRuleSetEngine is the reason rules_fast.go exists: the shipped
+// python-voicebot rule set over its replicated corpus, parsed with the
+// one-pass matcher where it applies (fast) and with Go's regexp for every
+// rule (regexp), prefilters on in both, same run.
+func BenchmarkRuleSetEngine(b *testing.B) {
+	path, size, _ := benchFile(b, "voicebot")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	for _, engine := range []string{"fast", "regexp"} {
+		b.Run(engine, func(b *testing.B) {
+			rs, err := LoadShippedRuleSet("python-voicebot")
+			if err != nil {
+				b.Fatal(err)
+			}
+			fast := 0
+			for i := range rs.Rules {
+				if rs.Rules[i].fast != nil {
+					fast++
+				}
+				if engine == "regexp" {
+					rs.Rules[i].fast = nil
+				}
+			}
+			if fast == 0 {
+				b.Fatal("no rule of the set uses the one-pass matcher")
+			}
+			b.SetBytes(size)
+			var e Entry
+			for b.Loop() {
+				for _, l := range lines {
+					_ = rs.Parse(l, &e)
+				}
+			}
+		})
+	}
+}
