@@ -37,8 +37,11 @@ func TestSessionsPerClientCap(t *testing.T) {
 	if got := ts.metric(t, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome, voicemetrics.OutcomeRejected); got != 1 {
 		t.Errorf("rejected = %v, want 1", got)
 	}
-	if got := ts.logs.Find(EventSessionEnded, map[string]any{"outcome": "rejected", "reason": rejectClientSessionCap}); len(got) != 1 {
+	if got := ts.logs.Find(EventSessionEnded, map[string]any{"outcome": "rejected", "reason": voicemetrics.RejectClientSessionCap}); len(got) != 1 {
 		t.Errorf("session.ended rejected events: %v", ts.logs.Find(EventSessionEnded, nil))
+	}
+	if got := ts.metric(t, voicemetrics.MetricSessionsRejected, voicemetrics.LabelReason, voicemetrics.RejectClientSessionCap); got != 1 {
+		t.Errorf("%s{reason=%q} = %v, want 1", voicemetrics.MetricSessionsRejected, voicemetrics.RejectClientSessionCap, got)
 	}
 	// Another client (behind the trusted proxy) still gets in.
 	other := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{Header: map[string]string{"X-Forwarded-For": "203.0.113.9"}})
@@ -76,8 +79,11 @@ func TestNoMediaPortIs503(t *testing.T) {
 	if got := ts.metric(t, voicemetrics.MetricSessionsEnded, voicemetrics.LabelOutcome, voicemetrics.OutcomeFailed); got != 0 {
 		t.Errorf("failed = %v, want 0", got)
 	}
-	if got := ts.logs.Find(EventSessionEnded, map[string]any{"outcome": "rejected", "reason": rejectNoMediaPort, "level": "WARN"}); len(got) != 1 {
+	if got := ts.logs.Find(EventSessionEnded, map[string]any{"outcome": "rejected", "reason": voicemetrics.RejectNoMediaPort, "level": "WARN"}); len(got) != 1 {
 		t.Errorf("session.ended: %v", ts.logs.Find(EventSessionEnded, nil))
+	}
+	if got := ts.metric(t, voicemetrics.MetricSessionsRejected, voicemetrics.LabelReason, voicemetrics.RejectNoMediaPort); got != 1 {
+		t.Errorf("%s{reason=%q} = %v, want 1", voicemetrics.MetricSessionsRejected, voicemetrics.RejectNoMediaPort, got)
 	}
 }
 

@@ -8,28 +8,21 @@ import (
 
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 	"github.com/voicewatch/voicewatch/voice/store"
+	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
 
-// Why a session was rejected: the `reason` of its session.ended event
-// (outcome rejected), a bounded set.
-const (
-	rejectSessionCap       = "session_cap"        // max_sessions reached
-	rejectClientSessionCap = "client_session_cap" // max_sessions_per_client reached
-	rejectNoMediaPort      = "no_media_port"      // no local candidate could be bound
-	rejectShuttingDown     = "shutting_down"
-)
-
-// rejectReason maps an admission error onto its bounded reason.
+// rejectReason maps an admission error onto its bounded reason
+// (voicemetrics.RejectReasons).
 func rejectReason(err error) string {
 	switch {
 	case errors.Is(err, ErrClientSessionCap):
-		return rejectClientSessionCap
+		return voicemetrics.RejectClientSessionCap
 	case errors.Is(err, ErrShuttingDown):
-		return rejectShuttingDown
+		return voicemetrics.RejectShuttingDown
 	case errors.Is(err, ErrNoMediaPort):
-		return rejectNoMediaPort
+		return voicemetrics.RejectNoMediaPort
 	}
-	return rejectSessionCap
+	return voicemetrics.RejectSessionCap
 }
 
 // clientSessions counts the open sessions of sess's client (an IPv6 /64

@@ -34,6 +34,7 @@ var stageNames = [5]string{voicemetrics.StageEndOfSpeech, voicemetrics.StageSTTF
 type metrics struct {
 	sessionsStarted   prometheus.Counter
 	sessionsEnded     *prometheus.CounterVec
+	sessionsRejected  *prometheus.CounterVec
 	sessionsActive    prometheus.Gauge
 	sessionDuration   *prometheus.HistogramVec
 	gatheringDuration prometheus.Histogram
@@ -76,6 +77,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Sessions accepted (POST /whip answered 201)."}),
 		sessionsEnded: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricSessionsEnded,
 			Help: "Sessions ended, by outcome: completed (connected, hung up cleanly), abandoned (connected, then the peer vanished), failed (never connected or server error), rejected (refused at the session cap)."}, []string{voicemetrics.LabelOutcome}),
+		sessionsRejected: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricSessionsRejected,
+			Help: "Sessions refused before they started (also counted in voice_sessions_ended_total{outcome=\"rejected\"}), by reason: session_cap (max_sessions), client_session_cap (max_sessions_per_client), no_media_port (the UDP port range is used up), shutting_down."}, []string{voicemetrics.LabelReason}),
 		sessionsActive: f.NewGauge(prometheus.GaugeOpts{Name: voicemetrics.MetricSessionsActive,
 			Help: "Sessions in progress."}),
 		sessionDuration: f.NewHistogramVec(prometheus.HistogramOpts{Name: voicemetrics.MetricSessionDuration,
@@ -151,6 +154,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	// Pre-initialise bounded label sets so rates exist from the first scrape.
 	for _, o := range []string{voicemetrics.OutcomeCompleted, voicemetrics.OutcomeAbandoned, voicemetrics.OutcomeFailed, voicemetrics.OutcomeRejected} {
 		m.sessionsEnded.WithLabelValues(o)
+	}
+	for _, r := range voicemetrics.RejectReasons {
+		m.sessionsRejected.WithLabelValues(r)
 	}
 	for _, r := range []string{voicemetrics.ConnectionConnected, voicemetrics.ConnectionFailed, voicemetrics.ConnectionTimeout} {
 		m.connections.WithLabelValues(r)

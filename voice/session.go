@@ -34,7 +34,7 @@ const (
 	endShutdown       = "shutdown"
 	endRedialed       = "redialed" // the caller redialled (POST /whip with Voicewatch-Redial-Of)
 	endError          = "error"
-	endNoMediaPort    = rejectNoMediaPort // limits.go: rejected, not failed
+	endNoMediaPort    = voicemetrics.RejectNoMediaPort // limits.go: rejected, not failed
 )
 
 // session is one WHIP call.
@@ -123,6 +123,9 @@ func (s *session) end(reason string) {
 	dur := s.srv.now().Sub(s.started)
 	m := s.srv.metrics
 	m.sessionsEnded.WithLabelValues(s.outcome).Inc()
+	if s.outcome == voicemetrics.OutcomeRejected {
+		m.sessionsRejected.WithLabelValues(reason).Inc()
+	}
 	m.sessionDuration.WithLabelValues(s.outcome).Observe(dur.Seconds())
 	m.sessionsActive.Dec()
 	level := slog.LevelInfo

@@ -139,8 +139,10 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	sess.events = newEventHub(sess.log, s.now)
 	if err := s.admit(sess); err != nil {
 		cancel()
+		reason := rejectReason(err)
 		s.metrics.sessionsEnded.WithLabelValues(voicemetrics.OutcomeRejected).Inc()
-		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", voicemetrics.OutcomeRejected, "reason", rejectReason(err), "client_ip", sess.clientIP)
+		s.metrics.sessionsRejected.WithLabelValues(reason).Inc()
+		s.log.Warn(EventSessionEnded, "event", EventSessionEnded, "outcome", voicemetrics.OutcomeRejected, "reason", reason, "client_ip", sess.clientIP)
 		w.Header().Set("Retry-After", "5")
 		problem(w, http.StatusServiceUnavailable, err.Error()+"; retry later")
 		return

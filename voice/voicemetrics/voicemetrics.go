@@ -11,6 +11,7 @@ package voicemetrics
 const (
 	MetricSessionsStarted        = "voice_sessions_started_total"
 	MetricSessionsEnded          = "voice_sessions_ended_total"
+	MetricSessionsRejected       = "voice_sessions_rejected_total"
 	MetricSessionsActive         = "voice_sessions_active"
 	MetricSessionDuration        = "voice_session_duration_seconds"
 	MetricICEGatheringDuration   = "voice_ice_gathering_duration_seconds"
@@ -104,6 +105,18 @@ const (
 	OutcomeFailed    = "failed"
 	OutcomeRejected  = "rejected"
 )
+
+// Why a session was refused (label reason of voice_sessions_rejected_total,
+// and of the session.ended event of outcome rejected).
+const (
+	RejectSessionCap       = "session_cap"        // max_sessions reached
+	RejectClientSessionCap = "client_session_cap" // max_sessions_per_client reached
+	RejectNoMediaPort      = "no_media_port"      // no local candidate could be bound (UDP port range used up)
+	RejectShuttingDown     = "shutting_down"      // the media core is draining
+)
+
+// RejectReasons lists every reason a session is refused.
+var RejectReasons = []string{RejectSessionCap, RejectClientSessionCap, RejectNoMediaPort, RejectShuttingDown}
 
 // Connection results (label result of voice_connections_total).
 const (

@@ -37,6 +37,7 @@ var runtimeMetrics = []known{
 	{name: voicemetrics.MetricRTPBytes, kind: Counter, labels: []string{voicemetrics.LabelDirection}},
 	{name: voicemetrics.MetricRTPPackets, kind: Counter, labels: []string{voicemetrics.LabelDirection}},
 	{name: voicemetrics.MetricHTTPForwarded, kind: Counter},
+	{name: voicemetrics.MetricSessionsRejected, kind: Counter, labels: []string{voicemetrics.LabelReason}},
 	{name: voicemetrics.MetricWebSocketActive, kind: Gauge},
 	{name: voicemetrics.MetricWebSocketConnections, kind: Counter},
 	{name: sidecarmetrics.MetricBuildInfo, kind: Gauge, labels: []string{"version", "revision", "goversion"}},
