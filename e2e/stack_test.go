@@ -15,6 +15,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/alerts"
 	"github.com/voicewatch/voicewatch/internal/awstest"
+	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 	"github.com/voicewatch/voicewatch/internal/coturntest"
 	"github.com/voicewatch/voicewatch/internal/elevenlabstest"
 	"github.com/voicewatch/voicewatch/internal/netns"
@@ -56,8 +57,8 @@ func requireParts(t *testing.T, chromium bool) {
 			netns.Missing(t, p.what)
 		}
 	}
-	if chromium && chromiumPath() == "" {
-		netns.Missing(t, "chromium (Debian package chromium)")
+	if chromium {
+		chromiumtest.Path(t) // missing: skip, or fail with CI=true
 	}
 }
 

@@ -2,32 +2,17 @@ package voice
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
-
-// chromiumPath finds Debian's chromium.
-func chromiumPath(t *testing.T) string {
-	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	netns.Missing(t, "chromium (Debian package chromium)")
-	return ""
-}
 
 // TestBrowserCall opens the test page in headless Chromium with fake media
 // devices, inside a loopback-only network namespace, and completes a call.
@@ -35,7 +20,7 @@ func TestBrowserCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium")
 	}
-	chrome := chromiumPath(t)
+	chrome := chromiumtest.Path(t)
 	if !netns.Run(t) {
 		return
 	}
@@ -44,18 +29,7 @@ func TestBrowserCall(t *testing.T) {
 	cfg.Audio.Greeting = &greet
 	ts := startServer(t, cfg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-	)
+	opts := chromiumtest.Options(t, chrome)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
 	ctx, cancel := chromedp.NewContext(actx)

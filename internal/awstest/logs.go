@@ -3,11 +3,8 @@ package awstest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
-	"strings"
 	"sync"
 	"testing"
 
@@ -68,50 +65,31 @@ func (s *Logs) SetFilterPageSize(n int) {
 }
 
 func (s *Logs) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), logsTargetPrefix)
-	if !ok || r.Method != http.MethodPost {
-		writeJSONError(w, &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "missing or foreign X-Amz-Target"})
-		return
-	}
-	ft, release := s.admit(op)
-	if apiErr := applyFault(r, ft, release, logsThrottle, logsInternal); apiErr != nil {
-		writeJSONError(w, apiErr)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeJSONError(w, logsInvalid("read body: "+err.Error()))
-		return
-	}
-	var out any
-	var apiErr *APIError
-	switch op {
-	case "CreateLogGroup":
-		out, apiErr = s.createLogGroup(body)
-	case "CreateLogStream":
-		out, apiErr = s.createLogStream(body)
-	case "PutLogEvents":
-		out, apiErr = s.putLogEvents(body)
-	case "FilterLogEvents":
-		out, apiErr = s.filterLogEvents(body)
-	case "PutMetricFilter":
-		out, apiErr = s.putMetricFilter(body)
-	case "DescribeMetricFilters":
-		out, apiErr = s.describeMetricFilters(body)
-	case "DeleteMetricFilter":
-		out, apiErr = s.deleteMetricFilter(body)
-	case "TestMetricFilter":
-		out, apiErr = s.testMetricFilter(body)
-	default:
-		apiErr = &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "operation " + op + " is not served by awstest"}
-	}
-	if apiErr != nil {
-		writeJSONError(w, apiErr)
-		return
-	}
-	shaped, _ := jsonShape(reflect.ValueOf(out))
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_ = json.NewEncoder(w).Encode(shaped)
+	serveJSON(w, r, jsonService{
+		targetPrefix: logsTargetPrefix, faults: s.faults, camel: true,
+		invalid: logsInvalid, throttle: logsThrottle, internal: logsInternal,
+		call: func(op string, body []byte) (any, *APIError) {
+			switch op {
+			case "CreateLogGroup":
+				return s.createLogGroup(body)
+			case "CreateLogStream":
+				return s.createLogStream(body)
+			case "PutLogEvents":
+				return s.putLogEvents(body)
+			case "FilterLogEvents":
+				return s.filterLogEvents(body)
+			case "PutMetricFilter":
+				return s.putMetricFilter(body)
+			case "DescribeMetricFilters":
+				return s.describeMetricFilters(body)
+			case "DeleteMetricFilter":
+				return s.deleteMetricFilter(body)
+			case "TestMetricFilter":
+				return s.testMetricFilter(body)
+			}
+			return nil, &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "operation " + op + " is not served by awstest"}
+		},
+	})
 }
 
 // decodeJSONInput decodes an AWS JSON 1.1 request into the SDK input type;

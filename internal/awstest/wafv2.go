@@ -3,7 +3,6 @@ package awstest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -114,52 +113,33 @@ func (s *WAFv2) Touch(name string) {
 }
 
 func (s *WAFv2) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), wafTargetPrefix)
-	if !ok || r.Method != http.MethodPost {
-		writeJSONError(w, wafInvalid("missing or foreign X-Amz-Target"))
-		return
-	}
-	ft, release := s.admit(op)
-	if apiErr := applyFault(r, ft, release, wafThrottle, wafInternal); apiErr != nil {
-		writeJSONError(w, apiErr)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeJSONError(w, wafInvalid("read body: "+err.Error()))
-		return
-	}
-	var out any
-	var apiErr *APIError
-	switch op {
-	case "ListWebACLs":
-		out, apiErr = s.listWebACLs(body)
-	case "CreateWebACL":
-		out, apiErr = s.createWebACL(body)
-	case "GetWebACL":
-		out, apiErr = s.getWebACL(body)
-	case "UpdateWebACL":
-		out, apiErr = s.updateWebACL(body)
-	case "CheckCapacity":
-		out, apiErr = s.checkCapacity(body)
-	case "AssociateWebACL":
-		out, apiErr = s.associateWebACL(body)
-	case "GetWebACLForResource":
-		out, apiErr = s.getWebACLForResource(body)
-	case "PutLoggingConfiguration":
-		out, apiErr = s.putLoggingConfiguration(body)
-	case "GetLoggingConfiguration":
-		out, apiErr = s.getLoggingConfiguration(body)
-	default:
-		apiErr = &APIError{Status: http.StatusBadRequest, Shape: "WAFInvalidOperationException", Message: "operation " + op + " is not served by awstest"}
-	}
-	if apiErr != nil {
-		writeJSONError(w, apiErr)
-		return
-	}
-	shaped, _ := pascalShape(reflect.ValueOf(out))
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_ = json.NewEncoder(w).Encode(shaped)
+	serveJSON(w, r, jsonService{
+		targetPrefix: wafTargetPrefix, faults: s.faults, camel: false,
+		invalid: wafInvalid, throttle: wafThrottle, internal: wafInternal,
+		call: func(op string, body []byte) (any, *APIError) {
+			switch op {
+			case "ListWebACLs":
+				return s.listWebACLs(body)
+			case "CreateWebACL":
+				return s.createWebACL(body)
+			case "GetWebACL":
+				return s.getWebACL(body)
+			case "UpdateWebACL":
+				return s.updateWebACL(body)
+			case "CheckCapacity":
+				return s.checkCapacity(body)
+			case "AssociateWebACL":
+				return s.associateWebACL(body)
+			case "GetWebACLForResource":
+				return s.getWebACLForResource(body)
+			case "PutLoggingConfiguration":
+				return s.putLoggingConfiguration(body)
+			case "GetLoggingConfiguration":
+				return s.getLoggingConfiguration(body)
+			}
+			return nil, &APIError{Status: http.StatusBadRequest, Shape: "WAFInvalidOperationException", Message: "operation " + op + " is not served by awstest"}
+		},
+	})
 }
 
 // decodeWAF decodes an AWS JSON 1.1 request into the SDK input type:
