@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -28,12 +27,8 @@ const maxPutMetricDataBytes = 1 << 20
 // and request counting (Requests, TotalRequests) are promoted from the
 // embedded injector. All methods are safe for concurrent use.
 type CloudWatch struct {
-	*faults
+	server
 
-	// URL is the base endpoint, e.g. http://127.0.0.1:43123.
-	URL string
-
-	srv        *httptest.Server
 	mu         sync.Mutex
 	calls      []PutMetricDataCall
 	alarms     map[string]types.MetricAlarm
@@ -62,20 +57,11 @@ type dashboard struct {
 func NewCloudWatch(tb testing.TB) *CloudWatch {
 	tb.Helper()
 	s := &CloudWatch{
-		faults:     newFaults(),
 		alarms:     map[string]types.MetricAlarm{},
 		dashboards: map[string]dashboard{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
-	tb.Cleanup(s.Close)
+	s.start(tb, s.serveHTTP)
 	return s
-}
-
-// Close releases held requests and stops the server. It is idempotent.
-func (s *CloudWatch) Close() {
-	s.Clear()
-	s.srv.Close()
 }
 
 func (s *CloudWatch) serveHTTP(w http.ResponseWriter, r *http.Request) {

@@ -107,13 +107,8 @@ func (s *CloudWatch) deleteAlarms(in cbor.Value) (any, *APIError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, n := range req.AlarmNames {
-		if _, ok := s.alarms[n]; !ok {
-			return nil, alarmNotFound(n)
-		}
-	}
-	for _, n := range req.AlarmNames {
-		delete(s.alarms, n)
+	if apiErr := deleteAll(s.alarms, req.AlarmNames, alarmNotFound); apiErr != nil {
+		return nil, apiErr
 	}
 	return &cloudwatch.DeleteAlarmsOutput{}, nil
 }
@@ -163,4 +158,18 @@ func (s *CloudWatch) Alarm(name string) (types.MetricAlarm, bool) {
 	defer s.mu.Unlock()
 	a, ok := s.alarms[name]
 	return a, ok
+}
+
+// deleteAll deletes every name from m, or none when one is missing (the
+// service's all-or-nothing Delete* calls): notFound names it.
+func deleteAll[V any](m map[string]V, names []string, notFound func(string) *APIError) *APIError {
+	for _, n := range names {
+		if _, ok := m[n]; !ok {
+			return notFound(n)
+		}
+	}
+	for _, n := range names {
+		delete(m, n)
+	}
+	return nil
 }

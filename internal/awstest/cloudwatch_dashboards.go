@@ -87,13 +87,8 @@ func (s *CloudWatch) deleteDashboards(in cbor.Value) (any, *APIError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, n := range req.DashboardNames {
-		if _, ok := s.dashboards[n]; !ok {
-			return nil, dashboardNotFound(n)
-		}
-	}
-	for _, n := range req.DashboardNames {
-		delete(s.dashboards, n)
+	if apiErr := deleteAll(s.dashboards, req.DashboardNames, dashboardNotFound); apiErr != nil {
+		return nil, apiErr
 	}
 	return &cloudwatch.DeleteDashboardsOutput{}, nil
 }

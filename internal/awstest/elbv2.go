@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -28,12 +27,8 @@ const elbNamespace = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
 // counting are promoted from the embedded injector. All methods are safe
 // for concurrent use.
 type ELBv2 struct {
-	*faults
+	server
 
-	// URL is the base endpoint, e.g. http://127.0.0.1:43123.
-	URL string
-
-	srv *httptest.Server
 	mu  sync.Mutex
 	lbs []*loadBalancer
 }
@@ -47,17 +42,9 @@ type loadBalancer struct {
 // test ends.
 func NewELBv2(tb testing.TB) *ELBv2 {
 	tb.Helper()
-	s := &ELBv2{faults: newFaults()}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
-	tb.Cleanup(s.Close)
+	s := &ELBv2{}
+	s.start(tb, s.serveHTTP)
 	return s
-}
-
-// Close releases held requests and stops the server. It is idempotent.
-func (s *ELBv2) Close() {
-	s.Clear()
-	s.srv.Close()
 }
 
 // Client returns an elasticloadbalancingv2 SDK client pointed at the server.

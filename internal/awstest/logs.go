@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -21,12 +20,8 @@ const defaultFilterPageSize = 10000
 // injection and request counting are promoted from the embedded injector.
 // All methods are safe for concurrent use.
 type Logs struct {
-	*faults
+	server
 
-	// URL is the base endpoint, e.g. http://127.0.0.1:43123.
-	URL string
-
-	srv      *httptest.Server
 	mu       sync.Mutex
 	groups   map[string]*logGroup
 	pageSize int
@@ -43,17 +38,9 @@ type logGroup struct {
 // when the test ends.
 func NewLogs(tb testing.TB) *Logs {
 	tb.Helper()
-	s := &Logs{faults: newFaults(), groups: map[string]*logGroup{}, pageSize: defaultFilterPageSize}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
-	tb.Cleanup(s.Close)
+	s := &Logs{groups: map[string]*logGroup{}, pageSize: defaultFilterPageSize}
+	s.start(tb, s.serveHTTP)
 	return s
-}
-
-// Close releases held requests and stops the server. It is idempotent.
-func (s *Logs) Close() {
-	s.Clear()
-	s.srv.Close()
 }
 
 // SetFilterPageSize sets how many events one FilterLogEvents page holds at

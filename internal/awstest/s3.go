@@ -3,7 +3,6 @@ package awstest
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -26,12 +25,8 @@ const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 // injection and request counting (by operation) are promoted from the
 // embedded injector. All methods are safe for concurrent use.
 type S3 struct {
-	*faults
+	server
 
-	// URL is the base endpoint, e.g. http://127.0.0.1:43123.
-	URL string
-
-	srv     *httptest.Server
 	mu      sync.Mutex
 	buckets map[string]map[string]s3Object
 	maxKeys int
@@ -46,17 +41,9 @@ type s3Object struct {
 // ends.
 func NewS3(tb testing.TB) *S3 {
 	tb.Helper()
-	s := &S3{faults: newFaults(), buckets: map[string]map[string]s3Object{}, maxKeys: 1000}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
-	tb.Cleanup(s.Close)
+	s := &S3{buckets: map[string]map[string]s3Object{}, maxKeys: 1000}
+	s.start(tb, s.serveHTTP)
 	return s
-}
-
-// Close releases held requests and stops the server. It is idempotent.
-func (s *S3) Close() {
-	s.Clear()
-	s.srv.Close()
 }
 
 // Client returns an S3 SDK client pointed at the server (path-style).

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strconv"
 	"strings"
@@ -29,12 +28,8 @@ const wafTargetPrefix = "AWSWAF_20190729."
 // answers CheckCapacity. Fault injection and request counting are promoted
 // from the embedded injector. All methods are safe for concurrent use.
 type WAFv2 struct {
-	*faults
+	server
 
-	// URL is the base endpoint, e.g. http://127.0.0.1:43123.
-	URL string
-
-	srv     *httptest.Server
 	mu      sync.Mutex
 	acls    map[string]*storedACL // by Id
 	assoc   map[string]string     // resource ARN → web ACL ARN
@@ -52,17 +47,9 @@ type storedACL struct {
 // test ends.
 func NewWAFv2(tb testing.TB) *WAFv2 {
 	tb.Helper()
-	s := &WAFv2{faults: newFaults(), acls: map[string]*storedACL{}, assoc: map[string]string{}, logging: map[string]types.LoggingConfiguration{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
-	tb.Cleanup(s.Close)
+	s := &WAFv2{acls: map[string]*storedACL{}, assoc: map[string]string{}, logging: map[string]types.LoggingConfiguration{}}
+	s.start(tb, s.serveHTTP)
 	return s
-}
-
-// Close releases held requests and stops the server. It is idempotent.
-func (s *WAFv2) Close() {
-	s.Clear()
-	s.srv.Close()
 }
 
 // Client returns a wafv2 SDK client pointed at the server.
