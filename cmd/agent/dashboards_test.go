@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -23,33 +22,10 @@ func TestDemoDashboards(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the demo and Prometheus")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--turn-listen", "127.0.0.1:0",
-			"--sidecar-listen", "127.0.0.1:0", "--call-interval", "300ms", "--calls", "6"}, nil, &stdout, &stderr)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	addr := func(re string) string {
-		r := regexp.MustCompile(re)
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			if m := r.FindStringSubmatch(stdout.String()); m != nil {
-				return m[1]
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Fatalf("demo did not print %s:\n%s\n%s", re, stdout.String(), stderr.String())
-		return ""
-	}
-	voiceAddr := addr(`metrics\s+http://(127\.0\.0\.1:\d+)/metrics`)
-	sidecarAddr := addr(`sidecar\s+http://(127\.0\.0\.1:\d+)/`)
-	addr(`(call 6) `) // every synthetic call placed
+	d := startDemo(t, "--call-interval", "300ms", "--calls", "6")
+	voiceAddr := d.waitOutput(`metrics\s+http://(127\.0\.0\.1:\d+)/metrics`, 20*time.Second)
+	sidecarAddr := strings.TrimPrefix(d.sidecar, "http://")
+	d.waitOutput(`(call 6) `, 20*time.Second) // every synthetic call placed
 
 	prom := dashtest.StartPrometheus(t,
 		dashtest.Target{Job: "voice", Addr: voiceAddr},

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"context"
 	"math"
 	"net/http"
-	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,33 +25,10 @@ func TestDemoMediaQuality(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the demo")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--turn-listen", "127.0.0.1:0",
-			"--sidecar-listen", "127.0.0.1:0", "--call-interval", "300ms", "--calls", "3"}, nil, &stdout, &stderr)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	find := func(re string) string {
-		r := regexp.MustCompile(re)
-		deadline := time.Now().Add(45 * time.Second)
-		for time.Now().Before(deadline) {
-			if m := r.FindStringSubmatch(stdout.String()); m != nil {
-				return m[1]
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Fatalf("demo did not print %s:\n%s\n%s", re, stdout.String(), stderr.String())
-		return ""
-	}
-	voiceAddr := find(`metrics\s+http://(127\.0\.0\.1:\d+)/metrics`)
-	sidecarAddr := find(`sidecar\s+http://(127\.0\.0\.1:\d+)/`)
-	find(`(call 3) `)
+	d := startDemo(t, "--call-interval", "300ms", "--calls", "3")
+	voiceAddr := d.waitOutput(`metrics\s+http://(127\.0\.0\.1:\d+)/metrics`, 45*time.Second)
+	sidecarAddr := strings.TrimPrefix(d.sidecar, "http://")
+	d.waitOutput(`(call 3) `, 45*time.Second)
 
 	var mf map[string]*dto.MetricFamily
 	eventually(t, 30*time.Second, "the three calls' sessions to end with a MOS", func() bool {
