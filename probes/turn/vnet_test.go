@@ -26,9 +26,9 @@ func TestVNet(t *testing.T) {
 		{name: "direct", password: vnettest.Password},
 		{name: "behind NAT", nat: true, password: vnettest.Password},
 		{name: "behind NAT with loss", nat: true, drop: 3, password: vnettest.Password},
-		{name: "wrong password", password: "nope", wantReason: probes.ReasonBadCredentials, wantPhase: "allocate"},
-		{name: "garbage answers", password: vnettest.Password, reply: func([]byte) []byte { return []byte{0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3} }, wantReason: probes.ReasonProtocol, wantPhase: "allocate"},
-		{name: "never answers", password: vnettest.Password, reply: func([]byte) []byte { return nil }, wantReason: probes.ReasonTimeout, wantPhase: "allocate"},
+		{name: "wrong password", password: "nope", wantReason: probes.ReasonBadCredentials, wantPhase: probemetrics.PhaseTURNAllocate},
+		{name: "garbage answers", password: vnettest.Password, reply: func([]byte) []byte { return []byte{0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3} }, wantReason: probes.ReasonProtocol, wantPhase: probemetrics.PhaseTURNAllocate},
+		{name: "never answers", password: vnettest.Password, reply: func([]byte) []byte { return nil }, wantReason: probes.ReasonTimeout, wantPhase: probemetrics.PhaseTURNAllocate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

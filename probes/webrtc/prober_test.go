@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"github.com/voicewatch/voicewatch/voice/audio"
 
 	"context"
@@ -46,13 +48,13 @@ func TestProbe(t *testing.T) {
 		}, wantLocal: "relay"},
 		{name: "bad token", cfg: func(u string, _ *coturntest.Server) Config {
 			return Config{Target: u, Token: "wrong", Loopback: true}
-		}, wantReason: probes.ReasonBadCredentials, wantPhase: "signaling"},
+		}, wantReason: probes.ReasonBadCredentials, wantPhase: probemetrics.PhaseWebRTCSignaling},
 		{name: "no audio back", mute: true, cfg: func(u string, _ *coturntest.Server) Config {
 			return Config{Target: u, Token: token, Loopback: true}
-		}, wantReason: probes.ReasonNoAudio, wantPhase: "first_audio"},
+		}, wantReason: probes.ReasonNoAudio, wantPhase: probemetrics.PhaseWebRTCFirstAudio},
 		{name: "endpoint down", cfg: func(_ string, _ *coturntest.Server) Config {
 			return Config{Target: "http://127.0.0.1:1/whip", Token: token, Loopback: true}
-		}, wantReason: probes.ReasonUnreachable, wantPhase: "signaling"},
+		}, wantReason: probes.ReasonUnreachable, wantPhase: probemetrics.PhaseWebRTCSignaling},
 	}
 	turnSrv := coturntest.Start(t, coturntest.Options{AllowLoopbackPeers: true})
 	for _, tt := range tests {

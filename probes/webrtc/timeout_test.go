@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -33,9 +35,9 @@ func TestTimeoutHonoured(t *testing.T) {
 		cfg       Config
 		wantPhase string
 	}{
-		{"WHIP endpoint never answers", Config{Target: hung.URL + "/whip", Token: token, Loopback: true}, "signaling"},
+		{"WHIP endpoint never answers", Config{Target: hung.URL + "/whip", Token: token, Loopback: true}, probemetrics.PhaseWebRTCSignaling},
 		{"relay only, TURN server down", Config{Target: echo.URL + "/whip", Token: token, Loopback: true, RelayOnly: true,
-			ICEServers: []ICEServer{{URL: closedTURN, Username: "u", Password: "p"}}}, "ice_gathering"},
+			ICEServers: []ICEServer{{URL: closedTURN, Username: "u", Password: "p"}}}, probemetrics.PhaseWebRTCICEGathering},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
