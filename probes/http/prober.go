@@ -37,9 +37,8 @@ var _ probes.Prober = (*Prober)(nil)
 // defaults.
 func New(cfg Config, opts ...Option) (*Prober, error) {
 	cfg = cfg.WithDefaults()
-	u, err := url.Parse(cfg.Target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w %q: want http(s)://host/path", ErrBadURL, probes.RedactTarget(cfg.Target))
+	if _, err := probes.ParseHTTPURL(cfg.Target, ErrBadURL, "http(s)://host/path"); err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err

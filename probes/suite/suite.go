@@ -1,8 +1,6 @@
 package suite
 
 import (
-	"github.com/voicewatch/voicewatch/internal/yamlenv"
-
 	"bytes"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 	"github.com/voicewatch/voicewatch/probes"
 )
 

@@ -1,13 +1,14 @@
 package turn
 
 import (
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 
 	"net"
 
 	pionturn "github.com/pion/turn/v5"
 
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -22,15 +23,7 @@ func probeOnce(t *testing.T, cfg Config, timeout time.Duration) probes.Result {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), timeout)
-	defer cancel()
-	start := time.Now()
-	r := p.Probe(ctx)
-	// Generous bound on "a probe never outlives its timeout".
-	if el := time.Since(start); el > timeout+500*time.Millisecond {
-		t.Errorf("probe took %s with a %s timeout", el, timeout)
-	}
-	return r
+	return probetest.Run(t, p, timeout)
 }
 
 func TestCoturnAllocateEcho(t *testing.T) {

@@ -1,6 +1,8 @@
 package turn
 
 import (
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
 	"context"
 	"strings"
 	"testing"
@@ -39,22 +41,9 @@ func TestVNet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			timeout := time.Second
-			ctx, cancel := context.WithTimeout(t.Context(), timeout)
-			defer cancel()
-			start := time.Now()
-			r := p.Probe(ctx)
-			if el := time.Since(start); el > timeout+500*time.Millisecond {
-				t.Errorf("probe took %s with a %s timeout", el, timeout)
-			}
-			if tt.wantReason != "" {
-				if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != tt.wantPhase {
-					t.Fatalf("failure %+v, want %s in %s", r.Failure, tt.wantReason, tt.wantPhase)
-				}
+			r := probetest.Run(t, p, time.Second)
+			if !probetest.Expect(t, r, tt.wantReason, tt.wantPhase) {
 				return
-			}
-			if !r.Success {
-				t.Fatalf("failed: %+v", r.Failure)
 			}
 			wantPeer := "1.2.3.10:"
 			if tt.nat {

@@ -38,9 +38,9 @@ var _ probes.Prober = (*Prober)(nil)
 // defaults.
 func New(cfg Config, opts ...Option) (*Prober, error) {
 	cfg = cfg.WithDefaults()
-	u, err := url.Parse(cfg.Target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w %q: want http(s)://host/whip", ErrBadURL, probes.RedactTarget(cfg.Target))
+	u, err := probes.ParseHTTPURL(cfg.Target, ErrBadURL, "http(s)://host/whip")
+	if err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err

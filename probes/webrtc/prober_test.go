@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 
 	"github.com/voicewatch/voicewatch/voice/audio"
@@ -71,24 +73,12 @@ func TestProbe(t *testing.T) {
 			if tt.mute {
 				timeout = 2 * time.Second
 			}
-			ctx, cancel := context.WithTimeout(t.Context(), timeout)
-			defer cancel()
-			start := time.Now()
-			r := p.Probe(ctx)
-			if el := time.Since(start); el > timeout+500*time.Millisecond {
-				t.Errorf("probe took %s with a %s timeout", el, timeout)
-			}
+			r := probetest.Run(t, p, timeout)
 			if strings.Contains(r.Failure.Message(), token) {
 				t.Fatal("token in failure message")
 			}
-			if tt.wantReason != "" {
-				if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != tt.wantPhase {
-					t.Fatalf("failure %+v, want %s in %s", r.Failure, tt.wantReason, tt.wantPhase)
-				}
+			if !probetest.Expect(t, r, tt.wantReason, tt.wantPhase) {
 				return
-			}
-			if !r.Success {
-				t.Fatalf("failed: %+v (phases %v)", r.Failure, r.Phases)
 			}
 			for _, ph := range Phases {
 				if _, ok := r.Phases.Get(ph); !ok {
