@@ -8,7 +8,6 @@ import (
 
 	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/probes/internal/stunturn"
-	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 // Config configures a TURN prober. Secrets (Password, Secret) never appear
@@ -103,14 +102,6 @@ func (c Config) roots() (*x509.CertPool, error) {
 		return nil, fmt.Errorf("%w: %s holds no PEM certificate", ErrCAFile, c.CAFile)
 	}
 	return roots, nil
-}
-
-// Phases are the phase names of a TURN probe, in order; connect runs
-// only over TCP and TLS.
-var Phases = []string{
-	probemetrics.PhaseTURNConnect, probemetrics.PhaseTURNAllocate, probemetrics.PhaseTURNPeerBinding,
-	probemetrics.PhaseTURNPermission, probemetrics.PhaseTURNRelayEcho, probemetrics.PhaseTURNRefresh,
-	probemetrics.PhaseTURNDeallocate,
 }
 
 // Option changes how a prober reaches the network.

@@ -26,3 +26,11 @@ func decode(fill func(v any) error) (probes.Module, error) {
 		return newProber(cfg, roots, stunturn.Env(env))
 	}), nil
 }
+
+// Phases are the phase names of a TURN probe, in order; connect runs
+// only over TCP and TLS.
+var Phases = []string{
+	probemetrics.PhaseTURNConnect, probemetrics.PhaseTURNAllocate, probemetrics.PhaseTURNPeerBinding,
+	probemetrics.PhaseTURNPermission, probemetrics.PhaseTURNRelayEcho, probemetrics.PhaseTURNRefresh,
+	probemetrics.PhaseTURNDeallocate,
+}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pion/transport/v5"
 	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
 // Config configures a WebRTC (WHIP) prober. Token and ICE server
@@ -93,18 +92,6 @@ const (
 	GreetingWait      = "wait"
 	GreetingInterrupt = "interrupt"
 )
-
-// Phases are the phase names of a WebRTC probe in the order they end.
-// greeting is the wait for the bot's greeting to end; first_audio runs
-// from connected to the first audio the bot sent (its greeting, or its
-// reply when it does not greet), and response_latency from the end of the
-// probe's tone to the bot's reply (its voice-to-voice latency as a caller
-// hears it; the phases overlap).
-var Phases = []string{
-	probemetrics.PhaseWebRTCSignaling, probemetrics.PhaseWebRTCICEGathering, probemetrics.PhaseWebRTCICEConnected,
-	probemetrics.PhaseWebRTCDTLS, probemetrics.PhaseWebRTCConnected, probemetrics.PhaseWebRTCGreeting,
-	probemetrics.PhaseWebRTCFirstAudio, probemetrics.PhaseWebRTCResponseLatency, probemetrics.PhaseWebRTCHangup,
-}
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
