@@ -9,7 +9,8 @@ import (
 type Config struct {
 	// Target is the URL to GET. Required.
 	Target string `yaml:"-"`
-	// ExpectedStatus is the status that counts as success. Default: 200.
+	// ExpectedStatus is the status that counts as success, 100-599.
+	// Default: 200.
 	ExpectedStatus int `yaml:"expected_status"`
 	// Token, when set, is sent as "Authorization: Bearer <token>".
 	Token string `yaml:"token"`
