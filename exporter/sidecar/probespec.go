@@ -56,11 +56,12 @@ type probeModule struct {
 	module suite.Module
 }
 
-// decodeModules decodes every module (no network).
+// decodeModules decodes every module (no network), in name order so that
+// the first error reported is always the same.
 func (c *Config) decodeModules() (map[string]probeModule, error) {
 	out := make(map[string]probeModule, len(c.Modules))
-	for name, raw := range c.Modules {
-		m, err := decodeModule(name, raw)
+	for _, name := range sortedNames(c.Modules) {
+		m, err := decodeModule(name, c.Modules[name])
 		if err != nil {
 			return nil, err
 		}
