@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"gopkg.in/yaml.v3"
 )
 
@@ -113,7 +114,7 @@ func (a Assertions) Apply(r *Result) {
 	if a.RequireCandidate != "" {
 		l, rm := r.Details[DetailLocalCandidate], r.Details[DetailRemoteCandidate]
 		if l != a.RequireCandidate && rm != a.RequireCandidate {
-			r.Fail("ice_connected", ReasonAssertion, fmt.Errorf("%w: selected pair is %s/%s, require_candidate %s", ErrAssertion, orNone(l), orNone(rm), a.RequireCandidate))
+			r.Fail(probemetrics.PhaseWebRTCICEConnected, ReasonAssertion, fmt.Errorf("%w: selected pair is %s/%s, require_candidate %s", ErrAssertion, orNone(l), orNone(rm), a.RequireCandidate))
 		}
 	}
 }

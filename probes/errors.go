@@ -5,6 +5,9 @@ import "errors"
 var (
 	// ErrUnknownKind is returned by [Registry.Lookup] for an unregistered kind.
 	ErrUnknownKind = errors.New("unknown probe kind")
+	// ErrBadKind is returned by [Registry.Register] for a [Kind] without a
+	// name or Decode.
+	ErrBadKind = errors.New("incomplete probe kind")
 	// ErrDuplicateKind is returned by [Registry.Register] for a kind already registered.
 	ErrDuplicateKind = errors.New("probe kind already registered")
 	// ErrAssertion wraps every assertion failure.

@@ -31,14 +31,13 @@ type Env struct {
 	// Timeout is the default probe timeout used when a kind needs one
 	// outside ctx (e.g. to size retransmissions). Default: 10s.
 	Timeout time.Duration
-	// Software is sent in STUN SOFTWARE attributes. Default: "voicewatch-probe".
-	Software string
 }
 
 // DefaultTimeout is the default probe timeout.
 const DefaultTimeout = 10 * time.Second
 
-// DefaultSoftware is the default STUN SOFTWARE attribute value.
+// DefaultSoftware is the default STUN SOFTWARE attribute value (a kind's
+// software setting changes it) and the HTTP User-Agent of probes.
 const DefaultSoftware = "voicewatch-probe"
 
 // WithDefaults returns e with zero fields replaced by their defaults.
@@ -48,9 +47,6 @@ func (e Env) WithDefaults() Env {
 	}
 	if e.Timeout <= 0 {
 		e.Timeout = DefaultTimeout
-	}
-	if e.Software == "" {
-		e.Software = DefaultSoftware
 	}
 	return e
 }

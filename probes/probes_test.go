@@ -47,7 +47,7 @@ func TestAssertionsApply(t *testing.T) {
 			r.SetDetail(DetailLocalCandidate, "host")
 			r.SetDetail(DetailRemoteCandidate, "host")
 			return r
-		}(), "ice_connected"},
+		}(), probemetrics.PhaseWebRTCICEConnected},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,12 +237,15 @@ func TestClassify(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	r := NewRegistry()
-	f := func(string, func(any) error, Env) (Prober, error) { return nil, nil }
-	if err := r.Register("a", f, nil); err != nil {
+	k := Kind{Name: "a", Decode: func(func(any) error) (Module, error) { return nil, nil }}
+	if err := r.Register(k); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Register("a", f, nil); !errors.Is(err, ErrDuplicateKind) {
+	if err := r.Register(k); !errors.Is(err, ErrDuplicateKind) {
 		t.Fatalf("duplicate: %v", err)
+	}
+	if err := r.Register(Kind{Name: "b"}); !errors.Is(err, ErrBadKind) {
+		t.Fatalf("kind without Decode: %v", err)
 	}
 	if _, err := r.Lookup("b"); !errors.Is(err, ErrUnknownKind) {
 		t.Fatalf("unknown: %v", err)

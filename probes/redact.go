@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -36,4 +37,16 @@ func RedactTarget(target string) string {
 		}
 	}
 	return target
+}
+
+// ParseHTTPURL parses target as an absolute http:// or https:// URL. Its
+// error wraps badURL, shows the target redacted and says what was wanted
+// (e.g. "http(s)://host/path"); it never quotes the parser's message,
+// which would repeat the credentials.
+func ParseHTTPURL(target string, badURL error, want string) (*url.URL, error) {
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w %q: want %s", badURL, RedactTarget(target), want)
+	}
+	return u, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/probes/webrtc"
 )
 
@@ -36,11 +37,11 @@ func (d discoveringProber) Probe(ctx context.Context) probes.Result {
 	p, err := webrtc.New(cfg, d.opts...)
 	var r probes.Result
 	if err != nil {
-		r = probes.Result{Kind: "webrtc", Target: cfg.Target, Duration: time.Since(start)}
+		r = probes.Result{Kind: probemetrics.KindWebRTC, Target: cfg.Target, Duration: time.Since(start)}
 		if derr == nil {
 			err = fmt.Errorf("%w (OPTIONS announced %d ICE servers; pass --ice-server)", err, len(found))
 		}
-		r.Fail("signaling", probes.ReasonConfig, err)
+		r.Fail(probemetrics.PhaseWebRTCSignaling, probes.ReasonConfig, err)
 	} else {
 		r = p.Probe(ctx)
 	}

@@ -17,9 +17,10 @@ import (
 const scrapeTimeoutOffset = 500 * time.Millisecond
 
 // serveProbe answers GET /probe?target=T&module=M the way blackbox_exporter
-// does: it runs one probe of module M against T and returns that run's
-// metrics from a fresh registry (probe_success, probe_duration_seconds,
-// probe_phase_duration_seconds, probe_failure_info).
+// does: it binds T to module M (decoded when the configuration was loaded)
+// and returns the metrics of one probe run from a fresh registry
+// (probe_success, probe_duration_seconds, probe_phase_duration_seconds,
+// probe_failure_info). Nothing is decoded per request.
 func (s *Sidecar) serveProbe(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	target, module := q.Get("target"), q.Get("module")
@@ -32,15 +33,16 @@ func (s *Sidecar) serveProbe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	gen := s.gen.Load()
-	spec, err := gen.cfg.moduleSpec(module, target, s.probeEnv)
+	mod, ok := gen.cfg.modules[module]
+	if !ok {
+		http.Error(w, fmt.Sprintf("unknown module %q (configured: %v)", module, sortedNames(gen.cfg.Modules)), http.StatusBadRequest)
+		return
+	}
+	spec, err := mod.spec(module, target, s.probeEnv)
 	if err != nil {
 		if errors.Is(err, ErrTargetNotAllowed) { // no connection is made
 			s.log.Debug("probe target refused", "module", module)
 			http.Error(w, err.Error(), http.StatusForbidden)
-			return
-		}
-		if errors.Is(err, ErrUnknownModule) {
-			http.Error(w, fmt.Sprintf("unknown module %q (configured: %v)", module, sortedNames(gen.cfg.Modules)), http.StatusBadRequest)
 			return
 		}
 		http.Error(w, err.Error(), http.StatusBadRequest)

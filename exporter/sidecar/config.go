@@ -61,6 +61,9 @@ type Config struct {
 
 	// suiteBase is the directory relative suite_file paths resolve against.
 	suiteBase string
+	// modules are Modules decoded by Validate: GET /probe binds targets
+	// to them.
+	modules map[string]probeModule
 }
 
 // ProbesConfig schedules a probe suite.
@@ -214,7 +217,8 @@ func decodeStrict(root *yaml.Node) (Config, error) {
 	return c, err
 }
 
-// Validate checks every section and builds the probes and modules once.
+// Validate checks every section, builds the probes and decodes the modules
+// (kept for GET /probe, which only binds targets to them).
 // ParseConfig calls it; call it on a Config built in Go after filling
 // defaults with WithDefaults.
 func (c *Config) Validate() error {
@@ -271,11 +275,11 @@ func (c *Config) Validate() error {
 			return bad("probes.intervals.%s: must be positive", name)
 		}
 	}
-	for name := range c.Modules {
-		if err := c.checkModule(name); err != nil {
-			return err
-		}
+	mods, err := c.decodeModules()
+	if err != nil {
+		return err
 	}
+	c.modules = mods
 	return nil
 }
 

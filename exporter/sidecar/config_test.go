@@ -45,6 +45,8 @@ func TestConfigErrors(t *testing.T) {
 		{"interval for a missing probe", "probes: {intervals: {nope: 1s}}\n", `no probe named "nope"`},
 		{"module with target", "modules: {m: {kind: stun, target: 'stun:x'}}\n", `"target" is not allowed in a module`},
 		{"module bad field", "modules: {m: {kind: stun, stun: {transport: [udp]}}}\n", "field transport not found"},
+		{"module that cannot work", "modules: {m: {kind: webrtc, webrtc: {greeting: shout}}}\n", `greeting "shout"`},
+		{"module without credentials", "modules: {m: {kind: turn}}\n", "no credentials"},
 		{"cloudwatch bad mode", "cloudwatch: {mode: push}\n", `mode "push"`},
 		{"otlp without endpoint", "otlp: {}\n", "otlp.endpoint must be an http(s) URL"},
 		{"suite and file", "probes: {suite_file: a.yaml, suite: {probes: []}}\n", "set suite_file or suite, not both"},

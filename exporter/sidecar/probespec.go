@@ -8,7 +8,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/probes/suite"
 )
 
@@ -50,83 +49,62 @@ func (c *Config) buildSpecs(env probes.Env) ([]probes.Spec, error) {
 // configuration already.
 func noEnv(string) (string, bool) { return "", false }
 
-// placeholderTargets validate modules at load time, per kind.
-var placeholderTargets = map[string]string{
-	probemetrics.KindSTUN:   "stun:127.0.0.1:3478",
-	probemetrics.KindTURN:   "turn:127.0.0.1:3478",
-	probemetrics.KindWebRTC: "http://127.0.0.1/whip",
-	probemetrics.KindHTTP:   "http://127.0.0.1/",
+// probeModule is one entry of modules:, decoded once when the
+// configuration is loaded: GET /probe only binds a target to it.
+type probeModule struct {
+	guard  moduleGuard
+	module suite.Module
 }
 
-// checkModule builds module name against a placeholder target.
-func (c *Config) checkModule(name string) error {
-	mod := c.Modules[name]
-	if mod.Kind != yaml.MappingNode {
-		return fmt.Errorf("%w: modules.%s: must be a mapping like {kind: stun, timeout: 5s}", ErrInvalidConfig, name)
+// decodeModules decodes every module (no network), in name order so that
+// the first error reported is always the same.
+func (c *Config) decodeModules() (map[string]probeModule, error) {
+	out := make(map[string]probeModule, len(c.Modules))
+	for _, name := range sortedNames(c.Modules) {
+		m, err := decodeModule(name, c.Modules[name])
+		if err != nil {
+			return nil, err
+		}
+		out[name] = m
 	}
-	for i := 0; i < len(mod.Content); i += 2 {
-		switch k := mod.Content[i].Value; k {
+	return out, nil
+}
+
+// decodeModule decodes module name: its allowed_targets and its probe
+// settings, strictly, with defaults applied and validated, apart from any
+// target.
+func decodeModule(name string, raw yaml.Node) (probeModule, error) {
+	if raw.Kind != yaml.MappingNode {
+		return probeModule{}, fmt.Errorf("%w: modules.%s: must be a mapping like {kind: stun, timeout: 5s}", ErrInvalidConfig, name)
+	}
+	for i := 0; i < len(raw.Content); i += 2 {
+		switch k := raw.Content[i].Value; k {
 		case "name", "target":
-			return fmt.Errorf("%w: modules.%s: %q is not allowed in a module (the module name and ?target= set it)", ErrInvalidConfig, name, k)
+			return probeModule{}, fmt.Errorf("%w: modules.%s: %q is not allowed in a module (the module name and ?target= set it)", ErrInvalidConfig, name, k)
 		}
 	}
-	mod, _, err := splitModule(name, mod)
+	settings, guard, err := splitModule(name, raw)
 	if err != nil {
-		return err
+		return probeModule{}, err
 	}
-	target, ok := placeholderTargets[moduleKind(&mod)]
-	if !ok {
-		target = "http://127.0.0.1/"
+	m, err := suite.DecodeModule(&settings, suite.Options{})
+	if err != nil {
+		return probeModule{}, fmt.Errorf("%w: modules.%s: %w", ErrInvalidConfig, name, err)
 	}
-	if _, err := buildModule(name, mod, target, defaultProbeEnv()); err != nil {
-		return err
-	}
-	return nil
+	return probeModule{guard: guard, module: m}, nil
 }
 
-func moduleKind(mod *yaml.Node) string {
-	for i := 0; i+1 < len(mod.Content); i += 2 {
-		if mod.Content[i].Value == "kind" {
-			return mod.Content[i+1].Value
-		}
-	}
-	return ""
-}
-
-// moduleSpec builds the probe of module name against target. A target
-// outside the module's allowed_targets is ErrTargetNotAllowed, before any
-// probe exists.
-func (c *Config) moduleSpec(name, target string, env probes.Env) (probes.Spec, error) {
-	raw, ok := c.Modules[name]
-	if !ok {
-		return probes.Spec{}, fmt.Errorf("%w: %q", ErrUnknownModule, name)
-	}
-	mod, guard, err := splitModule(name, raw)
-	if err != nil {
-		return probes.Spec{}, err
-	}
-	if !guard.allows(target) {
+// spec binds the module, named name, to target. A target outside the
+// module's allowed_targets is ErrTargetNotAllowed, before any prober
+// exists; one the kind cannot probe (e.g. not a stun: URI) is
+// ErrBadTarget. Nothing is decoded.
+func (m probeModule) spec(name, target string, env probes.Env) (probes.Spec, error) {
+	if !m.guard.allows(target) {
 		return probes.Spec{}, fmt.Errorf("%w: modules.%s.%s does not list %q", ErrTargetNotAllowed, name, allowedTargetsKey, target)
 	}
-	return buildModule(name, mod, target, env)
-}
-
-// buildModule builds the probe of module settings mod (allowed_targets
-// removed) against target.
-func buildModule(name string, mod yaml.Node, target string, env probes.Env) (probes.Spec, error) {
-	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
-	entry := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("name"), str(name), str("target"), str(target)}}
-	entry.Content = append(entry.Content, mod.Content...)
-	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-		str("probes"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{entry}},
-	}}
-	b, err := yaml.Marshal(doc)
+	spec, err := m.module.Spec(name, target, env)
 	if err != nil {
-		return probes.Spec{}, fmt.Errorf("%w: modules.%s: %w", ErrInvalidConfig, name, err)
+		return probes.Spec{}, fmt.Errorf("%w: modules.%s: %w", ErrBadTarget, name, err)
 	}
-	specs, err := suite.Load(bytes.NewReader(b), suite.Options{Env: env, Getenv: noEnv})
-	if err != nil {
-		return probes.Spec{}, fmt.Errorf("%w: modules.%s: %w", ErrInvalidConfig, name, err)
-	}
-	return specs[0], nil
+	return spec, nil
 }

@@ -14,16 +14,6 @@ import (
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
-// Config configures an HTTP prober.
-type Config struct {
-	// Target is the URL to GET. Required.
-	Target string `yaml:"-"`
-	// ExpectedStatus is the status that counts as success. Default: 200.
-	ExpectedStatus int `yaml:"expected_status"`
-	// Token, when set, is sent as "Authorization: Bearer <token>".
-	Token string `yaml:"token"`
-}
-
 // Option changes a prober's dependencies.
 type Option func(*Prober)
 
@@ -43,17 +33,15 @@ type Prober struct {
 
 var _ probes.Prober = (*Prober)(nil)
 
-// Phases are the phase names of an HTTP probe.
-var Phases = []string{"request"}
-
-// New returns a prober for cfg.Target.
+// New returns a prober for cfg.Target: zero fields of cfg take their
+// defaults.
 func New(cfg Config, opts ...Option) (*Prober, error) {
-	u, err := url.Parse(cfg.Target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w %q: want http(s)://host/path", ErrBadURL, probes.RedactTarget(cfg.Target))
+	cfg = cfg.WithDefaults()
+	if _, err := probes.ParseHTTPURL(cfg.Target, ErrBadURL, "http(s)://host/path"); err != nil {
+		return nil, err
 	}
-	if cfg.ExpectedStatus == 0 {
-		cfg.ExpectedStatus = http.StatusOK
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	p := &Prober{cfg: cfg, client: &http.Client{}, logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
@@ -68,7 +56,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 	start := time.Now()
 	r := probes.Result{Kind: probemetrics.KindHTTP, Target: probes.RedactTarget(p.cfg.Target), Success: true}
 	t := probes.NewPhaseTimer(&r, nil)
-	t.Start("request")
+	t.Start(probemetrics.PhaseHTTPRequest)
 	defer func() { r.Duration = time.Since(start) }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.Target, nil)
 	if err != nil {
@@ -109,15 +97,4 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// Factory builds an HTTP prober from a suite entry; it is registered as
-// kind "http".
-func Factory(target string, decode func(v any) error, env probes.Env) (probes.Prober, error) {
-	cfg := Config{}
-	if err := decode(&cfg); err != nil {
-		return nil, err
-	}
-	cfg.Target = target
-	return New(cfg, WithLogger(env.Logger))
 }

@@ -66,7 +66,7 @@ func TestProbe(t *testing.T) {
 				}
 				return
 			}
-			if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != "request" {
+			if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != probemetrics.PhaseHTTPRequest {
 				t.Fatalf("got %+v, want %s in request", r.Failure, tt.wantReason)
 			}
 			if strings.Contains(r.Failure.Message(), "s3cret") {

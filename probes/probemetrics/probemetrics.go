@@ -56,3 +56,54 @@ const (
 	KindWebRTC = "webrtc"
 	KindHTTP   = "http"
 )
+
+// Phase names: the values of the phase label of
+// probe_phase_duration_seconds and probe_failure_info, and the <phase> of
+// max_<phase> assertions. A bounded set, in the order each kind runs them.
+const (
+	// PhaseSTUNBindingUDP and PhaseSTUNBindingTCP are one Binding
+	// transaction over each transport (they run in parallel).
+	PhaseSTUNBindingUDP = "binding_udp"
+	PhaseSTUNBindingTCP = "binding_tcp"
+
+	// PhaseTURNConnect opens the TCP or TLS connection (not over UDP).
+	PhaseTURNConnect = "connect"
+	// PhaseTURNAllocate is Allocate, including the 401 challenge.
+	PhaseTURNAllocate = "allocate"
+	// PhaseTURNPeerBinding learns the echo peer's reflexive address.
+	PhaseTURNPeerBinding = "peer_binding"
+	// PhaseTURNPermission is CreatePermission for the peer.
+	PhaseTURNPermission = "permission"
+	// PhaseTURNRelayEcho sends data through the relay and back.
+	PhaseTURNRelayEcho = "relay_echo"
+	// PhaseTURNRefresh refreshes the allocation.
+	PhaseTURNRefresh = "refresh"
+	// PhaseTURNDeallocate is Refresh with lifetime 0.
+	PhaseTURNDeallocate = "deallocate"
+
+	// PhaseWebRTCSignaling is the WHIP offer/answer exchange.
+	PhaseWebRTCSignaling = "signaling"
+	// PhaseWebRTCICEGathering is the probe's own candidate gathering.
+	PhaseWebRTCICEGathering = "ice_gathering"
+	// PhaseWebRTCICEConnected runs from the answer to ICE connected.
+	PhaseWebRTCICEConnected = "ice_connected"
+	// PhaseWebRTCDTLS runs from ICE connected to the end of the DTLS
+	// handshake.
+	PhaseWebRTCDTLS = "dtls"
+	// PhaseWebRTCConnected runs from the DTLS handshake to the
+	// PeerConnection's connected state.
+	PhaseWebRTCConnected = "connected"
+	// PhaseWebRTCGreeting is the wait for the bot's greeting to end.
+	PhaseWebRTCGreeting = "greeting"
+	// PhaseWebRTCFirstAudio runs from connected to the first audio the bot
+	// sent (its greeting, or its reply when it does not greet).
+	PhaseWebRTCFirstAudio = "first_audio"
+	// PhaseWebRTCResponseLatency runs from the end of the probe's tone to
+	// the bot's reply: its voice-to-voice latency as a caller hears it.
+	PhaseWebRTCResponseLatency = "response_latency"
+	// PhaseWebRTCHangup is the WHIP DELETE that ends the session.
+	PhaseWebRTCHangup = "hangup"
+
+	// PhaseHTTPRequest is the GET and its response.
+	PhaseHTTPRequest = "request"
+)

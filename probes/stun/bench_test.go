@@ -1,7 +1,6 @@
 package stun
 
 import (
-	"context"
 	"net"
 	"testing"
 	"time"
@@ -27,28 +26,14 @@ func BenchmarkSTUNvsRaw(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for b.Loop() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			r := p.Probe(ctx)
-			cancel()
-			if !r.Success {
-				b.Fatal(r.Failure)
-			}
-		}
+		probebench.Sequential(b, p, time.Second, nil)
 	})
 	b.Run("probe_udp_tcp", func(b *testing.B) {
 		p, err := New(Config{Target: s.STUNURI()})
 		if err != nil {
 			b.Fatal(err)
 		}
-		for b.Loop() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			r := p.Probe(ctx)
-			cancel()
-			if !r.Success {
-				b.Fatal(r.Failure)
-			}
-		}
+		probebench.Sequential(b, p, time.Second, nil)
 	})
 }
 
@@ -75,17 +60,5 @@ func BenchmarkTimeoutOvershoot(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const timeout = 50 * time.Millisecond
-	var total, worst time.Duration
-	for b.Loop() {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		start := time.Now()
-		_ = p.Probe(ctx)
-		over := time.Since(start) - timeout
-		cancel()
-		total += over
-		worst = max(worst, over)
-	}
-	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "overshoot_µs")
-	b.ReportMetric(float64(worst.Microseconds()), "max_overshoot_µs")
+	probebench.TimeoutOvershoot(b, p, 50*time.Millisecond)
 }

@@ -2,10 +2,10 @@ package stun
 
 import (
 	"fmt"
-	"log/slog"
 	"time"
 
-	"github.com/pion/transport/v5"
+	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/internal/stunturn"
 )
 
 // Config configures a STUN prober.
@@ -26,6 +26,12 @@ type Config struct {
 	Software string `yaml:"software"`
 }
 
+// Transports a STUN probe runs over (Config.Transports).
+const (
+	TransportUDP = "udp"
+	TransportTCP = "tcp"
+)
+
 // Defaults for Config.
 const (
 	DefaultRTO = 500 * time.Millisecond
@@ -33,14 +39,10 @@ const (
 	DefaultRm  = 16
 )
 
-func (c Config) withDefaults() (Config, error) {
+// WithDefaults returns c with zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
 	if len(c.Transports) == 0 {
-		c.Transports = []string{"udp", "tcp"}
-	}
-	for _, t := range c.Transports {
-		if t != "udp" && t != "tcp" {
-			return c, fmt.Errorf("%w %q: want udp or tcp", ErrBadTransport, t)
-		}
+		c.Transports = []string{TransportUDP, TransportTCP}
 	}
 	if c.RTO <= 0 {
 		c.RTO = DefaultRTO
@@ -52,21 +54,26 @@ func (c Config) withDefaults() (Config, error) {
 		c.Rm = DefaultRm
 	}
 	if c.Software == "" {
-		c.Software = "voicewatch-probe"
+		c.Software = probes.DefaultSoftware
 	}
-	return c, nil
+	return c
+}
+
+// Validate checks the settings (not Target, which New parses).
+func (c Config) Validate() error {
+	for _, t := range c.Transports {
+		if _, ok := bindingPhase[t]; !ok {
+			return fmt.Errorf("%w %q: want %s or %s", ErrBadTransport, t, TransportUDP, TransportTCP)
+		}
+	}
+	return nil
 }
 
 // Option changes how a prober reaches the network.
-type Option func(*options)
-
-type options struct {
-	net    transport.Net
-	logger *slog.Logger
-}
+type Option = stunturn.Option
 
 // WithNet makes the prober use n (e.g. a pion vnet); default the real network.
-func WithNet(n transport.Net) Option { return func(o *options) { o.net = n } }
+var WithNet = stunturn.WithNet
 
 // WithLogger sets the debug logger; default discards.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+var WithLogger = stunturn.WithLogger

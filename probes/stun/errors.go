@@ -16,9 +16,3 @@ var (
 	// ErrBadTransport: a transport other than udp or tcp was configured.
 	ErrBadTransport = errors.New("stun: bad transport")
 )
-
-// redactErr drops the text of URI parse errors, which quote the input
-// (and so any credentials in it), keeping only the error's kind.
-func redactErr(error) error {
-	return errors.New("cannot parse the URI")
-}

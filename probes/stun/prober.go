@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -13,21 +12,9 @@ import (
 	"github.com/pion/transport/v5"
 
 	"github.com/voicewatch/voicewatch/probes"
-	"github.com/voicewatch/voicewatch/probes/internal/netutil"
+	"github.com/voicewatch/voicewatch/probes/internal/stunturn"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
-
-// Phases returns the phase names a prober with these transports reports.
-func Phases(transports ...string) []string {
-	if len(transports) == 0 {
-		transports = []string{"udp", "tcp"}
-	}
-	out := make([]string, len(transports))
-	for i, t := range transports {
-		out[i] = "binding_" + t
-	}
-	return out
-}
 
 // Prober sends STUN Binding requests to one server.
 type Prober struct {
@@ -39,35 +26,26 @@ type Prober struct {
 
 var _ probes.Prober = (*Prober)(nil)
 
-// New returns a prober for cfg.Target.
+// New returns a prober for cfg.Target: zero fields of cfg take their
+// defaults.
 func New(cfg Config, opts ...Option) (*Prober, error) {
-	cfg, err := cfg.withDefaults()
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	_, addr, err := stunturn.ParseURI(cfg.Target, ErrBadURI, "stun:host[:port]", pionstun.SchemeTypeSTUN)
 	if err != nil {
 		return nil, err
 	}
-	u, err := pionstun.ParseURI(cfg.Target)
-	if err != nil {
-		return nil, fmt.Errorf("%w %q: %w", ErrBadURI, probes.RedactTarget(cfg.Target), redactErr(err))
-	}
-	if u.Scheme != pionstun.SchemeTypeSTUN {
-		return nil, fmt.Errorf("%w %q: want stun:host[:port]", ErrBadURI, probes.RedactTarget(cfg.Target))
-	}
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	n, err := netutil.OrStd(o.net)
+	o, err := stunturn.Apply(opts)
 	if err != nil {
 		return nil, err
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
 	}
 	return &Prober{
 		cfg:    cfg,
-		addr:   net.JoinHostPort(u.Host, strconv.Itoa(u.Port)),
-		net:    n,
-		logger: o.logger.With("component", "probe.stun", "target", cfg.Target),
+		addr:   addr,
+		net:    o.Net,
+		logger: o.Logger.With("component", "probe.stun", "target", probes.RedactTarget(cfg.Target)),
 	}, nil
 }
 
@@ -92,7 +70,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 	var wg sync.WaitGroup
 	for i, tr := range p.cfg.Transports {
 		wg.Go(func() {
-			if tr == "udp" {
+			if tr == TransportUDP {
 				out[i] = p.udp(ctx)
 			} else {
 				out[i] = p.tcp(ctx)
@@ -102,7 +80,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 	wg.Wait()
 	for i, tr := range p.cfg.Transports {
 		b := out[i]
-		phase := "binding_" + tr
+		phase := bindingPhase[tr]
 		r.Phases = append(r.Phases, probes.Phase{Name: phase, Duration: b.elapsed})
 		if b.err != nil {
 			r.SetDetail(tr+"_error", string(b.reason))
@@ -114,7 +92,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 		if b.software != "" {
 			r.SetDetail(tr+"_server_software", b.software)
 		}
-		if tr == "udp" {
+		if tr == TransportUDP {
 			r.SetDetail("udp_retransmissions", strconv.Itoa(b.rtx))
 		} else {
 			r.SetDetail("tcp_connect", b.connect.String())

@@ -1,7 +1,8 @@
 package stun
 
 import (
-	"context"
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
 	"strconv"
 	"strings"
 	"testing"
@@ -18,14 +19,7 @@ func run(t *testing.T, cfg Config, timeout time.Duration, opts ...Option) probes
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), timeout)
-	defer cancel()
-	start := time.Now()
-	r := p.Probe(ctx)
-	if el := time.Since(start); el > timeout+500*time.Millisecond {
-		t.Errorf("probe took %s with a %s timeout", el, timeout)
-	}
-	return r
+	return probetest.Run(t, p, timeout)
 }
 
 func TestCoturn(t *testing.T) {
@@ -45,14 +39,8 @@ func TestCoturn(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := run(t, tt.cfg, 2*time.Second)
-			if tt.wantReason != "" {
-				if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != tt.wantPhase {
-					t.Fatalf("result %+v, want %s in %s", r.Failure, tt.wantReason, tt.wantPhase)
-				}
+			if !probetest.Expect(t, r, tt.wantReason, tt.wantPhase) {
 				return
-			}
-			if !r.Success {
-				t.Fatalf("failed: %+v", r.Failure)
 			}
 			for _, tr := range Phases(tt.cfg.Transports...) {
 				if _, ok := r.Phases.Get(tr); !ok {
@@ -93,14 +81,8 @@ func TestVNet(t *testing.T) {
 			w.DropNext(tt.drop)
 			cfg := Config{Target: "stun:" + addr, Transports: []string{"udp"}, RTO: 20 * time.Millisecond}
 			r := run(t, cfg, time.Second, WithNet(w.Client))
-			if tt.wantReason != "" {
-				if r.Success || r.Failure.Reason != tt.wantReason {
-					t.Fatalf("failure %+v, want %s", r.Failure, tt.wantReason)
-				}
+			if !probetest.Expect(t, r, tt.wantReason, "") {
 				return
-			}
-			if !r.Success {
-				t.Fatalf("failed: %+v", r.Failure)
 			}
 			if got := r.Details["udp_mapped_address"]; !strings.HasPrefix(got, tt.wantMapped) {
 				t.Errorf("mapped = %q, want prefix %q", got, tt.wantMapped)

@@ -3,6 +3,10 @@
 // secrets, a base target that one flag can switch between staging and
 // production, and per-probe assertions. The result is a list of
 // probes.Spec ready for probes.Run. cmd/probe and the sidecar share it.
+// Each entry's kind settings are decoded once by the kind's descriptor
+// (probes.Kind) into a [Module] that then binds the entry's target; the
+// sidecar's modules: are Modules too, decoded at load with [DecodeModule]
+// and bound to a target per GET /probe.
 //
 //	target: https://staging.example.com      # base for relative targets
 //	defaults:

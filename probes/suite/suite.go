@@ -1,8 +1,6 @@
 package suite
 
 import (
-	"github.com/voicewatch/voicewatch/internal/yamlenv"
-
 	"bytes"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 	"github.com/voicewatch/voicewatch/probes"
 )
 
@@ -64,7 +63,7 @@ type Options struct {
 	Target string
 	// Registry resolves kinds. Default: DefaultRegistry().
 	Registry *probes.Registry
-	// Env is passed to every factory (logger, network).
+	// Env is passed to every module that binds a target (logger, network).
 	Env probes.Env
 	// Getenv looks up ${NAME} references. Default: os.LookupEnv.
 	Getenv func(string) (string, bool)
@@ -169,58 +168,15 @@ func build(root *yaml.Node, opts Options) ([]probes.Spec, error) {
 }
 
 func buildProbe(f File, p Probe, opts Options) (probes.Spec, error) {
-	if p.Kind == "" {
-		return probes.Spec{}, fmt.Errorf("kind is required (one of %s)", strings.Join(opts.Registry.Kinds(), ", "))
-	}
-	factory, err := opts.Registry.Lookup(p.Kind)
+	m, err := decodeModule(p, f.Defaults, opts)
 	if err != nil {
 		return probes.Spec{}, err
-	}
-	for k := range p.Settings {
-		if k != p.Kind {
-			n := p.Settings[k]
-			return probes.Spec{}, fmt.Errorf("line %d: unknown key %q (want name, kind, target, timeout, repeat, assert, or %s: for the %s settings)", n.Line, k, p.Kind, p.Kind)
-		}
 	}
 	target, err := resolveTarget(f.Target, p.Target)
 	if err != nil {
 		return probes.Spec{}, err
 	}
-	if err := p.Assert.CheckPhases(opts.Registry.Phases(p.Kind)); err != nil {
-		return probes.Spec{}, fmt.Errorf("assert: %w", err)
-	}
-	if p.Timeout < 0 || p.Repeat < 0 {
-		return probes.Spec{}, errors.New("timeout and repeat must not be negative")
-	}
-	timeout := firstNonZero(opts.Timeout, p.Timeout, f.Defaults.Timeout, probes.DefaultTimeout)
-	repeat := firstNonZero(opts.Repeat, p.Repeat, f.Defaults.Repeat, 1)
-	def, hasDef := f.Defaults.Kinds[p.Kind]
-	own, hasOwn := p.Settings[p.Kind]
-	decode := func(v any) error {
-		if hasDef {
-			if err := strict(&def, v); err != nil {
-				return fmt.Errorf("defaults.%s (line %d): %w", p.Kind, def.Line, err)
-			}
-		}
-		if hasOwn {
-			if err := strict(&own, v); err != nil {
-				return fmt.Errorf("%s settings (line %d): %w", p.Kind, own.Line, err)
-			}
-		}
-		return nil
-	}
-	env := opts.Env.WithDefaults()
-	env.Timeout = timeout
-	prober, err := factory(target, decode, env)
-	if err != nil {
-		return probes.Spec{}, err
-	}
-	name := p.Name
-	if name == "" {
-		name = probes.RedactTarget(target)
-	}
-	return probes.Spec{Name: name, Kind: p.Kind, Target: target, Prober: prober,
-		Timeout: timeout, Repeat: repeat, Assert: p.Assert}, nil
+	return m.Spec(p.Name, target, opts.Env)
 }
 
 // resolveTarget joins a relative target ("/whip") to the base.

@@ -1,12 +1,12 @@
 package turn
 
 import (
-	"context"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/coturntest"
+	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/probes/internal/probebench"
 )
 
@@ -33,16 +33,10 @@ func BenchmarkTURNProbe(b *testing.B) {
 				b.Fatal(err)
 			}
 			var rtt time.Duration
-			for b.Loop() {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				r := p.Probe(ctx)
-				cancel()
-				if !r.Success {
-					b.Fatal(r.Failure)
-				}
+			probebench.Sequential(b, p, 2*time.Second, func(r probes.Result) {
 				d, _ := time.ParseDuration(r.Details["relay_rtt"])
 				rtt += d
-			}
+			})
 			b.ReportMetric(float64(rtt.Microseconds())/float64(b.N), "relay_rtt_µs")
 		})
 	}
@@ -72,17 +66,5 @@ func BenchmarkTimeoutOvershoot(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const timeout = 50 * time.Millisecond
-	var total, worst time.Duration
-	for b.Loop() {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		start := time.Now()
-		_ = p.Probe(ctx)
-		over := time.Since(start) - timeout
-		cancel()
-		total += over
-		worst = max(worst, over)
-	}
-	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "overshoot_µs")
-	b.ReportMetric(float64(worst.Microseconds()), "max_overshoot_µs")
+	probebench.TimeoutOvershoot(b, p, 50*time.Millisecond)
 }

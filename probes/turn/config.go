@@ -1,10 +1,13 @@
 package turn
 
 import (
-	"log/slog"
+	"crypto/x509"
+	"fmt"
+	"os"
 	"time"
 
-	"github.com/pion/transport/v5"
+	"github.com/voicewatch/voicewatch/probes"
+	"github.com/voicewatch/voicewatch/probes/internal/stunturn"
 )
 
 // Config configures a TURN prober. Secrets (Password, Secret) never appear
@@ -50,9 +53,10 @@ type Config struct {
 	Now func() time.Time `yaml:"-"`
 }
 
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
 	if c.RESTUser == "" {
-		c.RESTUser = "voicewatch-probe"
+		c.RESTUser = probes.DefaultSoftware
 	}
 	if c.RESTTTL <= 0 {
 		c.RESTTTL = time.Hour
@@ -67,7 +71,7 @@ func (c Config) withDefaults() Config {
 		c.EchoWait = time.Second
 	}
 	if c.Software == "" {
-		c.Software = "voicewatch-probe"
+		c.Software = probes.DefaultSoftware
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -75,20 +79,36 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Phases are the phase names of a TURN probe, in order; "connect" runs
-// only over TCP and TLS.
-var Phases = []string{"connect", "allocate", "peer_binding", "permission", "relay_echo", "refresh", "deallocate"}
-
-// Option changes how a prober reaches the network.
-type Option func(*options)
-
-type options struct {
-	net    transport.Net
-	logger *slog.Logger
+// Validate checks the settings (not Target, which New parses): a TURN
+// probe needs credentials.
+func (c Config) Validate() error {
+	if c.Secret == "" && (c.Username == "" || c.Password == "") {
+		return ErrNoCredentials
+	}
+	return nil
 }
 
+// roots loads CAFile; nil (the system roots) without one.
+func (c Config) roots() (*x509.CertPool, error) {
+	if c.CAFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCAFile, err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%w: %s holds no PEM certificate", ErrCAFile, c.CAFile)
+	}
+	return roots, nil
+}
+
+// Option changes how a prober reaches the network.
+type Option = stunturn.Option
+
 // WithNet makes the prober use n (e.g. a pion vnet); default the real network.
-func WithNet(n transport.Net) Option { return func(o *options) { o.net = n } }
+var WithNet = stunturn.WithNet
 
 // WithLogger sets the debug logger; default discards.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+var WithLogger = stunturn.WithLogger

@@ -1,11 +1,14 @@
 package turn
 
 import (
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"net"
 
 	pionturn "github.com/pion/turn/v5"
 
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -20,15 +23,7 @@ func probeOnce(t *testing.T, cfg Config, timeout time.Duration) probes.Result {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), timeout)
-	defer cancel()
-	start := time.Now()
-	r := p.Probe(ctx)
-	// Generous bound on "a probe never outlives its timeout".
-	if el := time.Since(start); el > timeout+500*time.Millisecond {
-		t.Errorf("probe took %s with a %s timeout", el, timeout)
-	}
-	return r
+	return probetest.Run(t, p, timeout)
 }
 
 func TestCoturnAllocateEcho(t *testing.T) {
@@ -49,9 +44,10 @@ func TestCoturnAllocateEcho(t *testing.T) {
 			if !r.Success {
 				t.Fatalf("probe failed: %+v", r.Failure)
 			}
-			want := []string{"allocate", "peer_binding", "permission", "relay_echo", "refresh", "deallocate"}
+			want := []string{probemetrics.PhaseTURNAllocate, probemetrics.PhaseTURNPeerBinding, probemetrics.PhaseTURNPermission,
+				probemetrics.PhaseTURNRelayEcho, probemetrics.PhaseTURNRefresh, probemetrics.PhaseTURNDeallocate}
 			if r.Details["transport"] == "tcp" {
-				want = append([]string{"connect"}, want...)
+				want = append([]string{probemetrics.PhaseTURNConnect}, want...)
 			}
 			if len(r.Phases) != len(want) {
 				t.Fatalf("phases %v, want %v", r.Phases, want)
@@ -80,12 +76,12 @@ func TestCoturnFailures(t *testing.T) {
 		phase  string
 		reason probes.Reason
 	}{
-		{"wrong password", Config{Target: forbid.TURNURI("udp"), Username: u, Password: "wrong"}, "allocate", probes.ReasonBadCredentials},
-		{"wrong password tcp", Config{Target: forbid.TURNURI("tcp"), Username: u, Password: "wrong"}, "allocate", probes.ReasonBadCredentials},
-		{"wrong rest secret", Config{Target: forbid.TURNURI("udp"), Secret: "not-the-secret"}, "allocate", probes.ReasonBadCredentials},
-		{"loopback peer forbidden", Config{Target: forbid.TURNURI("udp"), Username: u, Password: pw}, "permission", probes.ReasonForbiddenPeer},
-		{"closed udp port", Config{Target: closed, Username: u, Password: pw}, "allocate", probes.ReasonUnreachable},
-		{"closed tcp port", Config{Target: closedTCP, Username: u, Password: pw}, "connect", probes.ReasonUnreachable},
+		{"wrong password", Config{Target: forbid.TURNURI("udp"), Username: u, Password: "wrong"}, probemetrics.PhaseTURNAllocate, probes.ReasonBadCredentials},
+		{"wrong password tcp", Config{Target: forbid.TURNURI("tcp"), Username: u, Password: "wrong"}, probemetrics.PhaseTURNAllocate, probes.ReasonBadCredentials},
+		{"wrong rest secret", Config{Target: forbid.TURNURI("udp"), Secret: "not-the-secret"}, probemetrics.PhaseTURNAllocate, probes.ReasonBadCredentials},
+		{"loopback peer forbidden", Config{Target: forbid.TURNURI("udp"), Username: u, Password: pw}, probemetrics.PhaseTURNPermission, probes.ReasonForbiddenPeer},
+		{"closed udp port", Config{Target: closed, Username: u, Password: pw}, probemetrics.PhaseTURNAllocate, probes.ReasonUnreachable},
+		{"closed tcp port", Config{Target: closedTCP, Username: u, Password: pw}, probemetrics.PhaseTURNConnect, probes.ReasonUnreachable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,7 +126,7 @@ func TestCoturnAllocationQuota(t *testing.T) {
 	if r.Success || r.Failure == nil {
 		t.Fatal("probe succeeded past the user quota")
 	}
-	if r.Failure.Reason != probes.ReasonAllocationQuota || r.Failure.Phase != "allocate" {
+	if r.Failure.Reason != probes.ReasonAllocationQuota || r.Failure.Phase != probemetrics.PhaseTURNAllocate {
 		t.Fatalf("failure = %s in %s (%v), want allocation_quota in allocate", r.Failure.Reason, r.Failure.Phase, r.Failure.Err)
 	}
 }

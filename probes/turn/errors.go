@@ -18,9 +18,3 @@ var (
 	// ErrNoEcho: data went into the relay and none came back.
 	ErrNoEcho = errors.New("turn: no echo through the relay")
 )
-
-// redactErr drops the text of URI parse errors, which quote the input
-// (and so any credentials in it), keeping only the error's kind.
-func redactErr(error) error {
-	return errors.New("cannot parse the URI")
-}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/probes/internal/netutil"
+	"github.com/voicewatch/voicewatch/probes/internal/stunturn"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 )
 
@@ -37,46 +37,48 @@ type Prober struct {
 
 var _ probes.Prober = (*Prober)(nil)
 
-// New returns a prober for cfg.Target.
+// New returns a prober for cfg.Target: zero fields of cfg take their
+// defaults.
 func New(cfg Config, opts ...Option) (*Prober, error) {
-	cfg = cfg.withDefaults()
-	u, err := stun.ParseURI(cfg.Target)
-	if err != nil {
-		return nil, fmt.Errorf("%w %q: %w", ErrBadURI, probes.RedactTarget(cfg.Target), redactErr(err))
+	cfg = cfg.WithDefaults()
+	if _, _, err := parseURI(cfg.Target); err != nil {
+		return nil, err
 	}
-	if u.Scheme != stun.SchemeTypeTURN && u.Scheme != stun.SchemeTypeTURNS {
-		return nil, fmt.Errorf("%w %q: want turn: or turns:", ErrBadURI, probes.RedactTarget(cfg.Target))
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
-	if u.Username != "" || u.Password != "" {
-		return nil, fmt.Errorf("%w: credentials do not belong in the URI", ErrBadURI)
-	}
-	if cfg.Secret == "" && (cfg.Username == "" || cfg.Password == "") {
-		return nil, ErrNoCredentials
-	}
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	n, err := netutil.OrStd(o.net)
+	roots, err := cfg.roots()
 	if err != nil {
 		return nil, err
 	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
+	return newProber(cfg, roots, opts)
+}
+
+// parseURI parses a turn: or turns: target without credentials in it.
+func parseURI(target string) (*stun.URI, string, error) {
+	u, addr, err := stunturn.ParseURI(target, ErrBadURI, "turn: or turns:", stun.SchemeTypeTURN, stun.SchemeTypeTURNS)
+	if err != nil {
+		return nil, "", err
 	}
-	p := &Prober{cfg: cfg, uri: u, addr: net.JoinHostPort(u.Host, strconv.Itoa(u.Port)), net: n,
-		logger: o.logger.With("component", "probe.turn", "target", cfg.Target)}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCAFile, err)
-		}
-		p.roots = x509.NewCertPool()
-		if !p.roots.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: %s holds no PEM certificate", ErrCAFile, cfg.CAFile)
-		}
+	if u.Username != "" || u.Password != "" {
+		return nil, "", fmt.Errorf("%w: credentials do not belong in the URI", ErrBadURI)
 	}
-	return p, nil
+	return u, addr, nil
+}
+
+// newProber builds the prober of cfg (defaults applied, validated) with
+// the CA pool loaded from cfg.CAFile.
+func newProber(cfg Config, roots *x509.CertPool, opts []Option) (*Prober, error) {
+	u, addr, err := parseURI(cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	o, err := stunturn.Apply(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Prober{cfg: cfg, uri: u, addr: addr, net: o.Net, roots: roots,
+		logger: o.Logger.With("component", "probe.turn", "target", probes.RedactTarget(cfg.Target))}, nil
 }
 
 // transport returns "udp", "tcp" or "tls".
@@ -141,12 +143,12 @@ func (s *session) run(t *probes.PhaseTimer, r *probes.Result) error {
 	}
 	for attempt := 1; ; attempt++ {
 		if p.transport() != "udp" {
-			t.Start("connect")
+			t.Start(probemetrics.PhaseTURNConnect)
 		}
 		if err := s.connect(); err != nil {
 			return err
 		}
-		t.Start("allocate")
+		t.Start(probemetrics.PhaseTURNAllocate)
 		err := s.allocate()
 		if err == nil {
 			break
@@ -164,19 +166,19 @@ func (s *session) run(t *probes.PhaseTimer, r *probes.Result) error {
 	}
 	r.SetDetail("relay_address", s.relay.LocalAddr().String())
 
-	t.Start("peer_binding")
+	t.Start(probemetrics.PhaseTURNPeerBinding)
 	peerAddr, err := s.startPeer(r)
 	if err != nil {
 		return err
 	}
 	r.SetDetail("peer_address", peerAddr.String())
 
-	t.Start("permission")
+	t.Start(probemetrics.PhaseTURNPermission)
 	if err := s.client.CreatePermission(peerAddr); err != nil {
 		return fmt.Errorf("create permission for %s: %w", peerAddr, err)
 	}
 
-	t.Start("relay_echo")
+	t.Start(probemetrics.PhaseTURNRelayEcho)
 	q, err := s.echo(peerAddr)
 	if err != nil {
 		return err
@@ -202,11 +204,11 @@ func (s *session) run(t *probes.PhaseTimer, r *probes.Result) error {
 	}
 	r.SetDetail("channel_bind", "ok")
 
-	t.Start("refresh")
+	t.Start(probemetrics.PhaseTURNRefresh)
 	if err := s.refresh(10 * time.Minute); err != nil {
 		return fmt.Errorf("refresh: %w", err)
 	}
-	t.Start("deallocate")
+	t.Start(probemetrics.PhaseTURNDeallocate)
 	if err := s.refresh(0); err != nil {
 		return fmt.Errorf("deallocate: %w", err)
 	}

@@ -1,6 +1,8 @@
 package turn
 
 import (
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"errors"
 	"net"
 	"sync"
@@ -94,7 +96,7 @@ func TestStaleNonce(t *testing.T) {
 	if r.Success || r.Failure == nil {
 		t.Fatal("probe succeeded against a server that only answers 438")
 	}
-	if r.Failure.Reason != probes.ReasonStaleNonce || r.Failure.Phase != "allocate" {
+	if r.Failure.Reason != probes.ReasonStaleNonce || r.Failure.Phase != probemetrics.PhaseTURNAllocate {
 		t.Fatalf("failure = %s in %s (%v), want stale_nonce in allocate", r.Failure.Reason, r.Failure.Phase, r.Failure.Err)
 	}
 	if srv.staleSent() == 0 {

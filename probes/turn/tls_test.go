@@ -1,6 +1,8 @@
 package turn
 
 import (
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -79,7 +81,7 @@ func TestCoturnTLS(t *testing.T) {
 				}
 				return
 			}
-			if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != "connect" {
+			if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != probemetrics.PhaseTURNConnect {
 				t.Fatalf("failure %+v, want %s in connect", r.Failure, tt.wantReason)
 			}
 		})

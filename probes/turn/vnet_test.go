@@ -1,6 +1,8 @@
 package turn
 
 import (
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
 	"context"
 	"strings"
 	"testing"
@@ -26,9 +28,9 @@ func TestVNet(t *testing.T) {
 		{name: "direct", password: vnettest.Password},
 		{name: "behind NAT", nat: true, password: vnettest.Password},
 		{name: "behind NAT with loss", nat: true, drop: 3, password: vnettest.Password},
-		{name: "wrong password", password: "nope", wantReason: probes.ReasonBadCredentials, wantPhase: "allocate"},
-		{name: "garbage answers", password: vnettest.Password, reply: func([]byte) []byte { return []byte{0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3} }, wantReason: probes.ReasonProtocol, wantPhase: "allocate"},
-		{name: "never answers", password: vnettest.Password, reply: func([]byte) []byte { return nil }, wantReason: probes.ReasonTimeout, wantPhase: "allocate"},
+		{name: "wrong password", password: "nope", wantReason: probes.ReasonBadCredentials, wantPhase: probemetrics.PhaseTURNAllocate},
+		{name: "garbage answers", password: vnettest.Password, reply: func([]byte) []byte { return []byte{0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3} }, wantReason: probes.ReasonProtocol, wantPhase: probemetrics.PhaseTURNAllocate},
+		{name: "never answers", password: vnettest.Password, reply: func([]byte) []byte { return nil }, wantReason: probes.ReasonTimeout, wantPhase: probemetrics.PhaseTURNAllocate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,22 +41,9 @@ func TestVNet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			timeout := time.Second
-			ctx, cancel := context.WithTimeout(t.Context(), timeout)
-			defer cancel()
-			start := time.Now()
-			r := p.Probe(ctx)
-			if el := time.Since(start); el > timeout+500*time.Millisecond {
-				t.Errorf("probe took %s with a %s timeout", el, timeout)
-			}
-			if tt.wantReason != "" {
-				if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != tt.wantPhase {
-					t.Fatalf("failure %+v, want %s in %s", r.Failure, tt.wantReason, tt.wantPhase)
-				}
+			r := probetest.Run(t, p, time.Second)
+			if !probetest.Expect(t, r, tt.wantReason, tt.wantPhase) {
 				return
-			}
-			if !r.Success {
-				t.Fatalf("failed: %+v", r.Failure)
 			}
 			wantPeer := "1.2.3.10:"
 			if tt.nat {

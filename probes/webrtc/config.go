@@ -1,11 +1,14 @@
 package webrtc
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pion/transport/v5"
+	"github.com/voicewatch/voicewatch/probes"
 )
 
 // Config configures a WebRTC (WHIP) prober. Token and ICE server
@@ -90,15 +93,8 @@ const (
 	GreetingInterrupt = "interrupt"
 )
 
-// Phases are the phase names of a WebRTC probe in the order they end.
-// greeting is the wait for the bot's greeting to end; first_audio runs
-// from connected to the first audio the bot sent (its greeting, or its
-// reply when it does not greet), and response_latency from the end of the
-// probe's tone to the bot's reply (its voice-to-voice latency as a caller
-// hears it; the phases overlap).
-var Phases = []string{"signaling", "ice_gathering", "ice_connected", "dtls", "connected", "greeting", "first_audio", "response_latency", "hangup"}
-
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
 	if c.ToneDuration <= 0 {
 		c.ToneDuration = time.Second
 	}
@@ -122,6 +118,35 @@ func (c Config) withDefaults() Config {
 		c.WaitForAudio = &t
 	}
 	return c
+}
+
+// Validate checks the settings (not Target, which New parses): the ICE
+// servers, the greeting strategy, and a TURN server for relay_only.
+func (c Config) Validate() error {
+	for i, s := range c.ICEServers {
+		if !strings.HasPrefix(s.URL, "stun:") && !strings.HasPrefix(s.URL, "turn:") && !strings.HasPrefix(s.URL, "turns:") {
+			return fmt.Errorf("%w: ice_servers[%d] %q: want stun:, turn: or turns:", ErrBadICEServer, i, probes.RedactTarget(s.URL))
+		}
+		if strings.HasPrefix(s.URL, "turn") && s.Secret == "" && (s.Username == "" || s.Password == "") {
+			return fmt.Errorf("%w: ice_servers[%d] %q needs username+password or secret", ErrBadICEServer, i, probes.RedactTarget(s.URL))
+		}
+	}
+	if c.Greeting != GreetingWait && c.Greeting != GreetingInterrupt {
+		return fmt.Errorf("%w: greeting %q: want %q or %q", ErrBadConfig, c.Greeting, GreetingWait, GreetingInterrupt)
+	}
+	if c.RelayOnly && !hasTURN(c.ICEServers) {
+		return fmt.Errorf("%w: relay_only needs a turn: or turns: ICE server", ErrBadICEServer)
+	}
+	return nil
+}
+
+func hasTURN(servers []ICEServer) bool {
+	for _, s := range servers {
+		if strings.HasPrefix(s.URL, "turn") {
+			return true
+		}
+	}
+	return false
 }
 
 // Option changes a prober's dependencies.

@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -50,7 +52,7 @@ func TestLocationOnAnotherOriginGetsNoToken(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	r := p.Probe(ctx)
-	if r.Success || r.Failure == nil || r.Failure.Phase != "signaling" {
+	if r.Success || r.Failure == nil || r.Failure.Phase != probemetrics.PhaseWebRTCSignaling {
 		t.Fatalf("probe = %+v, want a signaling failure", r.Failure)
 	}
 	if r.Failure.Reason == probes.ReasonBadCredentials {

@@ -34,26 +34,16 @@ type Prober struct {
 
 var _ probes.Prober = (*Prober)(nil)
 
-// New returns a prober for cfg.Target.
+// New returns a prober for cfg.Target: zero fields of cfg take their
+// defaults.
 func New(cfg Config, opts ...Option) (*Prober, error) {
-	cfg = cfg.withDefaults()
-	u, err := url.Parse(cfg.Target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w %q: want http(s)://host/whip", ErrBadURL, probes.RedactTarget(cfg.Target))
+	cfg = cfg.WithDefaults()
+	u, err := probes.ParseHTTPURL(cfg.Target, ErrBadURL, "http(s)://host/whip")
+	if err != nil {
+		return nil, err
 	}
-	for i, s := range cfg.ICEServers {
-		if !strings.HasPrefix(s.URL, "stun:") && !strings.HasPrefix(s.URL, "turn:") && !strings.HasPrefix(s.URL, "turns:") {
-			return nil, fmt.Errorf("%w: ice_servers[%d] %q: want stun:, turn: or turns:", ErrBadICEServer, i, probes.RedactTarget(s.URL))
-		}
-		if strings.HasPrefix(s.URL, "turn") && s.Secret == "" && (s.Username == "" || s.Password == "") {
-			return nil, fmt.Errorf("%w: ice_servers[%d] %q needs username+password or secret", ErrBadICEServer, i, probes.RedactTarget(s.URL))
-		}
-	}
-	if cfg.Greeting != GreetingWait && cfg.Greeting != GreetingInterrupt {
-		return nil, fmt.Errorf("%w: greeting %q: want %q or %q", ErrBadConfig, cfg.Greeting, GreetingWait, GreetingInterrupt)
-	}
-	if cfg.RelayOnly && !hasTURN(cfg.ICEServers) {
-		return nil, fmt.Errorf("%w: relay_only needs a turn: or turns: ICE server", ErrBadICEServer)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	o := options{}
 	for _, opt := range opts {
@@ -72,15 +62,6 @@ func New(cfg Config, opts ...Option) (*Prober, error) {
 	}
 	return &Prober{cfg: cfg, endpoint: u, api: api, http: client,
 		logger: o.logger.With("component", "probe.webrtc")}, nil
-}
-
-func hasTURN(servers []ICEServer) bool {
-	for _, s := range servers {
-		if strings.HasPrefix(s.URL, "turn") {
-			return true
-		}
-	}
-	return false
 }
 
 // newAPI builds the pion API: PCMU only, mDNS off (a probe has no privacy
@@ -174,7 +155,7 @@ func (p *Prober) Probe(ctx context.Context) probes.Result {
 	c.close(ctx, &r, err == nil)
 	select {
 	case <-c.gather.c:
-		c.phases["ice_gathering"] = c.gather.time().Sub(c.gatherStart)
+		c.phases[probemetrics.PhaseWebRTCICEGathering] = c.gather.time().Sub(c.gatherStart)
 	default:
 	}
 	for _, name := range Phases {
@@ -199,16 +180,16 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 	}
 	pc, err := p.api.NewPeerConnection(webrtc.Configuration{ICEServers: p.iceServers(), ICETransportPolicy: policy})
 	if err != nil {
-		return "signaling", probes.ReasonConfig, fmt.Errorf("peer connection: %w", err)
+		return probemetrics.PhaseWebRTCSignaling, probes.ReasonConfig, fmt.Errorf("peer connection: %w", err)
 	}
 	c.pc = pc
 	c.track, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "audio", "voicewatch-probe")
 	if err != nil {
-		return "signaling", probes.ReasonOther, err
+		return probemetrics.PhaseWebRTCSignaling, probes.ReasonOther, err
 	}
 	sender, err := pc.AddTrack(c.track)
 	if err != nil {
-		return "signaling", probes.ReasonOther, err
+		return probemetrics.PhaseWebRTCSignaling, probes.ReasonOther, err
 	}
 	c.wire(sender)
 
@@ -230,14 +211,14 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 	})
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
-		return "signaling", probes.ReasonOther, fmt.Errorf("create offer: %w", err)
+		return probemetrics.PhaseWebRTCSignaling, probes.ReasonOther, fmt.Errorf("create offer: %w", err)
 	}
 	if err := pc.SetLocalDescription(offer); err != nil {
-		return "signaling", probes.ReasonOther, fmt.Errorf("set local description: %w", err)
+		return probemetrics.PhaseWebRTCSignaling, probes.ReasonOther, fmt.Errorf("set local description: %w", err)
 	}
 	if !p.cfg.Trickle {
 		if err := wait(ctx, c.gather.c, nil); err != nil {
-			c.phases["ice_gathering"] = time.Since(gatherStart)
+			c.phases[probemetrics.PhaseWebRTCICEGathering] = time.Since(gatherStart)
 			counts := []string{}
 			for _, typ := range []string{"host", "srflx", "relay"} {
 				v := int32(0)
@@ -246,22 +227,22 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 				}
 				counts = append(counts, fmt.Sprintf("%s %d", typ, v))
 			}
-			return "ice_gathering", probes.ReasonTimeout, fmt.Errorf("ICE gathering did not complete (candidates so far: %s); check that the ICE servers answer: %w",
+			return probemetrics.PhaseWebRTCICEGathering, probes.ReasonTimeout, fmt.Errorf("ICE gathering did not complete (candidates so far: %s); check that the ICE servers answer: %w",
 				strings.Join(counts, ", "), orTimeout(err, "gathering"))
 		}
-		c.phases["ice_gathering"] = c.gather.time().Sub(gatherStart)
+		c.phases[probemetrics.PhaseWebRTCICEGathering] = c.gather.time().Sub(gatherStart)
 		offer = *pc.LocalDescription()
 	}
 
 	sigStart := time.Now()
 	answer, err := c.whip.offer(ctx, offer.SDP)
-	c.phases["signaling"] = time.Since(sigStart)
+	c.phases[probemetrics.PhaseWebRTCSignaling] = time.Since(sigStart)
 	if err != nil {
-		return "signaling", signalingReason(ctx, err), err
+		return probemetrics.PhaseWebRTCSignaling, signalingReason(ctx, err), err
 	}
 	r.SetDetail("session", "created")
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		return "signaling", probes.ReasonSignaling, fmt.Errorf("%w: bad answer: %w", ErrSignaling, err)
+		return probemetrics.PhaseWebRTCSignaling, probes.ReasonSignaling, fmt.Errorf("%w: bad answer: %w", ErrSignaling, err)
 	}
 	answered := time.Now()
 	if p.cfg.Trickle {
@@ -273,25 +254,25 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 	}
 
 	if err := wait(ctx, c.ice.c, c.iceBad.c); err != nil {
-		c.phases["ice_connected"] = time.Since(answered)
-		return "ice_connected", probes.ReasonICEFailed, fmt.Errorf("%w: %w", ErrICEFailed, orTimeout(err, "ICE did not connect"))
+		c.phases[probemetrics.PhaseWebRTCICEConnected] = time.Since(answered)
+		return probemetrics.PhaseWebRTCICEConnected, probes.ReasonICEFailed, fmt.Errorf("%w: %w", ErrICEFailed, orTimeout(err, "ICE did not connect"))
 	}
-	c.phases["ice_connected"] = c.ice.time().Sub(answered)
+	c.phases[probemetrics.PhaseWebRTCICEConnected] = c.ice.time().Sub(answered)
 	if pair, err := sender.Transport().ICETransport().GetSelectedCandidatePair(); err == nil && pair != nil {
 		r.SetDetail(probes.DetailLocalCandidate, pair.Local.Typ.String())
 		r.SetDetail(probes.DetailRemoteCandidate, pair.Remote.Typ.String())
 		r.SetDetail("candidate_protocol", pair.Local.Protocol.String())
 	}
 	if err := wait(ctx, c.dtls.c, c.dtlsBad.c); err != nil {
-		c.phases["dtls"] = time.Since(c.ice.time())
-		return "dtls", probes.ReasonDTLSFailed, fmt.Errorf("%w: %w", ErrDTLSFailed, orTimeout(err, "DTLS handshake did not complete"))
+		c.phases[probemetrics.PhaseWebRTCDTLS] = time.Since(c.ice.time())
+		return probemetrics.PhaseWebRTCDTLS, probes.ReasonDTLSFailed, fmt.Errorf("%w: %w", ErrDTLSFailed, orTimeout(err, "DTLS handshake did not complete"))
 	}
-	c.phases["dtls"] = c.dtls.time().Sub(c.ice.time())
+	c.phases[probemetrics.PhaseWebRTCDTLS] = c.dtls.time().Sub(c.ice.time())
 	if err := wait(ctx, c.conn.c, c.connBad.c); err != nil {
-		c.phases["connected"] = time.Since(c.dtls.time())
-		return "connected", probes.ReasonICEFailed, fmt.Errorf("peer connection did not connect: %w", orTimeout(err, "not connected"))
+		c.phases[probemetrics.PhaseWebRTCConnected] = time.Since(c.dtls.time())
+		return probemetrics.PhaseWebRTCConnected, probes.ReasonICEFailed, fmt.Errorf("peer connection did not connect: %w", orTimeout(err, "not connected"))
 	}
-	c.phases["connected"] = max(c.conn.time().Sub(c.dtls.time()), 0)
+	c.phases[probemetrics.PhaseWebRTCConnected] = max(c.conn.time().Sub(c.dtls.time()), 0)
 	if !*p.cfg.WaitForAudio {
 		return "", "", nil
 	}
@@ -300,9 +281,9 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 	if p.cfg.Greeting == GreetingWait {
 		greetStart := time.Now()
 		greeting, unfinished, err := c.awaitGreeting(ctx)
-		c.phases["greeting"] = time.Since(greetStart)
+		c.phases[probemetrics.PhaseWebRTCGreeting] = time.Since(greetStart)
 		if err != nil {
-			return "greeting", probes.ReasonTimeout, fmt.Errorf("the bot's greeting did not end (no %s of silence): %w", p.cfg.GreetingGap, orTimeout(err, "greeting"))
+			return probemetrics.PhaseWebRTCGreeting, probes.ReasonTimeout, fmt.Errorf("the bot's greeting did not end (no %s of silence): %w", p.cfg.GreetingGap, orTimeout(err, "greeting"))
 		}
 		switch {
 		case unfinished:
@@ -331,7 +312,7 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 	}
 	heardAt := c.firstLoud.Load()
 	if heardAt != 0 {
-		c.phases["first_audio"] = max(time.Unix(0, heardAt).Sub(c.conn.time()), 0)
+		c.phases[probemetrics.PhaseWebRTCFirstAudio] = max(time.Unix(0, heardAt).Sub(c.conn.time()), 0)
 	}
 	if p.cfg.Greeting == GreetingInterrupt {
 		heard := "none"
@@ -347,15 +328,15 @@ func (c *call) run(ctx context.Context, r *probes.Result) (phase string, reason 
 		r.SetDetail("response_latency", "not measured (the greeting was still playing)")
 	case replyErr == nil:
 		latency := c.audio.time().Sub(end) // ≥ 0: audio fires only at or after the tone's end
-		c.phases["response_latency"] = latency
+		c.phases[probemetrics.PhaseWebRTCResponseLatency] = latency
 		r.SetDetail("response_latency", latency.Round(time.Millisecond).String())
 	case heardAt == 0:
-		c.phases["first_audio"] = time.Since(c.conn.time())
+		c.phases[probemetrics.PhaseWebRTCFirstAudio] = time.Since(c.conn.time())
 		c.measureQuality(r)
-		return "first_audio", probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(replyErr, "no audio"))
+		return probemetrics.PhaseWebRTCFirstAudio, probes.ReasonNoAudio, fmt.Errorf("%w: %w", ErrNoAudio, orTimeout(replyErr, "no audio"))
 	case p.cfg.RequireReply:
 		c.measureQuality(r)
-		return "response_latency", probes.ReasonNoAudio, fmt.Errorf("%w: the bot spoke but did not answer the probe's tone within %s: %w",
+		return probemetrics.PhaseWebRTCResponseLatency, probes.ReasonNoAudio, fmt.Errorf("%w: the bot spoke but did not answer the probe's tone within %s: %w",
 			ErrNoAudio, p.cfg.ReplyTimeout, orTimeout(replyErr, "no reply"))
 	default:
 		// The bot spoke (its greeting) but did not answer a tone: bots
@@ -587,12 +568,12 @@ func (c *call) close(ctx context.Context, r *probes.Result, record bool) {
 	start := time.Now()
 	err := c.whip.hangup(hctx)
 	if c.whip.resource != "" && record {
-		c.phases["hangup"] = time.Since(start)
+		c.phases[probemetrics.PhaseWebRTCHangup] = time.Since(start)
 	}
 	if err != nil {
 		r.SetDetail("hangup_error", err.Error())
 		if record {
-			r.Fail("hangup", signalingReason(hctx, err), err)
+			r.Fail(probemetrics.PhaseWebRTCHangup, signalingReason(hctx, err), err)
 		}
 	}
 	c.stop()
@@ -645,15 +626,4 @@ func sdpAttr(sdp, name string) string {
 		}
 	}
 	return ""
-}
-
-// Factory builds a WebRTC prober from a suite entry; it is registered as
-// kind "webrtc".
-func Factory(target string, decode func(v any) error, env probes.Env) (probes.Prober, error) {
-	cfg := Config{}
-	if err := decode(&cfg); err != nil {
-		return nil, err
-	}
-	cfg.Target = target
-	return New(cfg, WithNet(env.Net), WithLogger(env.Logger))
 }

@@ -1,6 +1,10 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"github.com/voicewatch/voicewatch/voice/audio"
 
 	"context"
@@ -46,13 +50,13 @@ func TestProbe(t *testing.T) {
 		}, wantLocal: "relay"},
 		{name: "bad token", cfg: func(u string, _ *coturntest.Server) Config {
 			return Config{Target: u, Token: "wrong", Loopback: true}
-		}, wantReason: probes.ReasonBadCredentials, wantPhase: "signaling"},
+		}, wantReason: probes.ReasonBadCredentials, wantPhase: probemetrics.PhaseWebRTCSignaling},
 		{name: "no audio back", mute: true, cfg: func(u string, _ *coturntest.Server) Config {
 			return Config{Target: u, Token: token, Loopback: true}
-		}, wantReason: probes.ReasonNoAudio, wantPhase: "first_audio"},
+		}, wantReason: probes.ReasonNoAudio, wantPhase: probemetrics.PhaseWebRTCFirstAudio},
 		{name: "endpoint down", cfg: func(_ string, _ *coturntest.Server) Config {
 			return Config{Target: "http://127.0.0.1:1/whip", Token: token, Loopback: true}
-		}, wantReason: probes.ReasonUnreachable, wantPhase: "signaling"},
+		}, wantReason: probes.ReasonUnreachable, wantPhase: probemetrics.PhaseWebRTCSignaling},
 	}
 	turnSrv := coturntest.Start(t, coturntest.Options{AllowLoopbackPeers: true})
 	for _, tt := range tests {
@@ -69,24 +73,12 @@ func TestProbe(t *testing.T) {
 			if tt.mute {
 				timeout = 2 * time.Second
 			}
-			ctx, cancel := context.WithTimeout(t.Context(), timeout)
-			defer cancel()
-			start := time.Now()
-			r := p.Probe(ctx)
-			if el := time.Since(start); el > timeout+500*time.Millisecond {
-				t.Errorf("probe took %s with a %s timeout", el, timeout)
-			}
+			r := probetest.Run(t, p, timeout)
 			if strings.Contains(r.Failure.Message(), token) {
 				t.Fatal("token in failure message")
 			}
-			if tt.wantReason != "" {
-				if r.Success || r.Failure.Reason != tt.wantReason || r.Failure.Phase != tt.wantPhase {
-					t.Fatalf("failure %+v, want %s in %s", r.Failure, tt.wantReason, tt.wantPhase)
-				}
+			if !probetest.Expect(t, r, tt.wantReason, tt.wantPhase) {
 				return
-			}
-			if !r.Success {
-				t.Fatalf("failed: %+v (phases %v)", r.Failure, r.Phases)
 			}
 			for _, ph := range Phases {
 				if _, ok := r.Phases.Get(ph); !ok {

@@ -1,7 +1,10 @@
 package webrtc
 
 import (
-	"context"
+	"github.com/voicewatch/voicewatch/probes/internal/probetest"
+
+	"github.com/voicewatch/voicewatch/probes/probemetrics"
+
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -33,9 +36,9 @@ func TestTimeoutHonoured(t *testing.T) {
 		cfg       Config
 		wantPhase string
 	}{
-		{"WHIP endpoint never answers", Config{Target: hung.URL + "/whip", Token: token, Loopback: true}, "signaling"},
+		{"WHIP endpoint never answers", Config{Target: hung.URL + "/whip", Token: token, Loopback: true}, probemetrics.PhaseWebRTCSignaling},
 		{"relay only, TURN server down", Config{Target: echo.URL + "/whip", Token: token, Loopback: true, RelayOnly: true,
-			ICEServers: []ICEServer{{URL: closedTURN, Username: "u", Password: "p"}}}, "ice_gathering"},
+			ICEServers: []ICEServer{{URL: closedTURN, Username: "u", Password: "p"}}}, probemetrics.PhaseWebRTCICEGathering},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,14 +46,7 @@ func TestTimeoutHonoured(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			timeout := 700 * time.Millisecond
-			ctx, cancel := context.WithTimeout(t.Context(), timeout)
-			defer cancel()
-			start := time.Now()
-			r := p.Probe(ctx)
-			if el := time.Since(start); el > timeout+500*time.Millisecond {
-				t.Errorf("probe took %s with a %s timeout", el, timeout)
-			}
+			r := probetest.Run(t, p, 700*time.Millisecond)
 			if r.Success || r.Failure.Phase != tt.wantPhase {
 				t.Fatalf("failure %+v, want a failure in %s", r.Failure, tt.wantPhase)
 			}
