@@ -22,6 +22,7 @@ import (
 	"github.com/voicewatch/voicewatch/alerts"
 	"github.com/voicewatch/voicewatch/internal/coturntest"
 	"github.com/voicewatch/voicewatch/internal/netns"
+	"github.com/voicewatch/voicewatch/internal/tlstest"
 )
 
 // envMediaResults is where the test inside the namespace writes its rows.
@@ -42,7 +43,7 @@ type mediaLab struct {
 	// config is the voice.yaml in use (see voiceConfig).
 	config string
 	// tls, when set, gives coturn a TLS listener on turnsPort.
-	tls *testTLS
+	tls *tlstest.Files
 }
 
 // turnsPort is coturn's TLS listener in the lab (when mediaLab.tls is set).

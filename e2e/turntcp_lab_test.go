@@ -16,6 +16,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/voicewatch/voicewatch/internal/netns"
+	"github.com/voicewatch/voicewatch/internal/tlstest"
 	"github.com/voicewatch/voicewatch/internal/turncred"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -42,16 +43,15 @@ func TestTURNTCPLab(t *testing.T) {
 	buildBinaries(t)
 	if !netns.Inside() {
 		// A CA the callers trust (SSL_CERT_FILE) for coturn's TLS listener.
-		dir := t.TempDir()
-		tl := newTestTLS(t, dir, vethHTTPIP)
+		tl := tlstest.Write(t, vethHTTPIP)
 		t.Setenv("SSL_CERT_FILE", tl.CA)
-		t.Setenv(envTLSDir, dir)
+		t.Setenv(envTLSDir, filepath.Dir(tl.CA))
 	}
 	if !netns.Run(t) {
 		return
 	}
 	dir := os.Getenv(envTLSDir)
-	l := &mediaLab{veth: newVethLab(t), tls: &testTLS{CA: filepath.Join(dir, "ca.pem"), Cert: filepath.Join(dir, "cert.pem"), Key: filepath.Join(dir, "key.pem")}}
+	l := &mediaLab{veth: newVethLab(t), tls: &tlstest.Files{CA: filepath.Join(dir, "ca.pem"), Cert: filepath.Join(dir, "cert.pem"), Key: filepath.Join(dir, "key.pem")}}
 	l.stack = &stack{t: t, bin: os.Getenv(envBin), dir: t.TempDir(), coturnPort: 3478, voicePort: 8080, metricsPort: 9100}
 	l.base = fmt.Sprintf("http://%s:%d", vethHTTPIP, l.voicePort)
 	l.startCoturn()
