@@ -120,7 +120,7 @@ func BenchmarkInboundPacket(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			m := newMetrics(promRegistry())
 			in := &inbound{codec: tc.codec, vad: audio.NewVAD(audio.VADConfig{}), vadThresholdValue: 50,
-				stt: nopSTT{}, m: m, sig: newTurnSignals(), now: time.Now}
+				stt: nopSTT{}, m: m, sig: newSpeechSignals(), now: time.Now}
 			pkt := rtpPacket(tc.payload, tc.ext)
 			if tc.ext {
 				in.levelExtID = 1
@@ -153,7 +153,7 @@ func BenchmarkInboundPacketWithQuality(b *testing.B) {
 			m := newMetrics(promRegistry())
 			q := newQuality(m, tc.codec)
 			in := &inbound{codec: tc.codec, vad: audio.NewVAD(audio.VADConfig{}), vadThresholdValue: 50,
-				stt: nopSTT{}, m: m, sig: newTurnSignals(), now: time.Now, received: &q.received}
+				stt: nopSTT{}, m: m, sig: newSpeechSignals(), now: time.Now, received: &q.received}
 			pkt := rtpPacket(tc.payload, tc.ext)
 			if tc.ext {
 				in.levelExtID = 1

@@ -132,7 +132,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sess := &session{
 		id: newSessionID(), srv: s, started: start, codec: info.codec, clientIP: clientIP(r),
-		ctx: ctx, cancel: cancel, state: stateStarted, sig: newTurnSignals(), budget: candidateBudget{candidates: nCand},
+		ctx: ctx, cancel: cancel, state: stateStarted, sig: newSpeechSignals(), budget: candidateBudget{candidates: nCand},
 		ice: iceSession{etag: newETag(), remoteOffer: offer, remoteUfrag: info.ufrag}, redialOf: redialOf,
 	}
 	sess.log = s.log.With("session_id", sess.id)
