@@ -86,7 +86,8 @@ var DefaultEscalation = []EscalationStep{
 	{After: model.Duration(30 * time.Minute), Contact: "the voice platform engineering manager: customer impact above 30 minutes, or a provider case is needed"},
 }
 
-func (r RunbookConfig) withDefaults() RunbookConfig {
+// WithDefaults returns r with every zero field set to its default.
+func (r RunbookConfig) WithDefaults() RunbookConfig {
 	for _, d := range []struct {
 		p *string
 		v string
@@ -114,7 +115,8 @@ func (r RunbookConfig) withDefaults() RunbookConfig {
 	return r
 }
 
-func (r RunbookConfig) validate() error {
+// Validate reports the first invalid field of r (defaults applied).
+func (r RunbookConfig) Validate() error {
 	for i, s := range r.Escalation {
 		if strings.TrimSpace(s.Contact) == "" {
 			return fmt.Errorf("%w: runbooks.escalation[%d]: contact is required (whom to involve and how)", ErrInvalidConfig, i)

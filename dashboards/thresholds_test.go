@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
 type panelJSON struct {
@@ -74,7 +75,7 @@ func TestThresholds(t *testing.T) {
 		{"completion default 90 %", dashboards.Config{}, "Session completion rate", "percentunit", 0.90, "green"},
 		{"ICE gathering default 3 s", dashboards.Config{}, "ICE gathering time", "s", 3, "red"},
 		{"ICE gathering stat configured", dashboards.Config{ICEGatheringTarget: 2 * time.Second}, "ICE gathering p95", "s", 2, "red"},
-		{"SLO stat objective", dashboards.Config{ConnectionObjective: 0.995}, "Connection success", "percentunit", 0.995, "green"},
+		{"SLO stat objective", dashboards.Config{Objectives: slo.Objectives{ConnectionObjective: 0.995}}, "Connection success", "percentunit", 0.995, "green"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

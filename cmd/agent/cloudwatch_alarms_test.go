@@ -22,6 +22,7 @@ import (
 	"github.com/voicewatch/voicewatch/alerts"
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
 	"github.com/voicewatch/voicewatch/internal/awstest"
+	"github.com/voicewatch/voicewatch/internal/slo"
 	"github.com/voicewatch/voicewatch/internal/turnserver"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/voice"
@@ -192,7 +193,7 @@ shutdown_grace: 5s
 
 	// The alarms, generated for the sidecar's Service and Environment and
 	// applied through the SDK: what CloudWatch stores is what is evaluated.
-	acfg, err := alerts.New(alerts.Config{CloudWatch: alerts.CloudWatchConfig{Service: "voicewatch", Environment: "eval"}})
+	acfg, err := alerts.New(alerts.Config{CloudWatch: alerts.CloudWatchConfig{CloudWatch: slo.CloudWatch{Service: "voicewatch", Environment: "eval"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

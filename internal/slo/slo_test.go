@@ -1,0 +1,183 @@
+package slo_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/voicewatch/voicewatch/alerts"
+	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/internal/slo"
+)
+
+// TestObjectivesMoveRulesAndDashboards loads one YAML file with both
+// loaders, as an operator keeps one SLO block for both, and checks that
+// the Prometheus burn-rate and ICE gathering rules and the Grafana
+// overview's objective thresholds and error budgets follow it: a changed
+// objective moves both, the defaults are the same on both sides.
+func TestObjectivesMoveRulesAndDashboards(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		yaml                   string
+		conn, completion, iceS float64
+		job                    string
+	}{
+		{"defaults", "", slo.DefaultConnectionObjective, slo.DefaultCompletionObjective, slo.DefaultICEGatheringP95.Seconds(), slo.DefaultVoiceJob},
+		{"changed", "voice_job: bot\nconnection_objective: 0.995\ncompletion_objective: 0.95\nice_gathering_p95: 2s\n", 0.995, 0.95, 2, "bot"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acfg, err := alerts.LoadConfig(strings.NewReader(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dcfg, err := dashboards.LoadConfig(strings.NewReader(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			rules := rulesByAlert(acfg.PrometheusRules())
+			for alert, objective := range map[string]float64{alerts.AlertConnectionBudgetBurn: tc.conn, alerts.AlertCompletionBudgetBurn: tc.completion} {
+				budgets := burnBudget.FindAllStringSubmatch(rules[alert], -1)
+				if len(budgets) == 0 {
+					t.Fatalf("%s: no burn-rate threshold in %q", alert, rules[alert])
+				}
+				for _, b := range budgets {
+					if got := parse(t, b[1]); !near(got, 1-objective) {
+						t.Errorf("%s: error budget %v, want 1 - %v", alert, got, objective)
+					}
+				}
+			}
+			if m := iceThreshold.FindStringSubmatch(rules[alerts.AlertICEGatheringSlow]); m == nil || !near(parse(t, m[1]), tc.iceS) {
+				t.Errorf("%s: %q, want a threshold of %vs", alerts.AlertICEGatheringSlow, rules[alerts.AlertICEGatheringSlow], tc.iceS)
+			}
+			if !strings.Contains(rules[alerts.AlertICEGatheringSlow], `job="`+tc.job+`"`) {
+				t.Errorf("%s does not select job %q: %q", alerts.AlertICEGatheringSlow, tc.job, rules[alerts.AlertICEGatheringSlow])
+			}
+
+			ps := overview(t, dcfg)
+			wantStep(t, ps, "Connection success", tc.conn, "green")
+			wantStep(t, ps, "Session completion", tc.completion, "green")
+			wantStep(t, ps, "ICE gathering p95", tc.iceS, "red")
+			wantStep(t, ps, "ICE gathering time", tc.iceS, "red")
+			for panel, objective := range map[string]float64{"Connection error budget left": tc.conn, "Completion error budget left": tc.completion} {
+				m := budgetDivisor.FindStringSubmatch(ps[panel].expr())
+				if m == nil || !near(parse(t, m[1]), objective) {
+					t.Errorf("%s: %q, want the budget of objective %v", panel, ps[panel].expr(), objective)
+				}
+				if !strings.Contains(ps[panel].expr(), `job=~"`+tc.job+`"`) {
+					t.Errorf("%s does not select job %q: %q", panel, tc.job, ps[panel].expr())
+				}
+			}
+		})
+	}
+}
+
+var (
+	burnBudget    = regexp.MustCompile(`> \([0-9.]+ \* ([0-9.e-]+)\)`)
+	iceThreshold  = regexp.MustCompile(`\) > ([0-9.e-]+)$`)
+	budgetDivisor = regexp.MustCompile(`/ \(1 - ([0-9.e-]+)\)`)
+)
+
+func rulesByAlert(f alerts.RuleFile) map[string]string {
+	out := map[string]string{}
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			if r.Alert != "" {
+				out[r.Alert] += r.Expr + "\n"
+			}
+		}
+	}
+	for k, v := range out {
+		out[k] = strings.TrimSuffix(v, "\n")
+	}
+	return out
+}
+
+type panel struct {
+	Targets []struct {
+		Expr string `json:"expr"`
+	} `json:"targets"`
+	FieldConfig struct {
+		Defaults struct {
+			Thresholds struct {
+				Steps []struct {
+					Value *float64 `json:"value"`
+					Color string   `json:"color"`
+				} `json:"steps"`
+			} `json:"thresholds"`
+		} `json:"defaults"`
+	} `json:"fieldConfig"`
+}
+
+func (p panel) expr() string {
+	var e []string
+	for _, t := range p.Targets {
+		e = append(e, t.Expr)
+	}
+	return strings.Join(e, "\n")
+}
+
+func overview(t *testing.T, cfg dashboards.Config) map[string]panel {
+	t.Helper()
+	g, err := dashboards.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := g.Grafana()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.UID != "voicewatch-overview" {
+			continue
+		}
+		raw, err := d.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Panels []struct {
+				Title string `json:"title"`
+				panel
+			} `json:"panels"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]panel{}
+		for _, p := range doc.Panels {
+			out[p.Title] = p.panel
+		}
+		return out
+	}
+	t.Fatal("no overview dashboard")
+	return nil
+}
+
+func wantStep(t *testing.T, ps map[string]panel, title string, v float64, color string) {
+	t.Helper()
+	p, ok := ps[title]
+	if !ok {
+		t.Fatalf("no panel %q", title)
+	}
+	for _, s := range p.FieldConfig.Defaults.Thresholds.Steps {
+		if s.Value != nil && near(*s.Value, v) && s.Color == color {
+			return
+		}
+	}
+	t.Errorf("%s: no %s threshold at %v", title, color, v)
+}
+
+func parse(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
