@@ -94,13 +94,7 @@ var promDuration = regexp.MustCompile(`^[0-9]+(ms|s|m|h|d|w|y)$`)
 
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	def := func(s *string, v string) {
-		if *s == "" {
-			*s = v
-		}
-	}
 	c.Objectives = c.Objectives.WithDefaults()
-	c.CloudWatch.CloudWatch = c.CloudWatch.CloudWatch.WithDefaults()
 	def(&c.EnvironmentLabel, "environment")
 	def(&c.ServiceLabel, "service")
 	def(&c.UIDPrefix, "voicewatch-")
@@ -116,15 +110,35 @@ func (c Config) WithDefaults() Config {
 	if c.ICEGatheringTarget == 0 {
 		c.ICEGatheringTarget = c.ICEGatheringP95
 	}
-	def(&c.CloudWatch.DashboardName, "voicewatch")
-	def(&c.CloudWatch.Region, "us-east-1")
-	def(&c.Provisioning.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
-	def(&c.Provisioning.PrometheusURL, "http://prometheus:9090")
-	def(&c.Provisioning.DatasourceUID, "prometheus")
-	if c.CloudWatch.Period == 0 {
-		c.CloudWatch.Period = 5 * time.Minute
+	c.CloudWatch = c.CloudWatch.WithDefaults()
+	c.Provisioning = c.Provisioning.WithDefaults()
+	return c
+}
+
+// WithDefaults returns c with every zero field set to its default.
+func (c CloudWatchConfig) WithDefaults() CloudWatchConfig {
+	c.CloudWatch = c.CloudWatch.WithDefaults()
+	def(&c.DashboardName, "voicewatch")
+	def(&c.Region, "us-east-1")
+	if c.Period == 0 {
+		c.Period = 5 * time.Minute
 	}
 	return c
+}
+
+// WithDefaults returns c with every zero field set to its default.
+func (c ProvisioningConfig) WithDefaults() ProvisioningConfig {
+	def(&c.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
+	def(&c.PrometheusURL, "http://prometheus:9090")
+	def(&c.DatasourceUID, "prometheus")
+	return c
+}
+
+// def sets *s to v when it is empty.
+func def(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
 }
 
 // Validate reports every problem of a config with defaults applied

@@ -58,7 +58,7 @@ func TestConfigMissingEnv(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	c := Default()
+	c := Config{}.WithDefaults()
 	if c.ICE.GatheringTimeout != 10*time.Second || c.Audio.SilenceTimeout != 15*time.Second || c.ICE.MaxRestarts != 3 {
 		t.Errorf("defaults: %+v", c)
 	}

@@ -82,8 +82,10 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // the slog logger, rate limited; see pionlog.go).
 func WithPionLogger(f logging.LoggerFactory) Option { return func(o *options) { o.pionLog = f } }
 
-// New validates cfg and builds a Server. It starts nothing until Serve.
+// New applies cfg's defaults (WithDefaults), validates it and builds a
+// Server. It starts nothing until Serve.
 func New(cfg Config, opts ...Option) (*Server, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

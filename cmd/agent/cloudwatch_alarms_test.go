@@ -129,13 +129,14 @@ func TestCloudWatchAlarmsEvaluate(t *testing.T) {
 	defer closeTURN.Do(func() { ts.Close() })
 	turnAddr := ts.UDPAddr().String()
 
-	cfg := voice.Default()
+	var cfg voice.Config
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Auth.InsecureNoAuth = true
 	cfg.Store.Dir = t.TempDir()
 	cfg.ICE.IncludeLoopback = true
 	cfg.ICE.IPs = []string{"127.0.0.0/8"}
 	cfg.ICE.ConnectTimeout = time.Second
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

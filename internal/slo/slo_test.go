@@ -180,4 +180,3 @@ func parse(t *testing.T, s string) float64 {
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
-

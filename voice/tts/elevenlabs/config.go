@@ -60,8 +60,8 @@ type VoiceSettings struct {
 // DefaultModel is the default model_id.
 const DefaultModel = "eleven_flash_v2_5"
 
-// applyDefaults fills zero fields.
-func (c *Config) applyDefaults() {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	if c.ModelID == "" {
 		c.ModelID = DefaultModel
 	}
@@ -76,11 +76,12 @@ func (c *Config) applyDefaults() {
 			*d = 5 * time.Second
 		}
 	}
+	return c
 }
 
-// Validate applies defaults, resolves the API key and says what to fix.
-func (c *Config) Validate() error {
-	c.applyDefaults()
+// Validate checks a config with defaults applied (WithDefaults), including
+// that the API key can be read, and says what to fix.
+func (c Config) Validate() error {
 	var errs []error
 	if c.VoiceID == "" {
 		errs = append(errs, errors.New("voice_id is required (the voice's ID from the ElevenLabs voice library)"))
@@ -102,22 +103,32 @@ func (c *Config) Validate() error {
 			break
 		}
 	}
-	if c.APIKey == "" {
-		switch {
-		case c.APIKeyFile != "":
-			k, err := secret.FromFile(c.APIKeyFile)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("api_key_file: %w", err))
-			}
-			c.APIKey = k
-		default:
-			c.APIKey = secret.Secret(os.Getenv(c.APIKeyEnv))
-		}
-		if c.APIKey == "" && len(errs) == 0 {
-			errs = append(errs, fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv))
-		}
+	if _, err := c.apiKey(); err != nil && (len(errs) == 0 || !errors.Is(err, ErrNoAPIKey)) {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// apiKey returns APIKey, else the key read from APIKeyFile, else the value
+// of the APIKeyEnv variable.
+func (c Config) apiKey() (secret.Secret, error) {
+	switch {
+	case c.APIKey != "":
+		return c.APIKey, nil
+	case c.APIKeyFile != "":
+		k, err := secret.FromFile(c.APIKeyFile)
+		if err != nil {
+			return "", fmt.Errorf("api_key_file: %w", err)
+		}
+		if k == "" {
+			return "", fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv)
+		}
+		return k, nil
+	}
+	if k := secret.Secret(os.Getenv(c.APIKeyEnv)); k != "" {
+		return k, nil
+	}
+	return "", fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv)
 }
 
 type options struct {
