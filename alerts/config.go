@@ -1,8 +1,6 @@
 package alerts
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,9 +8,9 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-	"gopkg.in/yaml.v3"
 
 	"github.com/voicewatch/voicewatch/internal/slo"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Config selects what the generated alerts watch and how they notify. The zero
@@ -236,17 +234,9 @@ func New(cfg Config, opts ...Option) (Config, error) {
 // LoadConfig decodes a YAML config strictly (unknown fields are errors),
 // applies defaults and validates it.
 func LoadConfig(r io.Reader) (Config, error) {
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, r); err != nil {
-		return Config{}, fmt.Errorf("read alerts config: %w", err)
-	}
-	var c Config
-	dec := yaml.NewDecoder(&buf)
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: %w (see the field list in alerts.Config)", ErrInvalidConfig, err)
-	}
-	return New(c)
+	return yamlenv.Load[Config](r, func(err error) error {
+		return fmt.Errorf("%w: %w (see the field list in alerts.Config)", ErrInvalidConfig, err)
+	})
 }
 
 // scale divides d by the time scale.

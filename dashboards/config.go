@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/voicewatch/voicewatch/internal/slo"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Config describes the environment the dashboards are generated for. The zero
@@ -192,19 +190,7 @@ var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // LoadConfig decodes a YAML config strictly (unknown fields are errors),
 // applies defaults and validates it. An empty document yields the defaults.
 func LoadConfig(r io.Reader) (Config, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return Config{}, fmt.Errorf("read dashboards config: %w", err)
-	}
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: decode YAML: %w", ErrInvalidConfig, err)
-	}
-	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
+	return yamlenv.Load[Config](r, func(err error) error {
+		return fmt.Errorf("%w: decode YAML: %w", ErrInvalidConfig, err)
+	})
 }

@@ -9,7 +9,7 @@ import (
 	"net/netip"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Defaults applied by [Config.WithDefaults] to zero-valued fields.
@@ -174,15 +174,5 @@ func parsePrefix(s string) (netip.Prefix, error) {
 // ParseConfig decodes a YAML guard configuration strictly (unknown fields
 // are errors), applies defaults and validates it.
 func ParseConfig(r io.Reader) (Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
+	return yamlenv.Load[Config](r, func(err error) error { return fmt.Errorf("%w: %w", ErrInvalidConfig, err) })
 }

@@ -1,7 +1,6 @@
 package slo_test
 
 import (
-	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/alerts"
 	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/dashboards/dashtest"
 	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
@@ -56,18 +56,18 @@ func TestObjectivesMoveRulesAndDashboards(t *testing.T) {
 				t.Errorf("%s does not select job %q: %q", alerts.AlertICEGatheringSlow, tc.job, rules[alerts.AlertICEGatheringSlow])
 			}
 
-			ps := overview(t, dcfg)
+			ps := dashtest.Panels(t, dcfg, "voicewatch-overview")
 			wantStep(t, ps, "Connection success", tc.conn, "green")
 			wantStep(t, ps, "Session completion", tc.completion, "green")
 			wantStep(t, ps, "ICE gathering p95", tc.iceS, "red")
 			wantStep(t, ps, "ICE gathering time", tc.iceS, "red")
 			for panel, objective := range map[string]float64{"Connection error budget left": tc.conn, "Completion error budget left": tc.completion} {
-				m := budgetDivisor.FindStringSubmatch(ps[panel].expr())
+				m := budgetDivisor.FindStringSubmatch(ps[panel].Expr())
 				if m == nil || !near(parse(t, m[1]), objective) {
-					t.Errorf("%s: %q, want the budget of objective %v", panel, ps[panel].expr(), objective)
+					t.Errorf("%s: %q, want the budget of objective %v", panel, ps[panel].Expr(), objective)
 				}
-				if !strings.Contains(ps[panel].expr(), `job=~"`+tc.job+`"`) {
-					t.Errorf("%s does not select job %q: %q", panel, tc.job, ps[panel].expr())
+				if !strings.Contains(ps[panel].Expr(), `job=~"`+tc.job+`"`) {
+					t.Errorf("%s does not select job %q: %q", panel, tc.job, ps[panel].Expr())
 				}
 			}
 		})
@@ -95,74 +95,13 @@ func rulesByAlert(f alerts.RuleFile) map[string]string {
 	return out
 }
 
-type panel struct {
-	Targets []struct {
-		Expr string `json:"expr"`
-	} `json:"targets"`
-	FieldConfig struct {
-		Defaults struct {
-			Thresholds struct {
-				Steps []struct {
-					Value *float64 `json:"value"`
-					Color string   `json:"color"`
-				} `json:"steps"`
-			} `json:"thresholds"`
-		} `json:"defaults"`
-	} `json:"fieldConfig"`
-}
-
-func (p panel) expr() string {
-	var e []string
-	for _, t := range p.Targets {
-		e = append(e, t.Expr)
-	}
-	return strings.Join(e, "\n")
-}
-
-func overview(t *testing.T, cfg dashboards.Config) map[string]panel {
-	t.Helper()
-	g, err := dashboards.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := g.Grafana()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
-		if d.UID != "voicewatch-overview" {
-			continue
-		}
-		raw, err := d.JSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc struct {
-			Panels []struct {
-				Title string `json:"title"`
-				panel
-			} `json:"panels"`
-		}
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]panel{}
-		for _, p := range doc.Panels {
-			out[p.Title] = p.panel
-		}
-		return out
-	}
-	t.Fatal("no overview dashboard")
-	return nil
-}
-
-func wantStep(t *testing.T, ps map[string]panel, title string, v float64, color string) {
+func wantStep(t *testing.T, ps map[string]dashtest.Panel, title string, v float64, color string) {
 	t.Helper()
 	p, ok := ps[title]
 	if !ok {
 		t.Fatalf("no panel %q", title)
 	}
-	for _, s := range p.FieldConfig.Defaults.Thresholds.Steps {
+	for _, s := range p.Steps() {
 		if s.Value != nil && near(*s.Value, v) && s.Color == color {
 			return
 		}

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Defaults applied by Config.WithDefaults to zero-valued fields.
@@ -147,15 +147,5 @@ func (c Config) Validate() error {
 // LoadConfig decodes a YAML configuration strictly (unknown fields are
 // errors), applies defaults and validates it.
 func LoadConfig(r io.Reader) (Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
+	return yamlenv.Load[Config](r, func(err error) error { return fmt.Errorf("%w: %w", ErrInvalidConfig, err) })
 }
