@@ -3,24 +3,15 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 )
 
 // chromiumPath finds Debian's chromium, or "".
-func chromiumPath() string {
-	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, _ := exec.LookPath("chromium")
-	return p
-}
+func chromiumPath() string { return chromiumtest.Path() }
 
 // browser is a headless Chromium with fake media devices.
 type browser struct {
@@ -32,19 +23,7 @@ type browser struct {
 // treated as secure, so a page on a veth address may use the microphone).
 func startBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath()),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("use-file-for-fake-audio-capture", speechWAV(t)),
-	)
+	opts := chromiumtest.Options(t, chromiumPath(), chromiumtest.AllowLoopback, chromedp.Flag("use-file-for-fake-audio-capture", speechWAV(t)))
 	opts = append(opts, extra...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)

@@ -2,31 +2,26 @@ package voice
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
-// chromiumPath finds Debian's chromium.
+// chromiumPath finds Debian's chromium; without it the test skips (fails
+// in CI).
 func chromiumPath(t *testing.T) string {
-	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+	p := chromiumtest.Path()
+	if p == "" {
+		netns.Missing(t, "chromium (Debian package chromium)")
 	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	netns.Missing(t, "chromium (Debian package chromium)")
-	return ""
+	return p
 }
 
 // TestBrowserCall opens the test page in headless Chromium with fake media
@@ -44,18 +39,7 @@ func TestBrowserCall(t *testing.T) {
 	cfg.Audio.Greeting = &greet
 	ts := startServer(t, cfg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-	)
+	opts := chromiumtest.Options(t, chrome, chromiumtest.AllowLoopback)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
 	ctx, cancel := chromedp.NewContext(actx)

@@ -87,11 +87,8 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
 		return
 	}
-	sess, ok := s.lookup(r.PathValue("id"))
+	sess, ok := s.sessionOf(w, r)
 	if !ok {
-		if !s.forward(w, r, r.PathValue("id")) {
-			problem(w, http.StatusNotFound, "no such session")
-		}
 		return
 	}
 	body, status, err := readBody(w, r, mimeSDPFrag)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 	"github.com/voicewatch/voicewatch/internal/netns"
 )
 
@@ -32,18 +33,7 @@ func TestTestPageExplainsInsecureContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("host-resolver-rules", "MAP voice.test "+u.Hostname()),
-	)
+	opts := chromiumtest.Options(t, chrome, chromedp.Flag("host-resolver-rules", "MAP voice.test "+u.Hostname()))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
 	ctx, cancel := chromedp.NewContext(actx)

@@ -281,6 +281,17 @@ func (s *Server) remove(sess *session) {
 	}
 }
 
+// sessionOf returns the session named by r's {id}. When this instance does
+// not hold it, the request is forwarded to the instance that does
+// (cluster.go) or answered 404, and ok is false: the handler is done.
+func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (sess *session, ok bool) {
+	id := r.PathValue("id")
+	if sess, ok = s.lookup(id); !ok && !s.forward(w, r, id) {
+		problem(w, http.StatusNotFound, "no such session")
+	}
+	return sess, ok
+}
+
 func (s *Server) lookup(id string) (*session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/secret"
@@ -58,23 +57,14 @@ func (c Config) Validate() error {
 // token returns Token, else the token read from TokenFile, else the value
 // of the TokenEnv variable; none of them set is no token.
 func (c Config) token() (secret.Secret, error) {
+	t, err := secret.Resolve(c.Token, c.TokenFile, c.TokenEnv)
 	switch {
-	case c.Token != "":
-		return c.Token, nil
-	case c.TokenFile != "":
-		t, err := secret.FromFile(c.TokenFile)
-		if err != nil {
-			return "", fmt.Errorf("webhook: token_file: %w", err)
-		}
-		return t, nil
-	case c.TokenEnv != "":
-		t := secret.Secret(os.Getenv(c.TokenEnv))
-		if t == "" {
-			return "", fmt.Errorf("webhook: token_env: %s is empty or unset", c.TokenEnv)
-		}
-		return t, nil
+	case err != nil:
+		return "", fmt.Errorf("webhook: token_file: %w", err)
+	case t == "" && c.TokenFile == "" && c.TokenEnv != "":
+		return "", fmt.Errorf("webhook: token_env: %s is empty or unset", c.TokenEnv)
 	}
-	return "", nil
+	return t, nil
 }
 
 type options struct {

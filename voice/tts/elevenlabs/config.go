@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/secret"
@@ -112,23 +111,14 @@ func (c Config) Validate() error {
 // apiKey returns APIKey, else the key read from APIKeyFile, else the value
 // of the APIKeyEnv variable.
 func (c Config) apiKey() (secret.Secret, error) {
-	switch {
-	case c.APIKey != "":
-		return c.APIKey, nil
-	case c.APIKeyFile != "":
-		k, err := secret.FromFile(c.APIKeyFile)
-		if err != nil {
-			return "", fmt.Errorf("api_key_file: %w", err)
-		}
-		if k == "" {
-			return "", fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv)
-		}
-		return k, nil
+	k, err := secret.Resolve(c.APIKey, c.APIKeyFile, c.APIKeyEnv)
+	if err != nil {
+		return "", fmt.Errorf("api_key_file: %w", err)
 	}
-	if k := secret.Secret(os.Getenv(c.APIKeyEnv)); k != "" {
-		return k, nil
+	if k == "" {
+		return "", fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv)
 	}
-	return "", fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv)
+	return k, nil
 }
 
 type options struct {

@@ -1,0 +1,47 @@
+// Package chromiumtest is how tests start Debian's headless Chromium: where
+// the binary is, and the flags that give it fake media devices so a page
+// can place a call without a microphone or a person to grant access.
+package chromiumtest
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Path finds Debian's chromium, or returns "".
+func Path() string {
+	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	p, _ := exec.LookPath("chromium")
+	return p
+}
+
+// AllowLoopback lets WebRTC use loopback candidates (a media core on
+// 127.0.0.1, or a namespace that has only lo); Chromium gathers none
+// without it.
+var AllowLoopback = chromedp.Flag("allow-loopback-in-peer-connection", true)
+
+// Options returns the allocator options of a headless Chromium at path
+// with a fresh user data directory, no sandbox, GPU, QUIC, component
+// updates or sync, the microphone permission granted and a fake capture
+// device; extra options (AllowLoopback, a fake audio file, ...) follow.
+func Options(tb testing.TB, path string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+	)
+	return append(opts, extra...)
+}
