@@ -51,14 +51,7 @@ func TestThresholds(t *testing.T) {
 
 // TestStableUIDs pins the UIDs that links and bookmarks depend on.
 func TestStableUIDs(t *testing.T) {
-	g, err := dashboards.New(dashboards.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := g.Grafana()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := dashtest.Dashboards(t, dashboards.Config{})
 	want := []string{"voicewatch-overview", "voicewatch-probes", "voicewatch-edge", "voicewatch-sidecar"}
 	if len(ds) != len(want) {
 		t.Fatalf("%d dashboards, want %d", len(ds), len(want))

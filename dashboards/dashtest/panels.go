@@ -44,19 +44,40 @@ func (p Panel) Expr() string {
 // Steps returns the panel's threshold steps.
 func (p Panel) Steps() []Step { return p.FieldConfig.Defaults.Thresholds.Steps }
 
-// Panels generates the Grafana dashboards of cfg and returns the panels of
-// the one with uid, by title.
-func Panels(t testing.TB, cfg dashboards.Config, uid string) map[string]Panel {
+// Dashboards generates the Grafana dashboards of cfg.
+func Dashboards(t testing.TB, cfg dashboards.Config) []dashboards.Dashboard {
+	t.Helper()
+	ds, err := generator(t, cfg).Grafana()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// Queries returns every panel query of the Grafana dashboards of cfg.
+func Queries(t testing.TB, cfg dashboards.Config) []dashboards.PanelQuery {
+	t.Helper()
+	qs, err := generator(t, cfg).Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return qs
+}
+
+func generator(t testing.TB, cfg dashboards.Config) *dashboards.Generator {
 	t.Helper()
 	g, err := dashboards.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := g.Grafana()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
+	return g
+}
+
+// Panels generates the Grafana dashboards of cfg and returns the panels of
+// the one with uid, by title.
+func Panels(t testing.TB, cfg dashboards.Config, uid string) map[string]Panel {
+	t.Helper()
+	for _, d := range Dashboards(t, cfg) {
 		if d.UID != uid {
 			continue
 		}

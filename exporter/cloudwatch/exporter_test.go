@@ -209,13 +209,22 @@ func TestRejectedBatchIsDroppedAndCounted(t *testing.T) {
 	}
 }
 
-func TestBatching(t *testing.T) {
+// idSeriesExporter returns an API exporter that keeps the label id as a
+// dimension, and a registry with the counter requests_total{id} (no series
+// yet): one datum per id.
+func idSeriesExporter(t *testing.T) (*exporter, *awstest.CloudWatch, *prometheus.Registry, *prometheus.CounterVec) {
+	t.Helper()
 	cfg := testConfig()
 	cfg.Dimensions.Default = []string{"id"}
 	exp, srv := newAPIExporter(t, cfg)
 	reg := prometheus.NewRegistry()
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total", Help: "x"}, []string{"id"})
 	reg.MustRegister(c)
+	return exp, srv, reg, c
+}
+
+func TestBatching(t *testing.T) {
+	exp, srv, reg, c := idSeriesExporter(t)
 	for i := range 2500 {
 		c.WithLabelValues(fmt.Sprint(i))
 	}
@@ -260,12 +269,7 @@ func TestHealthCollector(t *testing.T) {
 // average request stays near 1000 datums; ForceFlush sends it at once and
 // nothing is lost or sent twice.
 func TestSmallTailWaitsOneExport(t *testing.T) {
-	cfg := testConfig()
-	cfg.Dimensions.Default = []string{"id"}
-	exp, srv := newAPIExporter(t, cfg)
-	reg := prometheus.NewRegistry()
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total", Help: "x"}, []string{"id"})
-	reg.MustRegister(c)
+	exp, srv, reg, c := idSeriesExporter(t)
 	const series = 2047
 	for i := range series {
 		c.WithLabelValues(fmt.Sprint(i))
