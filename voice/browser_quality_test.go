@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/chromiumtest"
-	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -47,11 +46,8 @@ type pageQuality struct {
 //
 // It also checks the page's charts show values.
 func TestBrowserQualityAgrees(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chrome := chromiumPath(t)
-	if !netns.Run(t) {
+	chrome, ok := browserTest(t)
+	if !ok {
 		return
 	}
 	cfg := loopbackConfig(t)

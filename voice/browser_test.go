@@ -24,14 +24,24 @@ func chromiumPath(t *testing.T) string {
 	return p
 }
 
-// TestBrowserCall opens the test page in headless Chromium with fake media
-// devices, inside a loopback-only network namespace, and completes a call.
-func TestBrowserCall(t *testing.T) {
+// browserTest prepares a test that drives Chromium: it skips with -short
+// and without Chromium (fails in CI), and runs the test in a loopback-only
+// network namespace (netns.Run). ok is false in the process that only
+// started it there; chrome is Chromium's path.
+func browserTest(t *testing.T) (chrome string, ok bool) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts Chromium")
 	}
-	chrome := chromiumPath(t)
-	if !netns.Run(t) {
+	chrome = chromiumPath(t)
+	return chrome, netns.Run(t)
+}
+
+// TestBrowserCall opens the test page in headless Chromium with fake media
+// devices, inside a loopback-only network namespace, and completes a call.
+func TestBrowserCall(t *testing.T) {
+	chrome, ok := browserTest(t)
+	if !ok {
 		return
 	}
 	cfg := loopbackConfig(t)

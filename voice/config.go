@@ -286,7 +286,7 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("listen %q: want host:port: %w", c.Listen, err))
 	}
 	if c.Auth.InsecureNoAuth {
-		if !loopbackAddr(c.Listen) {
+		if !LoopbackListen(c.Listen) {
 			errs = append(errs, fmt.Errorf("auth.insecure_no_auth is only allowed on a loopback listen address, not %q: set auth.tokens", c.Listen))
 		}
 	} else if len(c.Auth.Tokens) == 0 && c.Auth.TokenFile == "" {
@@ -375,7 +375,10 @@ func validateICEURL(u string) error {
 
 func isTURN(u string) bool { return strings.HasPrefix(u, "turn:") || strings.HasPrefix(u, "turns:") }
 
-func loopbackAddr(hostport string) bool {
+// LoopbackListen reports whether a listen address (host:port) binds
+// loopback only ("localhost" included); an empty host (":8080") binds
+// every interface. auth.insecure_no_auth needs one.
+func LoopbackListen(hostport string) bool {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		return false

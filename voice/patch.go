@@ -83,11 +83,7 @@ func etagMatches(ifMatch, current string) bool {
 //
 // PATCHes of one session run one at a time.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r) {
-		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
-		return
-	}
-	sess, ok := s.sessionOf(w, r)
+	sess, ok := s.authorizedSessionOf(w, r)
 	if !ok {
 		return
 	}

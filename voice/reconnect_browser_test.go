@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/chromiumtest"
-	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -70,11 +69,7 @@ func jsString(s string) string {
 // TestBrowserServerEndsCall: the server ends a connected call on purpose
 // (max_session_duration); the page says so and does not redial.
 func TestBrowserServerEndsCall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chromiumPath(t)
-	if !netns.Run(t) {
+	if _, ok := browserTest(t); !ok {
 		return
 	}
 	cfg := loopbackConfig(t)
@@ -98,11 +93,7 @@ func TestBrowserServerEndsCall(t *testing.T) {
 // connect_timeout, and the page redials a new session linked to the old
 // one, twice, then gives up and says so.
 func TestBrowserRedials(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chromiumPath(t)
-	if !netns.Run(t) {
+	if _, ok := browserTest(t); !ok {
 		return
 	}
 	cfg := loopbackConfig(t)

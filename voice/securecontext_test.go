@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/chromiumtest"
-	"github.com/voicewatch/voicewatch/internal/netns"
 )
 
 // TestTestPageExplainsInsecureContext opens the test page in real Chromium
@@ -21,11 +20,8 @@ import (
 // instead of "Cannot read properties of undefined (reading
 // 'getUserMedia')". On http://127.0.0.1 the notice stays hidden.
 func TestTestPageExplainsInsecureContext(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chrome := chromiumPath(t)
-	if !netns.Run(t) {
+	chrome, ok := browserTest(t)
+	if !ok {
 		return
 	}
 	ts := startServer(t, loopbackConfig(t))

@@ -292,6 +292,16 @@ func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (sess *sessio
 	return sess, ok
 }
 
+// authorizedSessionOf is sessionOf for requests that need the bearer token
+// (PATCH, DELETE): without it the answer is 401.
+func (s *Server) authorizedSessionOf(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	if !s.authorized(r) {
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		return nil, false
+	}
+	return s.sessionOf(w, r)
+}
+
 func (s *Server) lookup(id string) (*session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

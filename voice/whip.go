@@ -289,11 +289,7 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 
 // handleDelete is DELETE /whip/{id}: the caller hangs up.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r) {
-		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
-		return
-	}
-	sess, ok := s.sessionOf(w, r)
+	sess, ok := s.authorizedSessionOf(w, r)
 	if !ok {
 		return
 	}
