@@ -56,11 +56,7 @@ func TestBrowserQualityAgrees(t *testing.T) {
 	cfg.Audio.BargeIn = BargeInIgnore // Chromium's fake microphone beeps: let the bot keep talking
 	ts := startServer(t, cfg)
 
-	opts := chromiumtest.Options(t, chrome, chromiumtest.AllowLoopback)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := chromiumtest.Start(t, chrome, chromiumtest.AllowLoopback)
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/")); err != nil {
 		t.Fatal(err)
 	}

@@ -49,11 +49,7 @@ func TestBrowserCall(t *testing.T) {
 	cfg.Audio.Greeting = &greet
 	ts := startServer(t, cfg)
 
-	opts := chromiumtest.Options(t, chrome, chromiumtest.AllowLoopback)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := chromiumtest.Start(t, chrome, chromiumtest.AllowLoopback)
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/")); err != nil {
 		t.Fatal(err)
 	}

@@ -21,10 +21,7 @@ type page struct {
 
 func openPage(t *testing.T, base string) *page {
 	t.Helper()
-	opts := chromiumtest.Options(t, chromiumPath(t), chromiumtest.AllowLoopback)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelA() })
+	ctx := chromiumtest.Start(t, chromiumPath(t), chromiumtest.AllowLoopback)
 	p := &page{t: t, ctx: ctx}
 	// The first action starts the browser and ties its life to its
 	// context: the long-lived one, never a step's timeout.

@@ -29,11 +29,7 @@ func TestTestPageExplainsInsecureContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := chromiumtest.Options(t, chrome, chromedp.Flag("host-resolver-rules", "MAP voice.test "+u.Hostname()))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := chromiumtest.Start(t, chrome, chromedp.Flag("host-resolver-rules", "MAP voice.test "+u.Hostname()))
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, scancel := context.WithTimeout(ctx, 20*time.Second)

@@ -4,6 +4,7 @@
 package chromiumtest
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"testing"
@@ -44,4 +45,14 @@ func Options(tb testing.TB, path string, extra ...chromedp.ExecAllocatorOption) 
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 	)
 	return append(opts, extra...)
+}
+
+// Start starts a headless Chromium at path (Options with extra) and
+// returns the context of its first tab. The browser closes when the test
+// ends (the tab's context first, then the allocator's).
+func Start(tb testing.TB, path string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), Options(tb, path, extra...)...)
+	ctx, cancel := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancel(); cancelA() })
+	return ctx
 }
