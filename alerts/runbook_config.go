@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
 // RunbookConfig is what the generated runbooks say about who owns the
@@ -97,7 +98,7 @@ func (r RunbookConfig) WithDefaults() RunbookConfig {
 		{&r.Support.AWSStatus, "https://health.aws.amazon.com/health/status"},
 		{&r.Support.ElevenLabs, "https://help.elevenlabs.io/hc/en-us/requests/new"},
 		{&r.Support.ElevenLabsStatus, "https://status.elevenlabs.io"},
-		{&r.TaskFamily, "voicewatch"}, {&r.Region, "us-east-1"},
+		{&r.TaskFamily, "voicewatch"}, {&r.Region, slo.DefaultRegion},
 		{&r.GrafanaURL, "http://127.0.0.1:3000"}, {&r.PrometheusURL, "http://127.0.0.1:9090"}, {&r.AlertmanagerURL, "http://127.0.0.1:9093"},
 		{&r.WHIPURL, "https://voice.example.com/whip"}, {&r.SidecarURL, "http://127.0.0.1:9464"},
 		{&r.TURNURL, "turn:turn.example.com:3478?transport=udp"},

@@ -117,7 +117,7 @@ func (c Config) WithDefaults() Config {
 func (c CloudWatchConfig) WithDefaults() CloudWatchConfig {
 	c.CloudWatch = c.CloudWatch.WithDefaults()
 	def(&c.DashboardName, "voicewatch")
-	def(&c.Region, "us-east-1")
+	def(&c.Region, slo.DefaultRegion)
 	if c.Period == 0 {
 		c.Period = 5 * time.Minute
 	}

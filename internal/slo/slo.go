@@ -25,6 +25,9 @@ const (
 	DefaultNamespace   = "VoiceWatch"
 	DefaultService     = "voicewatch"
 	DefaultEnvironment = "production"
+	// DefaultRegion is the AWS region of the deployment the CloudWatch
+	// dashboard reads and the runbooks' commands address.
+	DefaultRegion = "us-east-1"
 )
 
 // Objectives is what the service promises and which Prometheus jobs

@@ -9,6 +9,7 @@ import (
 	"github.com/voicewatch/voicewatch/alerts"
 	"github.com/voicewatch/voicewatch/dashboards"
 	"github.com/voicewatch/voicewatch/dashboards/dashtest"
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
@@ -119,3 +120,34 @@ func parse(t *testing.T, s string) float64 {
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+// TestCloudWatchBlockIsShared: the namespace and static dimensions the
+// alarms select by and the ones the CloudWatch dashboard reads are one
+// block; the defaults agree with the sidecar exporter's namespace, and a
+// file that sets them moves both.
+func TestCloudWatchBlockIsShared(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       slo.CloudWatch
+	}{
+		{"defaults", "", slo.CloudWatch{Namespace: cloudwatch.Config{}.WithDefaults().Namespace, Service: slo.DefaultService, Environment: slo.DefaultEnvironment}},
+		{"set", "cloudwatch: {namespace: Voice/Prod, service: bot, environment: eu}\n", slo.CloudWatch{Namespace: "Voice/Prod", Service: "bot", Environment: "eu"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acfg, err := alerts.LoadConfig(strings.NewReader(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dcfg, err := dashboards.LoadConfig(strings.NewReader(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if acfg.CloudWatch.CloudWatch != tc.want || dcfg.CloudWatch.CloudWatch != tc.want {
+				t.Errorf("alarms select %+v, the dashboard reads %+v; want both %+v", acfg.CloudWatch.CloudWatch, dcfg.CloudWatch.CloudWatch, tc.want)
+			}
+			if acfg.Runbooks.Region != dcfg.CloudWatch.Region {
+				t.Errorf("runbooks region %q, dashboard region %q: one default", acfg.Runbooks.Region, dcfg.CloudWatch.Region)
+			}
+		})
+	}
+}
