@@ -1,6 +1,9 @@
 package slo_test
 
 import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -149,5 +152,28 @@ func TestCloudWatchBlockIsShared(t *testing.T) {
 				t.Errorf("runbooks region %q, dashboard region %q: one default", acfg.Runbooks.Region, dcfg.CloudWatch.Region)
 			}
 		})
+	}
+}
+
+// TestLeaf keeps slo a leaf: alerts and dashboards import it, so it must
+// not link anything but the standard library's time.
+func TestLeaf(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range parsed.Imports {
+			if imp.Path.Value != `"time"` {
+				t.Errorf("%s imports %s: slo must stay a leaf", f, imp.Path.Value)
+			}
+		}
 	}
 }
