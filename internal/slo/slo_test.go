@@ -32,14 +32,7 @@ func TestObjectivesMoveRulesAndDashboards(t *testing.T) {
 		{"changed", "voice_job: bot\nconnection_objective: 0.995\ncompletion_objective: 0.95\nice_gathering_p95: 2s\n", 0.995, 0.95, 2, "bot"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			acfg, err := alerts.LoadConfig(strings.NewReader(tc.yaml))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dcfg, err := dashboards.LoadConfig(strings.NewReader(tc.yaml))
-			if err != nil {
-				t.Fatal(err)
-			}
+			acfg, dcfg := loadBoth(t, tc.yaml)
 
 			rules := rulesByAlert(acfg.PrometheusRules())
 			for alert, objective := range map[string]float64{alerts.AlertConnectionBudgetBurn: tc.conn, alerts.AlertCompletionBudgetBurn: tc.completion} {
@@ -76,6 +69,21 @@ func TestObjectivesMoveRulesAndDashboards(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadBoth loads one config file with the alerts' and the dashboards'
+// loaders, as an operator who keeps one file for both.
+func loadBoth(t *testing.T, yaml string) (alerts.Config, dashboards.Config) {
+	t.Helper()
+	acfg, err := alerts.LoadConfig(strings.NewReader(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dcfg, err := dashboards.LoadConfig(strings.NewReader(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acfg, dcfg
 }
 
 var (
@@ -137,14 +145,7 @@ func TestCloudWatchBlockIsShared(t *testing.T) {
 		{"set", "cloudwatch: {namespace: Voice/Prod, service: bot, environment: eu}\n", slo.CloudWatch{Namespace: "Voice/Prod", Service: "bot", Environment: "eu"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			acfg, err := alerts.LoadConfig(strings.NewReader(tc.yaml))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dcfg, err := dashboards.LoadConfig(strings.NewReader(tc.yaml))
-			if err != nil {
-				t.Fatal(err)
-			}
+			acfg, dcfg := loadBoth(t, tc.yaml)
 			if acfg.CloudWatch.CloudWatch != tc.want || dcfg.CloudWatch.CloudWatch != tc.want {
 				t.Errorf("alarms select %+v, the dashboard reads %+v; want both %+v", acfg.CloudWatch.CloudWatch, dcfg.CloudWatch.CloudWatch, tc.want)
 			}
