@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
 // CloudWatchConfig names the AWS resources the CloudWatch alarms watch. The
@@ -14,15 +16,11 @@ type CloudWatchConfig struct {
 	// AlarmPrefix prefixes every alarm and metric filter name. Default
 	// "voicewatch-".
 	AlarmPrefix string `yaml:"alarm_prefix"`
-	// Namespace is where the sidecar publishes voicewatch metrics (the
-	// exporter's CloudWatch namespace). Default "VoiceWatch".
-	Namespace string `yaml:"namespace"`
-	// Service and Environment are the sidecar's static CloudWatch dimensions
-	// (cloudwatch.static_dimensions of its configuration): the alarms on our
-	// namespace select their metrics by both. Defaults "voicewatch" and
-	// "production".
-	Service     string `yaml:"service"`
-	Environment string `yaml:"environment"`
+	// CloudWatch holds namespace, service and environment: where the
+	// sidecar publishes, as the alarms select it (shared with the
+	// CloudWatch dashboard; package slo). Defaults "VoiceWatch",
+	// "voicewatch" and "production".
+	slo.CloudWatch `yaml:",inline"`
 	// LogNamespace is where the log metric filters publish. Default
 	// "VoiceBot/Logs".
 	LogNamespace string `yaml:"log_namespace"`
@@ -67,7 +65,7 @@ type CloudWatchConfig struct {
 	// alarm's allowed range. Default none.
 	Thresholds map[string]float64 `yaml:"thresholds"`
 
-	// placeholders lists the keys withDefaults filled with a placeholder
+	// placeholders lists the keys WithDefaults filled with a placeholder
 	// resource ID (see Placeholders).
 	placeholders []string
 }
@@ -94,7 +92,7 @@ func (c CloudWatchConfig) Placeholders() map[string]string {
 		"load_balancer": c.LoadBalancer, "voice_target_group": c.VoiceTargetGroup, "browser_target_group": c.BrowserTargetGroup,
 		"cloudfront_distribution": c.CloudFrontDistribution, "dynamodb_table": c.DynamoDBTable,
 	}
-	defaults := CloudWatchConfig{}.withDefaults()
+	defaults := CloudWatchConfig{}.WithDefaults()
 	defValues := map[string]string{
 		"ecs_cluster": defaults.ECSCluster, "voice_service": defaults.VoiceService, "browser_service": defaults.BrowserService,
 		"load_balancer": defaults.LoadBalancer, "voice_target_group": defaults.VoiceTargetGroup, "browser_target_group": defaults.BrowserTargetGroup,
@@ -118,14 +116,16 @@ type Subscription struct {
 	Endpoint string `yaml:"endpoint" json:"endpoint"`
 }
 
-func (c CloudWatchConfig) withDefaults() CloudWatchConfig {
+// WithDefaults returns c with every zero field set to its default; it
+// remembers which keys got a placeholder resource (see Placeholders).
+func (c CloudWatchConfig) WithDefaults() CloudWatchConfig {
+	c.CloudWatch = c.CloudWatch.WithDefaults()
 	for _, d := range []struct {
 		p   *string
 		v   string
 		key string // a placeholder key, when the default is not a real resource
 	}{
-		{&c.AlarmPrefix, "voicewatch-", ""}, {&c.Namespace, "VoiceWatch", ""}, {&c.LogNamespace, "VoiceBot/Logs", ""},
-		{&c.Service, "voicewatch", ""}, {&c.Environment, "production", ""},
+		{&c.AlarmPrefix, "voicewatch-", ""}, {&c.LogNamespace, "VoiceBot/Logs", ""},
 		{&c.VoiceLogGroup, "/ecs/voice-agent", ""}, {&c.BotLogGroup, "/ecs/voice-bot", ""},
 		{&c.BrowserLogGroup, "/ecs/browser-service", ""}, {&c.ECSCluster, "voice-agent", "ecs_cluster"},
 		{&c.VoiceService, "voice-agent", "voice_service"}, {&c.BrowserService, "browser-service", "browser_service"},
@@ -150,7 +150,8 @@ func (c CloudWatchConfig) withDefaults() CloudWatchConfig {
 
 var snsProtocols = map[string]bool{"email": true, "email-json": true, "http": true, "https": true, "sqs": true, "lambda": true, "sms": true, "application": true, "firehose": true}
 
-func (c CloudWatchConfig) validate() error {
+// Validate reports the first invalid field of c (defaults applied).
+func (c CloudWatchConfig) Validate() error {
 	for name, v := range map[string]string{"cloudwatch.service": c.Service, "cloudwatch.environment": c.Environment} {
 		if v == "" || strings.ContainsAny(v, "\"'\\\n") {
 			return fmt.Errorf("%w: %s %q: must be the sidecar's static dimension value (not empty, no quotes or backslashes)", ErrInvalidConfig, name, v)

@@ -1,8 +1,6 @@
 package alerts
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,7 +8,9 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-	"gopkg.in/yaml.v3"
+
+	"github.com/voicewatch/voicewatch/internal/slo"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Config selects what the generated alerts watch and how they notify. The zero
@@ -19,28 +19,16 @@ type Config struct {
 	// Service is the value of the `service` label put on every alert;
 	// Alertmanager groups and inhibits by it. Default "voicewatch".
 	Service string `yaml:"service"`
-	// VoiceJob is the Prometheus `job` label of the media core (agent voice).
-	// Default "voice".
-	VoiceJob string `yaml:"voice_job"`
-	// SidecarJob is the Prometheus `job` label of the sidecar (agent sidecar),
-	// which exposes the probe_* and voicewatch_* metrics. Default
-	// "voicewatch-sidecar".
-	SidecarJob string `yaml:"sidecar_job"`
+	// Objectives are the block the dashboards share (package slo): the
+	// voice_job and sidecar_job labels, connection_objective and
+	// completion_objective (each must be in (0.8333, 1) so that at least the
+	// 6× page is reachable) and ice_gathering_p95, the ICE gathering p95
+	// above which a ticket is raised.
+	slo.Objectives `yaml:",inline"`
 	// RunbookBaseURL prefixes every runbook_url annotation; the runbook file
 	// name (e.g. "voice-media-core-down.md") is appended. Default
 	// "https://github.com/voicewatch/voicewatch/blob/main/docs/runbooks/".
 	RunbookBaseURL string `yaml:"runbook_base_url"`
-	// ConnectionObjective is the SLO for WebRTC connection success: the
-	// fraction of voice_connections_total with result="connected". Must be in
-	// (0.8333, 1) so that at least the 6× page is reachable. Default 0.99.
-	ConnectionObjective float64 `yaml:"connection_objective"`
-	// CompletionObjective is the SLO for session completion: the fraction of
-	// ended sessions (outcome completed, abandoned or failed; rejected
-	// sessions are excluded) that completed. Default 0.90.
-	CompletionObjective float64 `yaml:"completion_objective"`
-	// ICEGatheringP95 is the ICE gathering p95 above which a ticket is raised.
-	// Default 3s (the incident's target was 2–3 s).
-	ICEGatheringP95 model.Duration `yaml:"ice_gathering_p95"`
 	// ProviderErrorRatio is the STT/TTS error ratio per provider above which
 	// on-call is paged. Default 0.10.
 	ProviderErrorRatio float64 `yaml:"provider_error_ratio"`
@@ -107,13 +95,13 @@ type AlertmanagerConfig struct {
 
 // Defaults of Config.
 const (
-	DefaultService             = "voicewatch"
-	DefaultVoiceJob            = "voice"
-	DefaultSidecarJob          = "voicewatch-sidecar"
+	DefaultService             = slo.DefaultService
+	DefaultVoiceJob            = slo.DefaultVoiceJob
+	DefaultSidecarJob          = slo.DefaultSidecarJob
 	DefaultRunbookBaseURL      = "https://github.com/voicewatch/voicewatch/blob/main/docs/runbooks/"
-	DefaultConnectionObjective = 0.99
-	DefaultCompletionObjective = 0.90
-	DefaultICEGatheringP95     = 3 * time.Second
+	DefaultConnectionObjective = slo.DefaultConnectionObjective
+	DefaultCompletionObjective = slo.DefaultCompletionObjective
+	DefaultICEGatheringP95     = slo.DefaultICEGatheringP95
 	DefaultProviderErrorRatio  = 0.10
 	DefaultHTTPServerErrRatio  = 0.05
 	DefaultProbeFor            = 3 * time.Minute
@@ -133,8 +121,8 @@ func WithJobs(voice, sidecar string) Option {
 	return func(c *Config) { c.VoiceJob, c.SidecarJob = voice, sidecar }
 }
 
-// withDefaults returns c with every zero field set to its default.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	setS := func(p *string, d string) {
 		if *p == "" {
 			*p = d
@@ -145,12 +133,9 @@ func (c Config) withDefaults() Config {
 			*p = d
 		}
 	}
+	c.Objectives = c.Objectives.WithDefaults()
 	setS(&c.Service, DefaultService)
-	setS(&c.VoiceJob, DefaultVoiceJob)
-	setS(&c.SidecarJob, DefaultSidecarJob)
 	setS(&c.RunbookBaseURL, DefaultRunbookBaseURL)
-	setF(&c.ConnectionObjective, DefaultConnectionObjective)
-	setF(&c.CompletionObjective, DefaultCompletionObjective)
 	setF(&c.ProviderErrorRatio, DefaultProviderErrorRatio)
 	setF(&c.HTTPServerErrorRatio, DefaultHTTPServerErrRatio)
 	setF(&c.MOSP10, DefaultMOSP10)
@@ -160,9 +145,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CertExpiryWarning == 0 {
 		c.CertExpiryWarning = model.Duration(DefaultCertExpiryWarning)
-	}
-	if c.ICEGatheringP95 == 0 {
-		c.ICEGatheringP95 = model.Duration(DefaultICEGatheringP95)
 	}
 	if c.ProbeFor == 0 {
 		c.ProbeFor = model.Duration(DefaultProbeFor)
@@ -179,13 +161,14 @@ func (c Config) withDefaults() Config {
 	if a.EmailAuthUsername != "" {
 		setS(&a.EmailAuthPasswordFile, "/etc/alertmanager/secrets/smtp_password")
 	}
-	c.CloudWatch = c.CloudWatch.withDefaults()
-	c.Runbooks = c.Runbooks.withDefaults()
+	c.CloudWatch = c.CloudWatch.WithDefaults()
+	c.Runbooks = c.Runbooks.WithDefaults()
 	return c
 }
 
-// validate reports the first out-of-range value with a hint to fix it.
-func (c Config) validate() error {
+// Validate reports the first out-of-range value of a config with defaults
+// applied (WithDefaults), with a hint to fix it.
+func (c Config) Validate() error {
 	for _, o := range []struct {
 		name string
 		v    float64
@@ -230,19 +213,19 @@ func (c Config) validate() error {
 	if !strings.HasSuffix(c.RunbookBaseURL, "/") {
 		return fmt.Errorf("%w: runbook_base_url %q: must end with \"/\" (runbook file names are appended)", ErrInvalidConfig, c.RunbookBaseURL)
 	}
-	if err := c.Runbooks.validate(); err != nil {
+	if err := c.Runbooks.Validate(); err != nil {
 		return err
 	}
-	return c.CloudWatch.validate()
+	return c.CloudWatch.Validate()
 }
 
 // New returns cfg with defaults applied and opts applied on top, validated.
 func New(cfg Config, opts ...Option) (Config, error) {
-	c := cfg.withDefaults()
+	c := cfg.WithDefaults()
 	for _, o := range opts {
 		o(&c)
 	}
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
@@ -251,17 +234,9 @@ func New(cfg Config, opts ...Option) (Config, error) {
 // LoadConfig decodes a YAML config strictly (unknown fields are errors),
 // applies defaults and validates it.
 func LoadConfig(r io.Reader) (Config, error) {
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, r); err != nil {
-		return Config{}, fmt.Errorf("read alerts config: %w", err)
-	}
-	var c Config
-	dec := yaml.NewDecoder(&buf)
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: %w (see the field list in alerts.Config)", ErrInvalidConfig, err)
-	}
-	return New(c)
+	return yamlenv.Load[Config](r, func(err error) error {
+		return fmt.Errorf("%w: %w (see the field list in alerts.Config)", ErrInvalidConfig, err)
+	})
 }
 
 // scale divides d by the time scale.

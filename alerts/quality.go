@@ -71,7 +71,7 @@ type qualityThresholds struct {
 	certWarning time.Duration
 }
 
-// quality returns the thresholds (withDefaults has filled them).
+// quality returns the thresholds (WithDefaults has filled them).
 func (c Config) quality() qualityThresholds {
 	return qualityThresholds{mosP10: c.MOSP10, minSessions: c.MOSMinSessions, lossRatio: c.ProbeLossRatio, certWarning: time.Duration(c.CertExpiryWarning)}
 }

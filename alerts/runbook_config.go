@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
 // RunbookConfig is what the generated runbooks say about who owns the
@@ -86,7 +87,8 @@ var DefaultEscalation = []EscalationStep{
 	{After: model.Duration(30 * time.Minute), Contact: "the voice platform engineering manager: customer impact above 30 minutes, or a provider case is needed"},
 }
 
-func (r RunbookConfig) withDefaults() RunbookConfig {
+// WithDefaults returns r with every zero field set to its default.
+func (r RunbookConfig) WithDefaults() RunbookConfig {
 	for _, d := range []struct {
 		p *string
 		v string
@@ -96,7 +98,7 @@ func (r RunbookConfig) withDefaults() RunbookConfig {
 		{&r.Support.AWSStatus, "https://health.aws.amazon.com/health/status"},
 		{&r.Support.ElevenLabs, "https://help.elevenlabs.io/hc/en-us/requests/new"},
 		{&r.Support.ElevenLabsStatus, "https://status.elevenlabs.io"},
-		{&r.TaskFamily, "voicewatch"}, {&r.Region, "us-east-1"},
+		{&r.TaskFamily, "voicewatch"}, {&r.Region, slo.DefaultRegion},
 		{&r.GrafanaURL, "http://127.0.0.1:3000"}, {&r.PrometheusURL, "http://127.0.0.1:9090"}, {&r.AlertmanagerURL, "http://127.0.0.1:9093"},
 		{&r.WHIPURL, "https://voice.example.com/whip"}, {&r.SidecarURL, "http://127.0.0.1:9464"},
 		{&r.TURNURL, "turn:turn.example.com:3478?transport=udp"},
@@ -114,7 +116,8 @@ func (r RunbookConfig) withDefaults() RunbookConfig {
 	return r
 }
 
-func (r RunbookConfig) validate() error {
+// Validate reports the first invalid field of r (defaults applied).
+func (r RunbookConfig) Validate() error {
 	for i, s := range r.Escalation {
 		if strings.TrimSpace(s.Contact) == "" {
 			return fmt.Errorf("%w: runbooks.escalation[%d]: contact is required (whom to involve and how)", ErrInvalidConfig, i)

@@ -21,7 +21,9 @@ const runbookDir = "../docs/runbooks"
 // export` renders with the default config; go test ./alerts -update
 // rewrites it. A runbook in the directory that no alert renders is an
 // error too.
-func TestRunbooksGolden(t *testing.T) {
+// defaultRunbooks returns the default config and the runbooks it renders.
+func defaultRunbooks(t *testing.T) (Config, map[string][]byte) {
+	t.Helper()
 	cfg, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +32,11 @@ func TestRunbooksGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, files
+}
+
+func TestRunbooksGolden(t *testing.T) {
+	_, files := defaultRunbooks(t)
 	want := map[string]bool{}
 	for rel, b := range files {
 		name := path.Base(rel)
@@ -82,14 +89,7 @@ func sections(page string) map[string]string {
 // minutes, how to mitigate, restart and confirm recovery, and has an
 // Escalation section that names the owner and every escalation step.
 func TestEveryAlertHasAPageableRunbook(t *testing.T) {
-	cfg, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := cfg.RunbookFiles()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, files := defaultRunbooks(t)
 	page := func(file string) string { return string(files[path.Join(PathRunbooks, file)]) }
 	check := func(who, file string, need ...string) {
 		p := page(file)

@@ -80,13 +80,13 @@ func neutral() *dashboard.ThresholdsConfigBuilder {
 	return thresholds(base("green"))
 }
 
-// timeSeries is a line chart of range queries.
-func timeSeries(title, description, unit string, qs ...*prometheus.DataqueryBuilder) *timeseries.PanelBuilder {
+// graph is a line chart with the dashboards' common look: 8 × 8, thin
+// lines without points, a neutral threshold, the legend below. Callers add
+// the data source and the queries.
+func graph(title, description, unit string) *timeseries.PanelBuilder {
 	return timeseries.NewPanelBuilder().
 		Title(title).
 		Description(description).
-		Datasource(datasourceRef()).
-		Targets(targets(qs)).
 		Unit(unit).
 		Height(8).
 		Span(8).
@@ -97,7 +97,14 @@ func timeSeries(title, description, unit string, qs ...*prometheus.DataqueryBuil
 		Legend(common.NewVizLegendOptionsBuilder().
 			DisplayMode(common.LegendDisplayModeList).
 			Placement(common.LegendPlacementBottom).
-			ShowLegend(true)).
+			ShowLegend(true))
+}
+
+// timeSeries is a line chart of Prometheus range queries.
+func timeSeries(title, description, unit string, qs ...*prometheus.DataqueryBuilder) *timeseries.PanelBuilder {
+	return graph(title, description, unit).
+		Datasource(datasourceRef()).
+		Targets(targets(qs)).
 		Tooltip(common.NewVizTooltipOptionsBuilder().
 			Mode(common.TooltipDisplayModeMulti).
 			Sort(common.SortOrderDescending))

@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/voicewatch/voicewatch/internal/slo"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Config describes the environment the dashboards are generated for. The zero
@@ -22,13 +22,12 @@ type Config struct {
 	// ServiceLabel is the target label that the $service variable filters
 	// on. Default "service".
 	ServiceLabel string `yaml:"service_label"`
-	// VoiceJob is the Prometheus job (a regular expression) that scrapes the
-	// media core. Default "voice".
-	VoiceJob string `yaml:"voice_job"`
-	// SidecarJob is the Prometheus job (a regular expression) that scrapes
-	// the sidecar's /metrics. Default "voicewatch-sidecar".
-	SidecarJob string `yaml:"sidecar_job"`
-
+	// Objectives are the block the alerts share (package slo): voice_job
+	// and sidecar_job (regular expressions here), connection_objective and
+	// completion_objective (the error budget stats and the objective
+	// thresholds) and ice_gathering_p95 (the default ICE gathering
+	// threshold). Defaults "voice", "voicewatch-sidecar", 0.99, 0.90, 3s.
+	slo.Objectives `yaml:",inline"`
 	// UIDPrefix prefixes every dashboard UID. Default "voicewatch-".
 	UIDPrefix string `yaml:"uid_prefix"`
 	// FolderUID is the Grafana folder that apply writes into. Default "voicewatch".
@@ -36,10 +35,6 @@ type Config struct {
 	// FolderTitle is the title of that folder. Default "voicewatch".
 	FolderTitle string `yaml:"folder_title"`
 
-	// ConnectionObjective is the connection success SLO. Default 0.99.
-	ConnectionObjective float64 `yaml:"connection_objective"`
-	// CompletionObjective is the session completion SLO. Default 0.90.
-	CompletionObjective float64 `yaml:"completion_objective"`
 	// SLOWindow is the PromQL range of the error budget stats. Default "30d".
 	SLOWindow string `yaml:"slo_window"`
 
@@ -47,10 +42,10 @@ type Config struct {
 	// success panels. Default 0.95 (the incident report's target).
 	ConnectionSuccessTarget float64 `yaml:"connection_success_target"`
 	// CompletionTarget is the red/green threshold of the completion panels.
-	// Default 0.90.
+	// Default: completion_objective (0.90).
 	CompletionTarget float64 `yaml:"completion_target"`
 	// ICEGatheringTarget is the threshold of the ICE gathering panels.
-	// Default 3s.
+	// Default: ice_gathering_p95 (3s), the alerts' ticket threshold.
 	ICEGatheringTarget time.Duration `yaml:"ice_gathering_target"`
 
 	// CloudWatch holds the CloudWatch dashboard settings.
@@ -76,14 +71,11 @@ type ProvisioningConfig struct {
 type CloudWatchConfig struct {
 	// DashboardName is the CloudWatch dashboard name. Default "voicewatch".
 	DashboardName string `yaml:"dashboard_name"`
-	// Namespace is where the sidecar publishes voicewatch metrics.
-	// Default "VoiceWatch".
-	Namespace string `yaml:"namespace"`
-	// Service and Environment are the sidecar's static CloudWatch
-	// dimensions (cloudwatch.static_dimensions): every widget selects our
-	// metrics by both. Defaults "voicewatch" and "production".
-	Service     string `yaml:"service"`
-	Environment string `yaml:"environment"`
+	// CloudWatch holds namespace, service and environment: where the
+	// sidecar publishes; every widget selects our metrics by the static
+	// dimensions service and environment (shared with the alarms; package
+	// slo). Defaults "VoiceWatch", "voicewatch" and "production".
+	slo.CloudWatch `yaml:",inline"`
 	// Region is the region every widget reads from. Default "us-east-1".
 	Region string `yaml:"region"`
 	// ECSCluster restricts the ECS widgets to one cluster. Default "" (all
@@ -98,52 +90,58 @@ type CloudWatchConfig struct {
 
 var promDuration = regexp.MustCompile(`^[0-9]+(ms|s|m|h|d|w|y)$`)
 
-// withDefaults returns c with every zero field set to its default.
-func (c Config) withDefaults() Config {
-	def := func(s *string, v string) {
-		if *s == "" {
-			*s = v
-		}
-	}
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	c.Objectives = c.Objectives.WithDefaults()
 	def(&c.EnvironmentLabel, "environment")
 	def(&c.ServiceLabel, "service")
-	def(&c.VoiceJob, "voice")
-	def(&c.SidecarJob, "voicewatch-sidecar")
 	def(&c.UIDPrefix, "voicewatch-")
 	def(&c.FolderUID, "voicewatch")
 	def(&c.FolderTitle, "voicewatch")
 	def(&c.SLOWindow, "30d")
-	if c.ConnectionObjective == 0 {
-		c.ConnectionObjective = 0.99
-	}
-	if c.CompletionObjective == 0 {
-		c.CompletionObjective = 0.90
-	}
 	if c.ConnectionSuccessTarget == 0 {
 		c.ConnectionSuccessTarget = 0.95
 	}
 	if c.CompletionTarget == 0 {
-		c.CompletionTarget = 0.90
+		c.CompletionTarget = c.CompletionObjective
 	}
 	if c.ICEGatheringTarget == 0 {
-		c.ICEGatheringTarget = 3 * time.Second
+		c.ICEGatheringTarget = c.ICEGatheringP95
 	}
-	def(&c.CloudWatch.DashboardName, "voicewatch")
-	def(&c.CloudWatch.Namespace, "VoiceWatch")
-	def(&c.CloudWatch.Service, "voicewatch")
-	def(&c.CloudWatch.Environment, "production")
-	def(&c.CloudWatch.Region, "us-east-1")
-	def(&c.Provisioning.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
-	def(&c.Provisioning.PrometheusURL, "http://prometheus:9090")
-	def(&c.Provisioning.DatasourceUID, "prometheus")
-	if c.CloudWatch.Period == 0 {
-		c.CloudWatch.Period = 5 * time.Minute
+	c.CloudWatch = c.CloudWatch.WithDefaults()
+	c.Provisioning = c.Provisioning.WithDefaults()
+	return c
+}
+
+// WithDefaults returns c with every zero field set to its default.
+func (c CloudWatchConfig) WithDefaults() CloudWatchConfig {
+	c.CloudWatch = c.CloudWatch.WithDefaults()
+	def(&c.DashboardName, "voicewatch")
+	def(&c.Region, slo.DefaultRegion)
+	if c.Period == 0 {
+		c.Period = 5 * time.Minute
 	}
 	return c
 }
 
-// validate reports every problem of a defaulted config at once.
-func (c Config) validate() error {
+// WithDefaults returns c with every zero field set to its default.
+func (c ProvisioningConfig) WithDefaults() ProvisioningConfig {
+	def(&c.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
+	def(&c.PrometheusURL, "http://prometheus:9090")
+	def(&c.DatasourceUID, "prometheus")
+	return c
+}
+
+// def sets *s to v when it is empty.
+func def(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
+}
+
+// Validate reports every problem of a config with defaults applied
+// (WithDefaults) at once.
+func (c Config) Validate() error {
 	var errs []error
 	ratio := func(name string, v float64) {
 		if v <= 0 || v >= 1 {
@@ -154,6 +152,9 @@ func (c Config) validate() error {
 	ratio("completion_objective", c.CompletionObjective)
 	ratio("connection_success_target", c.ConnectionSuccessTarget)
 	ratio("completion_target", c.CompletionTarget)
+	if c.ICEGatheringP95 < 0 {
+		errs = append(errs, fmt.Errorf("ice_gathering_p95: %v must be positive", c.ICEGatheringP95))
+	}
 	if c.ICEGatheringTarget < 0 {
 		errs = append(errs, fmt.Errorf("ice_gathering_target: %v must be positive", c.ICEGatheringTarget))
 	}
@@ -189,19 +190,7 @@ var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // LoadConfig decodes a YAML config strictly (unknown fields are errors),
 // applies defaults and validates it. An empty document yields the defaults.
 func LoadConfig(r io.Reader) (Config, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return Config{}, fmt.Errorf("read dashboards config: %w", err)
-	}
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: decode YAML: %w", ErrInvalidConfig, err)
-	}
-	c = c.withDefaults()
-	if err := c.validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
+	return yamlenv.Load[Config](r, func(err error) error {
+		return fmt.Errorf("%w: decode YAML: %w", ErrInvalidConfig, err)
+	})
 }

@@ -50,22 +50,9 @@ func wafSearch(metric, ref string) cog.Builder[variants.Dataquery] {
 }
 
 func wafPanel(title, description, metric string) *timeseries.PanelBuilder {
-	return timeseries.NewPanelBuilder().
-		Title(title).
-		Description(description).
+	return graph(title, description, units.Short).
 		Datasource(cloudWatchRef()).
-		WithTarget(wafSearch(metric, "A")).
-		Unit(units.Short).
-		Height(8).
-		Span(8).
-		LineWidth(1).
-		FillOpacity(10).
-		ShowPoints(common.VisibilityModeNever).
-		Thresholds(neutral()).
-		Legend(common.NewVizLegendOptionsBuilder().
-			DisplayMode(common.LegendDisplayModeList).
-			Placement(common.LegendPlacementBottom).
-			ShowLegend(true))
+		WithTarget(wafSearch(metric, "A"))
 }
 
 // edgeWAF adds the AWS WAF variables and row.

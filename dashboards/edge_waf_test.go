@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/dashboards/dashtest"
 	"github.com/voicewatch/voicewatch/internal/waf"
 )
 
@@ -16,14 +17,7 @@ import (
 // default, and every rule of that web ACL publishes its metric under its
 // own name, so each appears as one series.
 func TestEdgeWAFRowMatchesTheWebACL(t *testing.T) {
-	g, err := dashboards.New(dashboards.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := g.Grafana()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := dashtest.Dashboards(t, dashboards.Config{})
 	var raw []byte
 	for _, d := range ds {
 		if d.Name == "edge" {

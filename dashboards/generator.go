@@ -37,8 +37,8 @@ func WithHTTPClient(c *http.Client) Option {
 
 // New returns a Generator for cfg, with defaults applied to its zero fields.
 func New(cfg Config, opts ...Option) (*Generator, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	g := &Generator{

@@ -22,14 +22,7 @@ func TestQueriesEvaluateInPrometheus(t *testing.T) {
 	)
 	p.WaitScraped(t, 3)
 
-	g, err := dashboards.New(dashboards.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	queries, err := g.Queries()
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries := dashtest.Queries(t, dashboards.Config{})
 	for _, r := range dashtest.EvalAll(t, p, queries) {
 		if r.Samples == nil {
 			continue // the error is already reported

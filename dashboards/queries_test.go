@@ -57,14 +57,7 @@ func metricConstants(t *testing.T, dirs ...string) map[string]bool {
 // their base name), and that every query honours $environment and $service.
 func TestQueriesUseKnownMetrics(t *testing.T) {
 	known := metricConstants(t, "voice/voicemetrics", "probes/probemetrics", "exporter/sidecarmetrics")
-	g, err := dashboards.New(dashboards.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	queries, err := g.Queries()
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries := dashtest.Queries(t, dashboards.Config{})
 	if len(queries) < 40 {
 		t.Fatalf("only %d queries: a dashboard lost its panels", len(queries))
 	}

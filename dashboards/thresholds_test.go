@@ -1,62 +1,13 @@
 package dashboards_test
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/voicewatch/voicewatch/dashboards"
+	"github.com/voicewatch/voicewatch/dashboards/dashtest"
+	"github.com/voicewatch/voicewatch/internal/slo"
 )
-
-type panelJSON struct {
-	Title       string `json:"title"`
-	Type        string `json:"type"`
-	FieldConfig struct {
-		Defaults struct {
-			Unit       string `json:"unit"`
-			Thresholds struct {
-				Steps []struct {
-					Value *float64 `json:"value"`
-					Color string   `json:"color"`
-				} `json:"steps"`
-			} `json:"thresholds"`
-		} `json:"defaults"`
-	} `json:"fieldConfig"`
-}
-
-func panels(t *testing.T, cfg dashboards.Config, uid string) map[string]panelJSON {
-	t.Helper()
-	g, err := dashboards.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := g.Grafana()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
-		if d.UID != uid {
-			continue
-		}
-		raw, err := d.JSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc struct {
-			Panels []panelJSON `json:"panels"`
-		}
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]panelJSON{}
-		for _, p := range doc.Panels {
-			out[p.Title] = p
-		}
-		return out
-	}
-	t.Fatalf("no dashboard %s", uid)
-	return nil
-}
 
 // TestThresholds checks that the incident's targets colour the panels, and
 // that a Config changes them.
@@ -74,11 +25,11 @@ func TestThresholds(t *testing.T) {
 		{"completion default 90 %", dashboards.Config{}, "Session completion rate", "percentunit", 0.90, "green"},
 		{"ICE gathering default 3 s", dashboards.Config{}, "ICE gathering time", "s", 3, "red"},
 		{"ICE gathering stat configured", dashboards.Config{ICEGatheringTarget: 2 * time.Second}, "ICE gathering p95", "s", 2, "red"},
-		{"SLO stat objective", dashboards.Config{ConnectionObjective: 0.995}, "Connection success", "percentunit", 0.995, "green"},
+		{"SLO stat objective", dashboards.Config{Objectives: slo.Objectives{ConnectionObjective: 0.995}}, "Connection success", "percentunit", 0.995, "green"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, ok := panels(t, tt.cfg, "voicewatch-overview")[tt.panel]
+			p, ok := dashtest.Panels(t, tt.cfg, "voicewatch-overview")[tt.panel]
 			if !ok {
 				t.Fatalf("no panel %q", tt.panel)
 			}
@@ -86,13 +37,13 @@ func TestThresholds(t *testing.T) {
 				t.Errorf("unit = %q, want %q", p.FieldConfig.Defaults.Unit, tt.unit)
 			}
 			found := false
-			for _, s := range p.FieldConfig.Defaults.Thresholds.Steps {
+			for _, s := range p.Steps() {
 				if s.Value != nil && *s.Value == tt.wantValue && s.Color == tt.wantColor {
 					found = true
 				}
 			}
 			if !found {
-				t.Errorf("no %s step at %v in %+v", tt.wantColor, tt.wantValue, p.FieldConfig.Defaults.Thresholds.Steps)
+				t.Errorf("no %s step at %v in %+v", tt.wantColor, tt.wantValue, p.Steps())
 			}
 		})
 	}
@@ -100,14 +51,7 @@ func TestThresholds(t *testing.T) {
 
 // TestStableUIDs pins the UIDs that links and bookmarks depend on.
 func TestStableUIDs(t *testing.T) {
-	g, err := dashboards.New(dashboards.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := g.Grafana()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := dashtest.Dashboards(t, dashboards.Config{})
 	want := []string{"voicewatch-overview", "voicewatch-probes", "voicewatch-edge", "voicewatch-sidecar"}
 	if len(ds) != len(want) {
 		t.Fatalf("%d dashboards, want %d", len(ds), len(want))

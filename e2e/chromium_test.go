@@ -10,6 +10,9 @@ import (
 	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 )
 
+// chromiumPath finds Debian's chromium, or "".
+func chromiumPath() string { return chromiumtest.Path() }
+
 // browser is a headless Chromium with fake media devices.
 type browser struct {
 	ctx    context.Context
@@ -20,9 +23,7 @@ type browser struct {
 // treated as secure, so a page on a veth address may use the microphone).
 func startBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
-	opts := chromiumtest.Options(t, chromiumtest.Path(t),
-		chromedp.Flag("use-file-for-fake-audio-capture", speechWAV(t)),
-	)
+	opts := chromiumtest.Options(t, chromiumPath(), chromiumtest.AllowLoopback, chromedp.Flag("use-file-for-fake-audio-capture", speechWAV(t)))
 	opts = append(opts, extra...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)

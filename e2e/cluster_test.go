@@ -147,23 +147,6 @@ var (
 	clCandRE  = regexp.MustCompile(`a=candidate:[^\r\n]+`)
 )
 
-// whipPatch sends a PATCH through the load balancer.
-func whipPatch(ctx context.Context, url, ifMatch, frag string) (int, string, string, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, url, strings.NewReader(frag))
-	req.Header.Set("Content-Type", "application/trickle-ice-sdpfrag")
-	req.Header.Set("Authorization", "Bearer "+whipToken)
-	if ifMatch != "" {
-		req.Header.Set("If-Match", ifMatch)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, "", "", err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("ETag"), string(b), nil
-}
-
 // pionClusterCall: POST, trickle, ICE restart and DELETE of one pion call,
 // every request through the load balancer; audio after the restart.
 func pionClusterCall(t *testing.T, c *cluster) {
@@ -179,7 +162,7 @@ func pionClusterCall(t *testing.T, c *cluster) {
 	local := caller.PC.LocalDescription().SDP
 	head := "a=ice-ufrag:" + clUfragRE.FindStringSubmatch(local)[1] + "\r\na=ice-pwd:" + clPwdRE.FindStringSubmatch(local)[1] + "\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
 	for i := range 2 { // two trickle PATCHes: round-robin sends one of them to the other core
-		code, _, body, err := whipPatch(ctx, caller.SessionURL(), etag, head+clCandRE.FindString(local)+"\r\n")
+		code, _, body, err := caller.Patch(ctx, etag, head+clCandRE.FindString(local)+"\r\n")
 		if err != nil || code != http.StatusNoContent {
 			t.Fatalf("trickle %d: %d %v %s", i+1, code, err, body)
 		}
@@ -198,7 +181,7 @@ func pionClusterCall(t *testing.T, c *cluster) {
 	for _, cand := range clCandRE.FindAllString(local, -1) {
 		frag += cand + "\r\n"
 	}
-	code, _, body, err := whipPatch(ctx, caller.SessionURL(), "*", frag)
+	code, _, body, err := caller.Patch(ctx, "*", frag)
 	if err != nil || code != http.StatusOK {
 		t.Fatalf("ICE restart through the load balancer: %d %v %s", code, err, body)
 	}

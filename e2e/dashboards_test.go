@@ -24,14 +24,7 @@ var exercisedPanels = []string{
 // dashboard against the stack's Prometheus: none may error, and the
 // exercised panels must return data.
 func dashboardQueries(t *testing.T, s *stack) {
-	g, err := dashboards.New(dashboards.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	queries, err := g.Queries()
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries := dashtest.Queries(t, dashboards.Config{})
 	withData := map[string]bool{}
 	var empty []string
 	for _, q := range queries {

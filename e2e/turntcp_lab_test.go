@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -89,10 +88,10 @@ func TestTURNTCPLab(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		lo, hi := wilson95(ok, calls)
+		lo, hi := voicetest.Wilson95(ok, calls)
 		slices.Sort(setupMs)
 		row := fmt.Sprintf("| every UDP path to the media core blocked (netns blackhole routes), caller uses TURN over %s (coturn) | %d/%d | %.1f %% [%.1f, %.1f] | – | caller's pair (local/remote) %v | %.0f / %.0f | – | – |\n",
-			v.name, ok, calls, 100*float64(ok)/float64(calls), 100*lo, 100*hi, pairs, nearestRank(setupMs, 0.5), nearestRank(setupMs, 0.95))
+			v.name, ok, calls, 100*float64(ok)/float64(calls), 100*lo, 100*hi, pairs, voicetest.Percentile(setupMs, 0.5), voicetest.Percentile(setupMs, 0.95))
 		t.Logf("%s", row)
 		report.WriteString(row)
 		if ok != calls {
@@ -155,26 +154,4 @@ func (l *mediaLab) useVoiceNoProm(name, ice string) {
 		}
 		return httpOK(l.base + "/-/ready")
 	})
-}
-
-// wilson95 is the 95 % Wilson score interval of k successes in n.
-func wilson95(k, n int) (float64, float64) {
-	if n == 0 {
-		return 0, 1
-	}
-	const z = 1.959964
-	p, fn := float64(k)/float64(n), float64(n)
-	den := 1 + z*z/fn
-	mid := (p + z*z/(2*fn)) / den
-	half := z * math.Sqrt(p*(1-p)/fn+z*z/(4*fn*fn)) / den
-	return max(0, mid-half), min(1, mid+half)
-}
-
-// nearestRank is the nearest-rank q-quantile of sorted v.
-func nearestRank(v []float64, q float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(q*float64(len(v)))) - 1
-	return v[max(0, min(i, len(v)-1))]
 }

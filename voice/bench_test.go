@@ -107,39 +107,19 @@ func reportMedian(b *testing.B, s []time.Duration) {
 // BenchmarkInboundPacket is the media core's per-RTP-packet cost: parse,
 // count, level, VAD, and (while speaking) hand the chunk to STT. Target: 0
 // allocations.
-func BenchmarkInboundPacket(b *testing.B) {
-	for _, tc := range []struct {
-		name    string
-		codec   Codec
-		payload []byte
-		ext     bool
-	}{
-		{"pcmu-energy", CodecPCMU, audio.ToneULaw(300, 0.3, 20), false},
-		{"opus-audio-level-ext", CodecOpus, make([]byte, 80), true},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			m := newMetrics(promRegistry())
-			in := &inbound{codec: tc.codec, vad: audio.NewVAD(audio.VADConfig{}), vadThresholdValue: 50,
-				stt: nopSTT{}, m: m, sig: newTurnSignals(), now: time.Now}
-			pkt := rtpPacket(tc.payload, tc.ext)
-			if tc.ext {
-				in.levelExtID = 1
-			}
-			b.ReportAllocs()
-			b.SetBytes(int64(len(pkt)))
-			for b.Loop() {
-				_ = in.handle(pkt)
-			}
-		})
-	}
-}
+func BenchmarkInboundPacket(b *testing.B) { benchInbound(b, false) }
 
 // BenchmarkInboundPacketWithQuality is BenchmarkInboundPacket plus what
 // media quality adds per packet (the session's received count for the loss
 // ratio; loss and jitter themselves come from pion's receiver reports,
 // which were already on). Run it with BenchmarkInboundPacket: the
 // difference is the added ns/packet.
-func BenchmarkInboundPacketWithQuality(b *testing.B) {
+func BenchmarkInboundPacketWithQuality(b *testing.B) { benchInbound(b, true) }
+
+// benchInbound runs the inbound packet path on a PCMU packet (energy
+// level) and an Opus packet with the audio level extension; with quality,
+// through packet (the session's received count) instead of handle.
+func benchInbound(b *testing.B, quality bool) {
 	for _, tc := range []struct {
 		name    string
 		codec   Codec
@@ -151,17 +131,25 @@ func BenchmarkInboundPacketWithQuality(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			m := newMetrics(promRegistry())
-			q := newQuality(m, tc.codec)
 			in := &inbound{codec: tc.codec, vad: audio.NewVAD(audio.VADConfig{}), vadThresholdValue: 50,
-				stt: nopSTT{}, m: m, sig: newTurnSignals(), now: time.Now, received: &q.received}
+				stt: nopSTT{}, m: m, sig: newSpeechSignals(), now: time.Now}
+			if quality {
+				in.received = &newQuality(m, tc.codec).received
+			}
 			pkt := rtpPacket(tc.payload, tc.ext)
 			if tc.ext {
 				in.levelExtID = 1
 			}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(pkt)))
+			if quality {
+				for b.Loop() {
+					in.packet(pkt)
+				}
+				return
+			}
 			for b.Loop() {
-				in.packet(pkt)
+				_ = in.handle(pkt)
 			}
 		})
 	}

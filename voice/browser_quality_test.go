@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/chromiumtest"
-	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -47,11 +46,8 @@ type pageQuality struct {
 //
 // It also checks the page's charts show values.
 func TestBrowserQualityAgrees(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chrome := chromiumtest.Path(t)
-	if !netns.Run(t) {
+	chrome, ok := browserTest(t)
+	if !ok {
 		return
 	}
 	cfg := loopbackConfig(t)
@@ -60,11 +56,7 @@ func TestBrowserQualityAgrees(t *testing.T) {
 	cfg.Audio.BargeIn = BargeInIgnore // Chromium's fake microphone beeps: let the bot keep talking
 	ts := startServer(t, cfg)
 
-	opts := chromiumtest.Options(t, chrome)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := chromiumtest.Start(t, chrome, chromiumtest.AllowLoopback)
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/")); err != nil {
 		t.Fatal(err)
 	}

@@ -14,14 +14,34 @@ import (
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
-// TestBrowserCall opens the test page in headless Chromium with fake media
-// devices, inside a loopback-only network namespace, and completes a call.
-func TestBrowserCall(t *testing.T) {
+// chromiumPath finds Debian's chromium; without it the test skips (fails
+// in CI).
+func chromiumPath(t *testing.T) string {
+	p := chromiumtest.Path()
+	if p == "" {
+		netns.Missing(t, "chromium (Debian package chromium)")
+	}
+	return p
+}
+
+// browserTest prepares a test that drives Chromium: it skips with -short
+// and without Chromium (fails in CI), and runs the test in a loopback-only
+// network namespace (netns.Run). ok is false in the process that only
+// started it there; chrome is Chromium's path.
+func browserTest(t *testing.T) (chrome string, ok bool) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts Chromium")
 	}
-	chrome := chromiumtest.Path(t)
-	if !netns.Run(t) {
+	chrome = chromiumPath(t)
+	return chrome, netns.Run(t)
+}
+
+// TestBrowserCall opens the test page in headless Chromium with fake media
+// devices, inside a loopback-only network namespace, and completes a call.
+func TestBrowserCall(t *testing.T) {
+	chrome, ok := browserTest(t)
+	if !ok {
 		return
 	}
 	cfg := loopbackConfig(t)
@@ -29,11 +49,7 @@ func TestBrowserCall(t *testing.T) {
 	cfg.Audio.Greeting = &greet
 	ts := startServer(t, cfg)
 
-	opts := chromiumtest.Options(t, chrome)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := chromiumtest.Start(t, chrome, chromiumtest.AllowLoopback)
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/")); err != nil {
 		t.Fatal(err)
 	}

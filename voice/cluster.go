@@ -34,10 +34,7 @@ type ClusterConfig struct {
 // never forwarded again, so a stale directory cannot loop.
 const headerForwardedBy = "Voicewatch-Forwarded-By"
 
-func (c *ClusterConfig) validate() error {
-	if c.ForwardWait == 0 {
-		c.ForwardWait = 2 * time.Second
-	}
+func (c ClusterConfig) validate() error {
 	if c.AdvertiseURL == "" {
 		return nil
 	}

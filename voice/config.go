@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,10 +16,14 @@ import (
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 	"github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/internal/yamlenv"
+	"github.com/voicewatch/voicewatch/voice/audio"
 )
 
 // Config is the media core's configuration (voice.yaml). Zero fields take
-// the defaults documented on each field; see Default.
+// the defaults documented on each field (WithDefaults); Audio.Greeting is a
+// pointer because an explicit false differs from unset (default true), and
+// ICE.RelayAcceptanceMinWait because 0 is a meaningful setting (nil keeps
+// pion's default).
 type Config struct {
 	// Listen is the HTTP address for WHIP, the test page and, unless
 	// MetricsListen is set, /metrics. Default 127.0.0.1:8080.
@@ -71,7 +76,7 @@ const MinTokenBytes = 16
 // credentials and secrets, and every value expanded from the environment)
 // replaced by REDACTED; errors.Is/As still see the original. Every error
 // the configuration produces goes through it.
-func (c *Config) Redact(err error) error {
+func (c Config) Redact(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -204,14 +209,11 @@ type StoreConfig struct {
 	Retention time.Duration `yaml:"retention"`
 }
 
-// Default returns the configuration with every default filled in.
-func Default() Config {
-	var c Config
-	c.applyDefaults()
-	return c
-}
-
-func (c *Config) applyDefaults() {
+// WithDefaults returns c with every zero field set to its documented
+// default, comma-separated list entries (ice.nat_1to1_ips,
+// http.trusted_proxies) split and empty ones dropped. It does not change
+// c: slices it fills are copied.
+func (c Config) WithDefaults() Config {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {
 			*d = v
@@ -242,17 +244,19 @@ func (c *Config) applyDefaults() {
 	if c.ICE.MaxPatches == 0 {
 		c.ICE.MaxPatches = DefaultMaxPatches
 	}
+	c.ICE.Servers = slices.Clone(c.ICE.Servers)
 	for i := range c.ICE.Servers {
 		def(&c.ICE.Servers[i].TTL, DefaultTURNCredentialTTL)
 	}
+	c.ICE.NAT1To1IPs = splitList(c.ICE.NAT1To1IPs)
 	if c.Audio.Greeting == nil {
 		t := true
 		c.Audio.Greeting = &t
 	}
 	def(&c.Audio.SilenceTimeout, 15*time.Second)
-	def(&c.Audio.EndOfSpeech, 600*time.Millisecond)
+	def(&c.Audio.EndOfSpeech, audio.DefaultHangover)
 	if c.Audio.VADThreshold == 0 {
-		c.Audio.VADThreshold = 50
+		c.Audio.VADThreshold = audio.DefaultVADThreshold
 	}
 	if c.Audio.BargeIn == "" {
 		c.Audio.BargeIn = BargeInStop
@@ -260,27 +264,29 @@ func (c *Config) applyDefaults() {
 	if c.Store.Dir == "" {
 		c.Store.Dir = "./voicewatch-sessions"
 	}
-	c.HTTP.ApplyDefaults()
+	def(&c.Cluster.ForwardWait, 2*time.Second)
+	c.HTTP = c.HTTP.WithDefaults()
+	c.HTTP.TrustedProxies = splitList(c.HTTP.TrustedProxies)
+	return c
 }
 
 // DefaultTURNCredentialTTL is the default lifetime of TURN REST
 // credentials (ICEServer.TTL).
 const DefaultTURNCredentialTTL = time.Hour
 
-// Validate applies defaults and checks the configuration, saying what to
-// fix. Its errors never contain a secret (see Redact).
-func (c *Config) Validate() error {
+// Validate checks a configuration with defaults applied (WithDefaults),
+// saying what to fix. Its errors never contain a secret (see Redact).
+func (c Config) Validate() error {
 	return c.Redact(c.validate())
 }
 
-func (c *Config) validate() error {
-	c.applyDefaults()
+func (c Config) validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		errs = append(errs, fmt.Errorf("listen %q: want host:port: %w", c.Listen, err))
 	}
 	if c.Auth.InsecureNoAuth {
-		if !loopbackAddr(c.Listen) {
+		if !LoopbackListen(c.Listen) {
 			errs = append(errs, fmt.Errorf("auth.insecure_no_auth is only allowed on a loopback listen address, not %q: set auth.tokens", c.Listen))
 		}
 	} else if len(c.Auth.Tokens) == 0 && c.Auth.TokenFile == "" {
@@ -320,7 +326,6 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("ice.servers[%d].ttl %v is shorter than max_session_duration %v: a relayed call could not refresh its allocation", i, s.TTL, c.MaxSessionDuration))
 		}
 	}
-	c.ICE.NAT1To1IPs = splitList(c.ICE.NAT1To1IPs)
 	for _, ip := range c.ICE.NAT1To1IPs {
 		if _, err := netip.ParseAddr(ip); err != nil {
 			errs = append(errs, fmt.Errorf("ice.nat_1to1_ips: %q is not an IP address", ip))
@@ -343,7 +348,6 @@ func (c *Config) validate() error {
 	if c.MaxSessions < 0 {
 		errs = append(errs, errors.New("max_sessions must be positive"))
 	}
-	c.HTTP.TrustedProxies = splitList(c.HTTP.TrustedProxies)
 	if err := c.HTTP.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -371,7 +375,10 @@ func validateICEURL(u string) error {
 
 func isTURN(u string) bool { return strings.HasPrefix(u, "turn:") || strings.HasPrefix(u, "turns:") }
 
-func loopbackAddr(hostport string) bool {
+// LoopbackListen reports whether a listen address (host:port) binds
+// loopback only ("localhost" included); an empty host (":8080") binds
+// every interface. auth.insecure_no_auth needs one.
+func LoopbackListen(hostport string) bool {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		return false
@@ -383,41 +390,42 @@ func loopbackAddr(hostport string) bool {
 	return err == nil && a.IsLoopback()
 }
 
-// LoadConfig reads a YAML file: ${VAR} references are expanded from the
-// environment (for secrets), unknown fields are errors, then Validate runs.
-func LoadConfig(path string) (Config, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("read config: %w", err)
+// LoadConfig reads the YAML file at path (none when path is empty: every
+// default) and returns it through ParseConfig.
+func LoadConfig(path string, overrides ...func(*Config)) (Config, error) {
+	var b []byte
+	if path != "" {
+		var err error
+		if b, err = os.ReadFile(path); err != nil {
+			return Config{}, fmt.Errorf("read config: %w", err)
+		}
 	}
-	return ParseConfig(b)
+	return ParseConfig(b, overrides...)
 }
 
-// ParseConfig decodes and validates YAML configuration.
-func ParseConfig(b []byte) (Config, error) {
+// ParseConfig is the media core's one loader: it decodes b (DecodeConfig:
+// ${VAR} references expanded from the environment, for secrets; unknown
+// fields are errors), applies overrides (command-line flags) in order, then
+// WithDefaults, then Validate.
+func ParseConfig(b []byte, overrides ...func(*Config)) (Config, error) {
 	c, err := DecodeConfig(b)
 	if err != nil {
 		return Config{}, err
 	}
+	for _, o := range overrides {
+		o(&c)
+	}
+	c = c.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return Config{}, fmt.Errorf("invalid config: %w", err)
 	}
 	return c, nil
 }
 
-// ReadConfig reads and decodes a YAML file without validating it, so
-// command-line flags can be applied before Validate.
-func ReadConfig(path string) (Config, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("read config: %w", err)
-	}
-	return DecodeConfig(b)
-}
-
 // DecodeConfig expands ${VAR} references in values (never in comments or
 // keys, and an environment value cannot add YAML), decodes strictly (unknown
-// fields are errors) and reads auth.token_file; it does not validate.
+// fields are errors) and reads auth.token_file. It neither applies defaults
+// nor validates: ParseConfig does.
 func DecodeConfig(b []byte) (Config, error) {
 	var c Config
 	var root yaml.Node

@@ -3,6 +3,8 @@ package voice
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +60,7 @@ func TestConfigMissingEnv(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	c := Default()
+	c := Config{}.WithDefaults()
 	if c.ICE.GatheringTimeout != 10*time.Second || c.Audio.SilenceTimeout != 15*time.Second || c.ICE.MaxRestarts != 3 {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -89,5 +91,32 @@ func TestConfigErrorsRedactSecrets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWithDefaultsIsPure: WithDefaults fills a copy (the caller's slices
+// are not written), applying it twice changes nothing, and the loader's
+// result is WithDefaults of what it decoded, so Go callers (New) and YAML
+// files get the same defaults.
+func TestWithDefaultsIsPure(t *testing.T) {
+	in := Config{ICE: ICEConfig{Servers: []ICEServer{{URLs: []string{"stun:x:3478"}}}, NAT1To1IPs: []string{"203.0.113.1, 203.0.113.2", ""}}}
+	out := in.WithDefaults()
+	if in.ICE.Servers[0].TTL != 0 || len(in.ICE.NAT1To1IPs) != 2 || in.Audio.Greeting != nil || in.Listen != "" {
+		t.Errorf("WithDefaults changed its input: %+v", in)
+	}
+	if out.ICE.Servers[0].TTL != DefaultTURNCredentialTTL || !slices.Equal(out.ICE.NAT1To1IPs, []string{"203.0.113.1", "203.0.113.2"}) ||
+		out.Audio.Greeting == nil || !*out.Audio.Greeting || out.Cluster.ForwardWait != 2*time.Second {
+		t.Errorf("WithDefaults = %+v", out)
+	}
+	if again := out.WithDefaults(); !reflect.DeepEqual(again, out) {
+		t.Errorf("WithDefaults twice differs:\n%+v\n%+v", again, out)
+	}
+	loaded, err := ParseConfig([]byte("auth: {insecure_no_auth: true}\nice: {nat_1to1_ips: [\"203.0.113.1, 203.0.113.2\", \"\"]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Auth: AuthConfig{InsecureNoAuth: true}, ICE: ICEConfig{NAT1To1IPs: in.ICE.NAT1To1IPs}}.WithDefaults()
+	if !reflect.DeepEqual(loaded, want) {
+		t.Errorf("ParseConfig =\n%+v\nwant WithDefaults of the same fields:\n%+v", loaded, want)
 	}
 }

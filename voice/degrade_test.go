@@ -42,12 +42,7 @@ func TestTTSOutageDegrades(t *testing.T) {
 			greet := true
 			cfg.Audio.Greeting = &greet
 			ts := startServer(t, cfg, WithProviders(Providers{TTS: tc.tts}))
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-			if _, err := c.Call(ctx); err != nil {
-				t.Fatal(err)
-			}
+			ctx, c := ts.call(t, 15*time.Second)
 			voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 			voicetest.WaitFor(t, "audio despite the TTS outage", c.GotAudio(), 5*time.Second)
 			voicetest.Eventually(t, 5*time.Second, "tts error counted", func() bool {

@@ -1,7 +1,6 @@
 package voice
 
 import (
-	"context"
 	"math"
 	"testing"
 	"time"
@@ -42,12 +41,7 @@ func TestExchangeStagesNeverNegativeAndAddUp(t *testing.T) {
 // per exchange and the stages' sums equal the response latency's sum.
 func TestExchangeStagesOnACall(t *testing.T) {
 	ts := startServer(t, loopbackConfig(t))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-	if _, err := c.Call(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := ts.call(t, 20*time.Second)
 	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 	for range 2 {
 		before := ts.metric(t, voicemetrics.MetricResponseLatency)
@@ -103,12 +97,7 @@ func TestBargeIn(t *testing.T) {
 			cfg.Audio.Greeting = &on
 			cfg.Audio.BargeIn = policy
 			ts := startServer(t, cfg)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-			if _, err := c.Call(ctx); err != nil {
-				t.Fatal(err)
-			}
+			ctx, c := ts.call(t, 30*time.Second)
 			voicetest.WaitFor(t, "the greeting", c.GotAudio(), 10*time.Second)
 			if _, err := c.Speak(ctx, 400*time.Millisecond, 200*time.Millisecond); err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package voice
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/voicewatch/voicewatch/internal/secret"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
-	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
 
 // rawExchange writes raw on a new connection to ts and returns the response
@@ -201,12 +199,7 @@ func TestEventSubscriberCap(t *testing.T) {
 	cfg := loopbackConfig(t)
 	cfg.HTTP.WriteTimeout = 500 * time.Millisecond
 	ts := startServer(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-	if _, err := c.Call(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := ts.call(t, 20*time.Second)
 	wsURL := "ws" + strings.TrimPrefix(c.SessionURL(), "http") + "/events"
 	var socks []*websocket.Conn
 	for i := range maxSubscribers {

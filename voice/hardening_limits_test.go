@@ -92,12 +92,7 @@ func TestNoMediaPortIs503(t *testing.T) {
 func TestTranscriptsStayOutOfInfoLogs(t *testing.T) {
 	logs := &voicetest.LogBuffer{}
 	ts := startServer(t, loopbackConfig(t), WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-	if _, err := c.Call(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := ts.call(t, 20*time.Second)
 	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 	if _, err := c.Speak(ctx, 600*time.Millisecond, 800*time.Millisecond); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"maps"
-	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -380,7 +379,7 @@ func writeLabReport(t *testing.T, path string, results []labResult) {
 	for _, r := range results {
 		pairs := slices.Compact(slices.Sorted(slices.Values(r.pairs)))
 		ends := slices.Compact(slices.Sorted(slices.Values(r.gatherEnds)))
-		lo, hi := wilson(r.success, r.scenario.calls)
+		lo, hi := voicetest.Wilson95(r.success, r.scenario.calls)
 		reasons := map[string]int{}
 		for _, f := range r.failures {
 			reasons[f]++
@@ -394,36 +393,11 @@ func writeLabReport(t *testing.T, path string, results []labResult) {
 		}
 		fmt.Fprintf(&b, "| %s | %d/%d | %.1f %% [%.1f, %.1f] | %s | %s | %.0f / %.0f | %.1f | %s |\n", r.scenario.name, r.success, r.scenario.calls,
 			100*float64(r.success)/float64(r.scenario.calls), 100*lo, 100*hi, strings.Join(fails, ", "),
-			strings.Join(pairs, ", "), median(r.setupMs), percentile(r.setupMs, 0.95), median(r.gatherMs), strings.Join(ends, ", "))
+			strings.Join(pairs, ", "), median(r.setupMs), voicetest.Percentile(r.setupMs, 0.95), median(r.gatherMs), strings.Join(ends, ", "))
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// wilson is the 95 % Wilson score interval of k successes in n trials: it
-// stays inside [0, 1] and is not degenerate at 0 or n, unlike the normal
-// approximation.
-func wilson(k, n int) (lo, hi float64) {
-	if n == 0 {
-		return 0, 1
-	}
-	const z = 1.959964
-	p, fn := float64(k)/float64(n), float64(n)
-	den := 1 + z*z/fn
-	mid := (p + z*z/(2*fn)) / den
-	half := z * math.Sqrt(p*(1-p)/fn+z*z/(4*fn*fn)) / den
-	return max(0, mid-half), min(1, mid+half)
-}
-
-// percentile is the nearest-rank q-quantile of v.
-func percentile(v []float64, q float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(v))
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	return s[max(0, min(i, len(s)-1))]
 }
 
 func median(v []float64) float64 {
@@ -432,18 +406,4 @@ func median(v []float64) float64 {
 	}
 	s := slices.Sorted(slices.Values(v))
 	return s[len(s)/2]
-}
-
-// TestWilson checks the interval against values computed by hand
-// (the closed form of Wilson, 1927, evaluated independently).
-func TestWilson(t *testing.T) {
-	for _, c := range []struct {
-		k, n   int
-		lo, hi float64
-	}{{0, 10, 0, 0.2775}, {200, 200, 0.9812, 1}, {199, 200, 0.9723, 0.9991}, {5, 10, 0.2366, 0.7634}} {
-		lo, hi := wilson(c.k, c.n)
-		if math.Abs(lo-c.lo) > 5e-4 || math.Abs(hi-c.hi) > 5e-4 {
-			t.Errorf("wilson(%d, %d) = [%.4f, %.4f], want [%.4f, %.4f]", c.k, c.n, lo, hi, c.lo, c.hi)
-		}
-	}
 }

@@ -21,7 +21,7 @@ type inbound struct {
 	vad        *audio.VAD
 	stt        STTStream
 	m          *metrics
-	sig        *turnSignals
+	sig        *speechSignals
 	now        func() time.Time
 
 	vadThresholdValue uint8
@@ -31,8 +31,9 @@ type inbound struct {
 	received   *atomic.Uint64 // the session's quality count; nil in benchmarks of handle alone
 }
 
-// turnSignals carries what the media goroutine saw to the turn goroutine.
-type turnSignals struct {
+// speechSignals carries what the media goroutine saw (speech starts and
+// ends, barge-ins) to the conversation goroutine.
+type speechSignals struct {
 	speechStart chan struct{} // buffered 1: a pending start is enough
 	speechEnd   chan struct{} // buffered 1
 	// lastSpeechEnd is the wall time (UnixNano) of the last voiced packet of
@@ -48,8 +49,8 @@ type turnSignals struct {
 	bargeIn chan struct{}
 }
 
-func newTurnSignals() *turnSignals {
-	return &turnSignals{speechStart: make(chan struct{}, 1), speechEnd: make(chan struct{}, 1), sttErr: make(chan error, 1),
+func newSpeechSignals() *speechSignals {
+	return &speechSignals{speechStart: make(chan struct{}, 1), speechEnd: make(chan struct{}, 1), sttErr: make(chan error, 1),
 		bargeIn: make(chan struct{}, 1)}
 }
 

@@ -83,15 +83,8 @@ func etagMatches(ifMatch, current string) bool {
 //
 // PATCHes of one session run one at a time.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r) {
-		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
-		return
-	}
-	sess, ok := s.lookup(r.PathValue("id"))
+	sess, ok := s.authorizedSessionOf(w, r)
 	if !ok {
-		if !s.forward(w, r, r.PathValue("id")) {
-			problem(w, http.StatusNotFound, "no such session")
-		}
 		return
 	}
 	body, status, err := readBody(w, r, mimeSDPFrag)

@@ -143,14 +143,7 @@ func (q *quality) readSenderRTCP(sender *webrtc.RTPSender) {
 		}
 		arrival := q.now()
 		for _, p := range pkts {
-			var blocks []rtcp.ReceptionReport
-			switch p := p.(type) {
-			case *rtcp.ReceiverReport:
-				blocks = p.Reports
-			case *rtcp.SenderReport:
-				blocks = p.Reports
-			}
-			for _, b := range blocks {
+			for _, b := range receptionReports(p) {
 				if b.SSRC == ssrc {
 					q.remoteReport(b, arrival)
 				}
@@ -213,14 +206,7 @@ type rtcpTap struct {
 func (t *rtcpTap) BindRTCPWriter(w interceptor.RTCPWriter) interceptor.RTCPWriter {
 	return interceptor.RTCPWriterFunc(func(pkts []rtcp.Packet, a interceptor.Attributes) (int, error) {
 		for _, p := range pkts {
-			var blocks []rtcp.ReceptionReport
-			switch p := p.(type) {
-			case *rtcp.ReceiverReport:
-				blocks = p.Reports
-			case *rtcp.SenderReport:
-				blocks = p.Reports
-			}
-			for _, b := range blocks {
+			for _, b := range receptionReports(p) {
 				t.q.report(dirIn, b)
 			}
 		}
@@ -233,4 +219,16 @@ type tapFactory struct{ q *quality }
 
 func (f tapFactory) NewInterceptor(string) (interceptor.Interceptor, error) {
 	return &rtcpTap{q: f.q}, nil
+}
+
+// receptionReports returns the reception report blocks of an RTCP receiver
+// or sender report (RFC 3550 §6.4), none for other packets.
+func receptionReports(p rtcp.Packet) []rtcp.ReceptionReport {
+	switch p := p.(type) {
+	case *rtcp.ReceiverReport:
+		return p.Reports
+	case *rtcp.SenderReport:
+		return p.Reports
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package voice
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -67,12 +66,7 @@ func TestQualityCountsLossDeltas(t *testing.T) {
 // record — is a clean call's (the E-model gives 4.41 with no impairment).
 func TestCallQualityFromRTCPReports(t *testing.T) {
 	ts := startServer(t, loopbackConfig(t))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-	if _, err := c.Call(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := ts.call(t, 30*time.Second)
 	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 	// Speak until the caller's receiver reports about the bot's echo carry
 	// an RTT (the bot's sender report, then the caller's next report: two

@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/chromiumtest"
-	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -22,10 +21,7 @@ type page struct {
 
 func openPage(t *testing.T, base string) *page {
 	t.Helper()
-	opts := chromiumtest.Options(t, chromiumtest.Path(t))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelA() })
+	ctx := chromiumtest.Start(t, chromiumPath(t), chromiumtest.AllowLoopback)
 	p := &page{t: t, ctx: ctx}
 	// The first action starts the browser and ties its life to its
 	// context: the long-lived one, never a step's timeout.
@@ -70,11 +66,7 @@ func jsString(s string) string {
 // TestBrowserServerEndsCall: the server ends a connected call on purpose
 // (max_session_duration); the page says so and does not redial.
 func TestBrowserServerEndsCall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chromiumtest.Path(t)
-	if !netns.Run(t) {
+	if _, ok := browserTest(t); !ok {
 		return
 	}
 	cfg := loopbackConfig(t)
@@ -98,11 +90,7 @@ func TestBrowserServerEndsCall(t *testing.T) {
 // connect_timeout, and the page redials a new session linked to the old
 // one, twice, then gives up and says so.
 func TestBrowserRedials(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chromiumtest.Path(t)
-	if !netns.Run(t) {
+	if _, ok := browserTest(t); !ok {
 		return
 	}
 	cfg := loopbackConfig(t)

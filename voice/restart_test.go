@@ -68,12 +68,7 @@ func TestICERestart(t *testing.T) {
 	cfg := loopbackConfig(t)
 	cfg.ICE.MaxRestarts = 1
 	ts := startServer(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-	if _, err := c.Call(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := ts.call(t, 20*time.Second)
 	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 	answer := c.PC.RemoteDescription().SDP
 	oldUfrag := ufragRE.FindStringSubmatch(answer)[1]

@@ -3,7 +3,6 @@ package voice
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -120,18 +119,7 @@ func (tc *trickleClient) onCandidate(c *webrtc.ICECandidate) {
 }
 
 func (tc *trickleClient) patch(ctx context.Context, frag, ifMatch string) (int, string, string, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, tc.url, strings.NewReader(frag))
-	req.Header.Set("Content-Type", "application/trickle-ice-sdpfrag")
-	if ifMatch != "" {
-		req.Header.Set("If-Match", ifMatch)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, "", "", err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("ETag"), string(body), nil
+	return tc.c.Patch(ctx, ifMatch, frag)
 }
 
 // restart does an ICE restart: new local credentials, a PATCH with

@@ -7,7 +7,7 @@ import "testing"
 // BenchmarkParseOffer, the parse it already paid, in the same run.
 func BenchmarkCheckOffer(b *testing.B) {
 	offer := realOffer(b)
-	cfg := Default().ICE
+	cfg := Config{}.WithDefaults().ICE
 	for b.Loop() {
 		if _, _, err := checkOffer(offer, cfg); err != nil {
 			b.Fatal(err)

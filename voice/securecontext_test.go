@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voicewatch/voicewatch/internal/chromiumtest"
-	"github.com/voicewatch/voicewatch/internal/netns"
 )
 
 // TestTestPageExplainsInsecureContext opens the test page in real Chromium
@@ -21,11 +20,8 @@ import (
 // instead of "Cannot read properties of undefined (reading
 // 'getUserMedia')". On http://127.0.0.1 the notice stays hidden.
 func TestTestPageExplainsInsecureContext(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
-	chrome := chromiumtest.Path(t)
-	if !netns.Run(t) {
+	chrome, ok := browserTest(t)
+	if !ok {
 		return
 	}
 	ts := startServer(t, loopbackConfig(t))
@@ -33,13 +29,7 @@ func TestTestPageExplainsInsecureContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := chromiumtest.Options(t, chrome,
-		chromedp.Flag("host-resolver-rules", "MAP voice.test "+u.Hostname()),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := chromiumtest.Start(t, chrome, chromedp.Flag("host-resolver-rules", "MAP voice.test "+u.Hostname()))
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, scancel := context.WithTimeout(ctx, 20*time.Second)

@@ -82,8 +82,10 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // the slog logger, rate limited; see pionlog.go).
 func WithPionLogger(f logging.LoggerFactory) Option { return func(o *options) { o.pionLog = f } }
 
-// New validates cfg and builds a Server. It starts nothing until Serve.
+// New applies cfg's defaults (WithDefaults), validates it and builds a
+// Server. It starts nothing until Serve.
 func New(cfg Config, opts ...Option) (*Server, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -277,6 +279,27 @@ func (s *Server) remove(sess *session) {
 			s.wg.Done()
 		}()
 	}
+}
+
+// sessionOf returns the session named by r's {id}. When this instance does
+// not hold it, the request is forwarded to the instance that does
+// (cluster.go) or answered 404, and ok is false: the handler is done.
+func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (sess *session, ok bool) {
+	id := r.PathValue("id")
+	if sess, ok = s.lookup(id); !ok && !s.forward(w, r, id) {
+		problem(w, http.StatusNotFound, "no such session")
+	}
+	return sess, ok
+}
+
+// authorizedSessionOf is sessionOf for requests that need the bearer token
+// (PATCH, DELETE): without it the answer is 401.
+func (s *Server) authorizedSessionOf(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	if !s.authorized(r) {
+		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
+		return nil, false
+	}
+	return s.sessionOf(w, r)
 }
 
 func (s *Server) lookup(id string) (*session, bool) {

@@ -79,6 +79,19 @@ func startServer(t testing.TB, cfg Config, opts ...Option) *testServer {
 
 // metric returns the value of the series of name whose labels include
 // labels (pairs), summing matches; histograms count observations.
+// call places a call to ts with a pion caller; ctx, which bounds the call,
+// ends with the test after d at the latest.
+func (ts *testServer) call(t *testing.T, d time.Duration) (context.Context, *voicetest.Caller) {
+	t.Helper()
+	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel) // first of the cleanups, as a deferred cancel would be
+	if _, err := c.Call(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c
+}
+
 func (ts *testServer) metric(t testing.TB, name string, labels ...string) float64 {
 	t.Helper()
 	return voicetest.Metric(t, ts.reg, name, labels...)

@@ -50,7 +50,7 @@ type session struct {
 	redialOf string // the session this one redials (Voicewatch-Redial-Of), or ""
 
 	stt    STTStream
-	sig    *turnSignals
+	sig    *speechSignals
 	saves  chan store.Record // records to write, in order; see startSaver
 	saved  chan struct{}     // closed when the last record is written
 	player *player
@@ -63,14 +63,14 @@ type session struct {
 
 	ctx    context.Context // the session's lifetime; cancelled by end
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // media and turn goroutines
+	wg     sync.WaitGroup // media and conversation goroutines
 
 	mu          sync.Mutex
 	state       string
 	connectedAt time.Time
 	budget      candidateBudget // remote candidates and PATCHes (candidates.go); guarded by ice.patchMu
 	restarts    int
-	turns       int
+	exchanges   int // user utterances answered (the record's and session.ended's "turns")
 	gathering   time.Duration
 	pair        string
 	version     int
@@ -132,7 +132,7 @@ func (s *session) end(reason string) {
 	if s.outcome == voicemetrics.OutcomeFailed || s.outcome == voicemetrics.OutcomeRejected {
 		level = slog.LevelWarn
 	}
-	attrs := []any{"outcome", s.outcome, "reason", reason, "duration_seconds", dur.Seconds(), "turns", s.turnsDone()}
+	attrs := []any{"outcome", s.outcome, "reason", reason, "duration_seconds", dur.Seconds(), "turns", s.exchangesDone()}
 	q := s.endQuality()
 	s.trace.end(s.srv.now(), s.outcome, reason, q)
 	if q.ok {
@@ -169,10 +169,10 @@ func (s *session) endQuality() qualitySummary {
 	return q
 }
 
-func (s *session) turnsDone() int {
+func (s *session) exchangesDone() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.turns
+	return s.exchanges
 }
 
 // after runs f after d unless the session ends first.
@@ -215,7 +215,7 @@ func (s *session) save() {
 	r := store.Record{
 		ID: s.id, Version: s.version, State: s.state, Outcome: s.outcome, Reason: s.reason,
 		ClientIP: s.clientIP, Codec: string(s.codec), StartedAt: s.started, ConnectedAt: s.connectedAt,
-		ICEGatheringSeconds: s.gathering.Seconds(), SelectedPair: s.pair, Turns: s.turns, ICERestarts: s.restarts,
+		ICEGatheringSeconds: s.gathering.Seconds(), SelectedPair: s.pair, Turns: s.exchanges, ICERestarts: s.restarts,
 		RedialOf: s.redialOf, Owner: s.srv.cfg.Cluster.AdvertiseURL,
 	}
 	if !r.ConnectedAt.IsZero() {
@@ -305,7 +305,7 @@ func (s *session) onConnected() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.runTurns()
+		s.runConversation()
 	}()
 }
 

@@ -1,7 +1,6 @@
 package voice
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,12 +15,7 @@ func TestSilenceTimeout(t *testing.T) {
 	cfg := loopbackConfig(t)
 	cfg.Audio.SilenceTimeout = 300 * time.Millisecond
 	ts := startServer(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-	if _, err := c.Call(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := ts.call(t, 15*time.Second)
 	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
 	voicetest.WaitFor(t, "the still-there prompt", c.GotAudio(), 5*time.Second)
 	voicetest.Eventually(t, 5*time.Second, "an STT timeout", func() bool {

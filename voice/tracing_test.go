@@ -21,7 +21,7 @@ func TestOTLPTracesEndpointValidation(t *testing.T) {
 		t.Run(tc.endpoint, func(t *testing.T) {
 			cfg := loopbackConfig(t)
 			cfg.OTLP.TracesEndpoint = tc.endpoint
-			err := cfg.Validate()
+			err := cfg.WithDefaults().Validate()
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("Validate() = %v, want error containing %q", err, tc.wantErr)
 			}

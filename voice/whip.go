@@ -132,7 +132,7 @@ func (s *Server) handleOffer(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sess := &session{
 		id: newSessionID(), srv: s, started: start, codec: info.codec, clientIP: clientIP(r),
-		ctx: ctx, cancel: cancel, state: stateStarted, sig: newTurnSignals(), budget: candidateBudget{candidates: nCand},
+		ctx: ctx, cancel: cancel, state: stateStarted, sig: newSpeechSignals(), budget: candidateBudget{candidates: nCand},
 		ice: iceSession{etag: newETag(), remoteOffer: offer, remoteUfrag: info.ufrag}, redialOf: redialOf,
 	}
 	sess.log = s.log.With("session_id", sess.id)
@@ -291,15 +291,8 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 
 // handleDelete is DELETE /whip/{id}: the caller hangs up.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r) {
-		refuse(w, http.StatusUnauthorized, "missing or invalid bearer token")
-		return
-	}
-	sess, ok := s.lookup(r.PathValue("id"))
+	sess, ok := s.authorizedSessionOf(w, r)
 	if !ok {
-		if !s.forward(w, r, r.PathValue("id")) {
-			problem(w, http.StatusNotFound, "no such session")
-		}
 		return
 	}
 	sess.end(endHangup)

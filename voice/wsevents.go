@@ -18,11 +18,8 @@ import (
 // the capability: browsers cannot send an Authorization header on a
 // WebSocket, and a token in the URL would end up in access logs.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.lookup(r.PathValue("id"))
+	sess, ok := s.sessionOf(w, r)
 	if !ok {
-		if !s.forward(w, r, r.PathValue("id")) {
-			problem(w, http.StatusNotFound, "no such session")
-		}
 		return
 	}
 	past, live, cancel, ok := sess.events.subscribe()

@@ -22,6 +22,7 @@ import (
 	"github.com/voicewatch/voicewatch/alerts"
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
 	"github.com/voicewatch/voicewatch/internal/awstest"
+	"github.com/voicewatch/voicewatch/internal/slo"
 	"github.com/voicewatch/voicewatch/internal/turnserver"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/voice"
@@ -128,13 +129,14 @@ func TestCloudWatchAlarmsEvaluate(t *testing.T) {
 	defer closeTURN.Do(func() { ts.Close() })
 	turnAddr := ts.UDPAddr().String()
 
-	cfg := voice.Default()
+	var cfg voice.Config
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Auth.InsecureNoAuth = true
 	cfg.Store.Dir = t.TempDir()
 	cfg.ICE.IncludeLoopback = true
 	cfg.ICE.IPs = []string{"127.0.0.0/8"}
 	cfg.ICE.ConnectTimeout = time.Second
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +194,7 @@ shutdown_grace: 5s
 
 	// The alarms, generated for the sidecar's Service and Environment and
 	// applied through the SDK: what CloudWatch stores is what is evaluated.
-	acfg, err := alerts.New(alerts.Config{CloudWatch: alerts.CloudWatchConfig{Service: "voicewatch", Environment: "eval"}})
+	acfg, err := alerts.New(alerts.Config{CloudWatch: alerts.CloudWatchConfig{CloudWatch: slo.CloudWatch{Service: "voicewatch", Environment: "eval"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 	"github.com/voicewatch/voicewatch/internal/awstest"
 	"github.com/voicewatch/voicewatch/internal/cwcontract"
+	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
 // callsDone reports whether the demo placed its last synthetic call.
@@ -60,7 +61,7 @@ func (d *demoRun) observations(t *testing.T) func(name string) float64 {
 // service and environment read in our namespace.
 func contractReads(t *testing.T, service, environment string) []cwcontract.Read {
 	t.Helper()
-	acfg, err := alerts.New(alerts.Config{CloudWatch: alerts.CloudWatchConfig{Service: service, Environment: environment}})
+	acfg, err := alerts.New(alerts.Config{CloudWatch: alerts.CloudWatchConfig{CloudWatch: slo.CloudWatch{Service: service, Environment: environment}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func contractReads(t *testing.T, service, environment string) []cwcontract.Read 
 	if len(reads) < 6 { // 3 probe alarms + 3 queries of the connection success alarm
 		t.Fatalf("only %d alarm reads in %s", len(reads), ns)
 	}
-	g, err := dashboards.New(dashboards.Config{CloudWatch: dashboards.CloudWatchConfig{Service: service, Environment: environment}})
+	g, err := dashboards.New(dashboards.Config{CloudWatch: dashboards.CloudWatchConfig{CloudWatch: slo.CloudWatch{Service: service, Environment: environment}}})
 	if err != nil {
 		t.Fatal(err)
 	}

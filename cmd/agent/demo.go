@@ -116,7 +116,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	defer ts.Close()
 	turnAddr := ts.UDPAddr().String()
 
-	cfg := voice.Default()
+	var cfg voice.Config
 	cfg.Listen = f.listen
 	cfg.Auth.InsecureNoAuth = true
 	cfg.Store.Dir = f.storeDir
@@ -127,6 +127,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 		URLs:     []string{"stun:" + turnAddr, "turn:" + turnAddr + "?transport=udp", "turn:" + turnAddr + "?transport=tcp"},
 		Username: "demo", Secret: secret.Secret(turnSecret),
 	}}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}

@@ -1,23 +1,10 @@
 package main
 
-import (
-	"net"
-	"net/netip"
-)
+import "github.com/voicewatch/voicewatch/voice"
 
 // isLoopbackListen reports whether a listen address (host:port) binds
 // loopback only; an empty host ("":8080) binds every interface.
-func isLoopbackListen(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
-}
+func isLoopbackListen(hostport string) bool { return voice.LoopbackListen(hostport) }
 
 // requireLoopback checks that every named listen flag binds loopback only:
 // the demo runs without auth and with a TURN server that relays to

@@ -36,20 +36,16 @@ func runVoice(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	cfg := voice.Default()
-	if *configPath != "" {
-		if cfg, err = voice.ReadConfig(*configPath); err != nil {
-			return err
+	cfg, err := voice.LoadConfig(*configPath, func(c *voice.Config) {
+		if *listen != "" {
+			c.Listen = *listen
 		}
-	}
-	if *listen != "" {
-		cfg.Listen = *listen
-	}
-	if *noAuth {
-		cfg.Auth.InsecureNoAuth = true
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("invalid config: %w", err)
+		if *noAuth {
+			c.Auth.InsecureNoAuth = true
+		}
+	})
+	if err != nil {
+		return err
 	}
 	p, st, err := providers.Build(ctx, cfg, log)
 	if err != nil {

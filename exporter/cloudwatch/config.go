@@ -1,7 +1,6 @@
 package cloudwatch
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
+	"github.com/voicewatch/voicewatch/internal/slo"
 )
 
 // Modes of the exporter.
@@ -32,8 +32,9 @@ const (
 	emfMaxValues       = 100
 )
 
-// Config configures the CloudWatch exporter. The zero value of a field means
-// its documented default; DefaultConfig returns the defaults filled in.
+// Config configures the CloudWatch exporter (the sidecar's cloudwatch
+// block; the sidecar's loader decodes it). The zero value of a field means
+// its documented default (WithDefaults).
 type Config struct {
 	// Mode is "api" (PutMetricData) or "emf" (Embedded Metric Format lines).
 	// Default "api".
@@ -146,19 +147,13 @@ type RetryConfig struct {
 	MaxBackoff time.Duration `yaml:"max_backoff"`
 }
 
-// DefaultConfig returns the configuration with every default filled in.
-func DefaultConfig() Config {
-	var c Config
-	c.applyDefaults()
-	return c
-}
-
-func (c *Config) applyDefaults() {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	if c.Mode == "" {
 		c.Mode = ModeAPI
 	}
 	if c.Namespace == "" {
-		c.Namespace = "VoiceWatch"
+		c.Namespace = slo.DefaultNamespace
 	}
 	if c.StorageResolution == 0 {
 		c.StorageResolution = 60
@@ -181,32 +176,13 @@ func (c *Config) applyDefaults() {
 	if c.Retry.MaxBackoff == 0 {
 		c.Retry.MaxBackoff = 5 * time.Second
 	}
-}
-
-// UnmarshalYAML applies the defaults, decodes strictly (unknown fields are
-// errors, also when the enclosing document is decoded leniently) and
-// validates.
-func (c *Config) UnmarshalYAML(node *yaml.Node) error {
-	raw, err := yaml.Marshal(node)
-	if err != nil {
-		return err
-	}
-	type plain Config
-	var p plain
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil && err != io.EOF {
-		return fmt.Errorf("cloudwatch (line %d): %w", node.Line, err)
-	}
-	*c = Config(p)
-	c.applyDefaults()
-	return c.Validate()
+	return c
 }
 
 // Validate reports the first invalid setting with what to change. It
-// expects defaults to be applied (DefaultConfig or UnmarshalYAML); zero
-// values are reported as invalid.
-func (c *Config) Validate() error {
+// expects defaults to be applied (WithDefaults); zero values are reported
+// as invalid.
+func (c Config) Validate() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, a...))
 	}

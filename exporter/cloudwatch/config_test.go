@@ -2,12 +2,27 @@ package cloudwatch
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"gopkg.in/yaml.v3"
 )
+
+// parseConfig decodes a cloudwatch block as the sidecar's loader does:
+// strictly (an unknown field is an error), then WithDefaults, then
+// Validate.
+func parseConfig(in string) (Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(strings.NewReader(in))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, err
+	}
+	c = c.WithDefaults()
+	return c, c.Validate()
+}
 
 func TestConfigYAML(t *testing.T) {
 	in := `
@@ -22,8 +37,8 @@ dimensions:
 buffer_datums: 5000
 retry: {max_attempts: 3, initial_backoff: 100ms}
 `
-	var c Config
-	if err := yaml.Unmarshal([]byte(in), &c); err != nil {
+	c, err := parseConfig(in)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Namespace != "VoiceWatch/Prod" || c.BufferDatums != 5000 || c.MaxDatumsPerRequest != 1000 || c.StorageResolution != 60 ||
@@ -52,8 +67,7 @@ func TestConfigInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var c Config
-			err := yaml.Unmarshal([]byte(tt.yaml), &c)
+			_, err := parseConfig(tt.yaml)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}

@@ -59,7 +59,7 @@ var (
 // SDK client from the default credential chain; in mode "emf" it opens
 // cfg.EMFPath for appending unless WithWriter is given.
 func New(cfg Config, opts ...Option) (Exporter, error) {
-	cfg.applyDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

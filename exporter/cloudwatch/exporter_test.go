@@ -33,11 +33,7 @@ func TestOutageThenRecoveryDeliversEveryDeltaOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := testConfig()
-			cfg.Dimensions.Default = []string{"outcome"}
-			exp, srv := newAPIExporter(t, cfg)
-			reg := prometheus.NewRegistry()
-			c := sessionsCounter(reg)
+			exp, srv, reg, c := counterExporter(t, "voice_sessions_ended_total", "outcome")
 			for _, o := range outcomes {
 				c.WithLabelValues(o).Add(100) // history before the sidecar started
 			}
@@ -164,11 +160,7 @@ func TestShutdown(t *testing.T) {
 		}
 	})
 	t.Run("hung server: export and shutdown return at their deadline", func(t *testing.T) {
-		cfg := testConfig()
-		cfg.Dimensions.Default = []string{"outcome"}
-		exp, srv := newAPIExporter(t, cfg)
-		reg := prometheus.NewRegistry()
-		c := sessionsCounter(reg)
+		exp, srv, reg, c := counterExporter(t, "voice_sessions_ended_total", "outcome")
 		for _, o := range outcomes {
 			c.WithLabelValues(o)
 		}
@@ -209,13 +201,22 @@ func TestRejectedBatchIsDroppedAndCounted(t *testing.T) {
 	}
 }
 
-func TestBatching(t *testing.T) {
+// counterExporter returns an API exporter that keeps label as a dimension,
+// and a registry with the counter name{label} (no series yet): one datum
+// per label value.
+func counterExporter(t *testing.T, name, label string) (*exporter, *awstest.CloudWatch, *prometheus.Registry, *prometheus.CounterVec) {
+	t.Helper()
 	cfg := testConfig()
-	cfg.Dimensions.Default = []string{"id"}
+	cfg.Dimensions.Default = []string{label}
 	exp, srv := newAPIExporter(t, cfg)
 	reg := prometheus.NewRegistry()
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total", Help: "x"}, []string{"id"})
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: "x"}, []string{label})
 	reg.MustRegister(c)
+	return exp, srv, reg, c
+}
+
+func TestBatching(t *testing.T) {
+	exp, srv, reg, c := counterExporter(t, "requests_total", "id")
 	for i := range 2500 {
 		c.WithLabelValues(fmt.Sprint(i))
 	}
@@ -260,12 +261,7 @@ func TestHealthCollector(t *testing.T) {
 // average request stays near 1000 datums; ForceFlush sends it at once and
 // nothing is lost or sent twice.
 func TestSmallTailWaitsOneExport(t *testing.T) {
-	cfg := testConfig()
-	cfg.Dimensions.Default = []string{"id"}
-	exp, srv := newAPIExporter(t, cfg)
-	reg := prometheus.NewRegistry()
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total", Help: "x"}, []string{"id"})
-	reg.MustRegister(c)
+	exp, srv, reg, c := counterExporter(t, "requests_total", "id")
 	const series = 2047
 	for i := range series {
 		c.WithLabelValues(fmt.Sprint(i))

@@ -34,7 +34,7 @@ func testConfig() Config {
 // use names outside the catalogue); the known gauges outside the catalogue
 // get the aggregation max, which an include of them needs.
 func allMetrics() Config {
-	c := DefaultConfig()
+	c := Config{}.WithDefaults()
 	c.Include = []string{"*"}
 	c.Aggregations = map[string]catalog.Aggregation{}
 	for _, n := range catalog.KnownNames() {

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"gopkg.in/yaml.v3"
 
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch/catalog"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
@@ -184,9 +183,9 @@ func TestGaugeAggregations(t *testing.T) {
 
 // TestDimensionSetsYAML: one set or a list of sets.
 func TestDimensionSetsYAML(t *testing.T) {
-	var c Config
 	in := "static_dimensions: {Service: s, Environment: e}\ndimensions:\n  metrics:\n    voice_sessions_ended_total: [outcome]\n    probe_success: [[probe, kind], []]\n    voice_connections_total: []\n"
-	if err := yaml.Unmarshal([]byte(in), &c); err != nil {
+	c, err := parseConfig(in)
+	if err != nil {
 		t.Fatal(err)
 	}
 	got := c.Dimensions.Metrics
@@ -220,8 +219,7 @@ func TestSelectionErrors(t *testing.T) {
 			if !strings.Contains(y, "static_dimensions") {
 				y += "\nstatic_dimensions: {Service: s, Environment: e}"
 			}
-			var c Config
-			err := yaml.Unmarshal([]byte(y), &c)
+			c, err := parseConfig(y)
 			if err == nil {
 				err = c.CheckContract(tc.targetLabels)
 			}

@@ -2,7 +2,6 @@ package logs
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -18,23 +17,12 @@ func TestGzippedLogsReadTheSame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gz := func(b []byte) []byte {
-		var buf bytes.Buffer
-		w := gzip.NewWriter(&buf)
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
-	}
 	dir := t.TempDir()
 	half := bytes.LastIndexByte(plain[:len(plain)/2], '\n') + 1
 	files := map[string][]byte{
-		"123456789012_elasticloadbalancing_eu-west-1_app.voicebot-alb.log.gz": gz(plain),
-		"renamed.log":     gz(plain),
-		"two-members.gz":  append(gz(plain[:half]), gz(plain[half:])...),
+		"123456789012_elasticloadbalancing_eu-west-1_app.voicebot-alb.log.gz": gzipped(t, plain),
+		"renamed.log":     gzipped(t, plain),
+		"two-members.gz":  append(gzipped(t, plain[:half]), gzipped(t, plain[half:])...),
 		"plain-again.log": plain,
 	}
 	want, err := BuildReport(context.Background(), ReportConfig{Sources: []string{corpus("alb")}})
@@ -57,7 +45,7 @@ func TestGzippedLogsReadTheSame(t *testing.T) {
 			}
 		})
 	}
-	got, err := BuildReport(context.Background(), ReportConfig{Sources: []string{"-"}}, WithReportStdin(bytes.NewReader(gz(plain))))
+	got, err := BuildReport(context.Background(), ReportConfig{Sources: []string{"-"}}, WithReportStdin(bytes.NewReader(gzipped(t, plain))))
 	if err != nil {
 		t.Fatal(err)
 	}

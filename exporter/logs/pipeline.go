@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,8 +85,34 @@ type source struct {
 	tailer *tail.Tailer // nil for stdin
 }
 
+// WithDefaults returns c with every zero field set to its default: an
+// unset (nil) trusted_proxies becomes DefaultTrustedProxies, while an
+// explicit empty list stays empty and trusts none. The sources are copied.
+func (c Config) WithDefaults() Config {
+	if c.MaxLabelValues == 0 {
+		c.MaxLabelValues = DefaultMaxLabelValues
+	}
+	if c.TrustedProxies == nil {
+		for _, p := range DefaultTrustedProxies {
+			c.TrustedProxies = append(c.TrustedProxies, p.String())
+		}
+	}
+	c.Sources = slices.Clone(c.Sources)
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.Format == "" {
+			s.Format = "auto"
+		}
+		t := tail.Config{PollInterval: s.PollInterval, MaxLineBytes: s.MaxLineBytes}.WithDefaults()
+		s.PollInterval, s.MaxLineBytes = t.PollInterval, t.MaxLineBytes
+	}
+	return c
+}
+
 // Validate reports the first problem in c, wrapping ErrInvalidConfig.
-func (c *Config) Validate() error {
+// Zero fields are valid (they take defaults), so it gives the same answer
+// before and after WithDefaults.
+func (c Config) Validate() error {
 	_, err := c.trusted()
 	if err != nil {
 		return err
@@ -121,7 +148,7 @@ func parseRoutes(globs []string) (*httpguard.Routes, error) {
 	return httpguard.ParseRoutes(globs)
 }
 
-func (c *Config) trusted() ([]netip.Prefix, error) {
+func (c Config) trusted() ([]netip.Prefix, error) {
 	if c.TrustedProxies == nil {
 		return DefaultTrustedProxies, nil
 	}
@@ -136,8 +163,10 @@ func (c *Config) trusted() ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// New validates cfg and builds the pipeline; nothing runs until Run.
+// New applies cfg's defaults, validates it and builds the pipeline;
+// nothing runs until Run.
 func New(cfg Config, opts ...Option) (*Pipeline, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

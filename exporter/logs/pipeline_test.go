@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/voicewatch/voicewatch/exporter/sidecarmetrics"
+	"gopkg.in/yaml.v3"
 )
 
 // exposition renders a collector in the Prometheus text format.
@@ -255,5 +256,34 @@ func TestPipelineRoutes(t *testing.T) {
 	}
 	if n := seriesCount(t, p.metrics.errors, "voicewatch_log_errors_total"); n != 0 {
 		t.Errorf("%d error series, want none", n)
+	}
+}
+
+// TestTrustedProxiesUnsetVersusEmpty: an unset logs.trusted_proxies takes
+// the private ranges, an explicit empty list trusts no proxy; WithDefaults
+// keeps the difference.
+func TestTrustedProxiesUnsetVersusEmpty(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       int
+	}{
+		{"unset", "sources: [{path: x}]\n", len(DefaultTrustedProxies)},
+		{"empty", "sources: [{path: x}]\ntrusted_proxies: []\n", 0},
+		{"one", "sources: [{path: x}]\ntrusted_proxies: [10.1.0.0/16]\n", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c Config
+			if err := yaml.Unmarshal([]byte(tc.yaml), &c); err != nil {
+				t.Fatal(err)
+			}
+			c = c.WithDefaults()
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.trusted()
+			if err != nil || len(got) != tc.want {
+				t.Errorf("trusted = %v, %v; want %d ranges", got, err, tc.want)
+			}
+		})
 	}
 }

@@ -49,6 +49,29 @@ type ReportConfig struct {
 	Region, Endpoint string
 }
 
+// WithDefaults returns c with every zero field set to its default.
+func (c ReportConfig) WithDefaults() ReportConfig {
+	if c.Format == "" {
+		c.Format = "auto"
+	}
+	if c.MaxLineBytes == 0 {
+		c.MaxLineBytes = tail.DefaultMaxLineBytes
+	}
+	return c
+}
+
+// Validate reports what is wrong with c (defaults applied), wrapping
+// ErrInvalidConfig.
+func (c ReportConfig) Validate() error {
+	if len(c.Sources) == 0 {
+		return fmt.Errorf("%w: no source: give FILE..., - (stdin), cloudwatch:LOG_GROUP or s3://BUCKET/PREFIX", ErrInvalidConfig)
+	}
+	if c.Since < 0 || c.Top < 0 || c.MaxLineBytes < 0 {
+		return fmt.Errorf("%w: since and top must not be negative, the line limit must be positive", ErrInvalidConfig)
+	}
+	return nil
+}
+
 // ReportOption configures BuildReport beyond its config.
 type ReportOption func(*reportOptions)
 
@@ -98,17 +121,9 @@ func BuildReport(ctx context.Context, cfg ReportConfig, opts ...ReportOption) (*
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if cfg.Format == "" {
-		cfg.Format = "auto"
-	}
-	if cfg.MaxLineBytes == 0 {
-		cfg.MaxLineBytes = tail.DefaultMaxLineBytes
-	}
-	if len(cfg.Sources) == 0 {
-		return nil, fmt.Errorf("%w: no source: give FILE..., - (stdin), cloudwatch:LOG_GROUP or s3://BUCKET/PREFIX", ErrInvalidConfig)
-	}
-	if cfg.Since < 0 || cfg.Top < 0 || cfg.MaxLineBytes < 0 {
-		return nil, fmt.Errorf("%w: since and top must not be negative, the line limit must be positive", ErrInvalidConfig)
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	parser, err := ParseFormat(cfg.Format)
 	if err != nil {

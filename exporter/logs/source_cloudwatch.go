@@ -19,16 +19,26 @@ type FilterLogEventsAPI interface {
 
 var _ FilterLogEventsAPI = (*cloudwatchlogs.Client)(nil)
 
-// newCloudWatchLogsClient builds a client from the SDK's default credential
-// chain, with an optional region and endpoint override (tests, LocalStack).
-func newCloudWatchLogsClient(ctx context.Context, region, endpoint string) (*cloudwatchlogs.Client, error) {
+// awsConfig loads the SDK's default configuration (credential chain,
+// region), with region overriding the configured one when set.
+func awsConfig(ctx context.Context, region string) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("aws config: %w", err)
+		return aws.Config{}, fmt.Errorf("aws config: %w", err)
+	}
+	return cfg, nil
+}
+
+// newCloudWatchLogsClient builds a client from the SDK's default credential
+// chain, with an optional region and endpoint override (tests, LocalStack).
+func newCloudWatchLogsClient(ctx context.Context, region, endpoint string) (*cloudwatchlogs.Client, error) {
+	cfg, err := awsConfig(ctx, region)
+	if err != nil {
+		return nil, err
 	}
 	return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
 		if endpoint != "" {

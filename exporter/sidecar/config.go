@@ -1,8 +1,6 @@
 package sidecar
 
 import (
-	"github.com/voicewatch/voicewatch/internal/yamlenv"
-
 	"bytes"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
 	"github.com/voicewatch/voicewatch/exporter/logs"
 	"github.com/voicewatch/voicewatch/exporter/scrape"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
 // Config is the sidecar configuration file (see testdata/sidecar.yaml).
@@ -101,7 +100,10 @@ const (
 	DefaultProbeInterval  = 60 * time.Second
 )
 
-func (c *Config) applyDefaults() {
+// WithDefaults returns c with every zero field, its sections' included,
+// set to its default. The optional sections (logs, cloudwatch, otlp) stay
+// nil when unset; when set they are copied, so c is not changed.
+func (c Config) WithDefaults() Config {
 	if c.Listen == "" {
 		c.Listen = DefaultListen
 	}
@@ -125,9 +127,22 @@ func (c *Config) applyDefaults() {
 	if c.Probes.Parallel == 0 {
 		c.Probes.Parallel = 4
 	}
-	if c.OTLP != nil && c.OTLP.Timeout == 0 {
-		c.OTLP.Timeout = 10 * time.Second
+	if c.Logs != nil {
+		l := c.Logs.WithDefaults()
+		c.Logs = &l
 	}
+	if c.CloudWatch != nil {
+		cw := c.CloudWatch.WithDefaults()
+		c.CloudWatch = &cw
+	}
+	if c.OTLP != nil {
+		o := *c.OTLP
+		if o.Timeout == 0 {
+			o.Timeout = 10 * time.Second
+		}
+		c.OTLP = &o
+	}
+	return c
 }
 
 // LoadOptions control ParseConfig.
@@ -156,31 +171,33 @@ func LoadConfig(path string, opts LoadOptions) (Config, error) {
 	return cfg, nil
 }
 
-// ParseConfig decodes a configuration: ${ENV} references in values are
-// expanded, unknown fields are errors, defaults are applied and everything
-// is validated (probes and modules are built, no network is used). Errors
-// wrap ErrInvalidConfig and never contain an expanded value.
+// ParseConfig is the sidecar's one loader: ${ENV} references in values
+// are expanded, the document is decoded strictly (unknown fields are
+// errors, in every section), then WithDefaults, then Validate (probes and
+// modules are built, no network is used). An empty document is every
+// default. Errors wrap ErrInvalidConfig and never contain an expanded
+// value.
 func ParseConfig(r io.Reader, opts LoadOptions) (Config, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = os.LookupEnv
 	}
+	var cfg Config
+	var secrets []string
 	var root yaml.Node
-	if err := yaml.NewDecoder(r).Decode(&root); err != nil {
-		if errors.Is(err, io.EOF) {
-			return defaultConfig(opts.Dir)
+	switch err := yaml.NewDecoder(r).Decode(&root); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	default:
+		if secrets, err = yamlenv.Expand(&root, opts.Getenv); err != nil {
+			return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
-		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	secrets, err := yamlenv.Expand(&root, opts.Getenv)
-	if err != nil {
-		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	cfg, err := decodeStrict(&root)
-	if err != nil {
-		return Config{}, yamlenv.Scrub(fmt.Errorf("%w: %w", ErrInvalidConfig, err), secrets)
+		if err := yamlenv.DecodeStrict(&root, &cfg); err != nil {
+			return Config{}, yamlenv.Scrub(fmt.Errorf("%w: %w", ErrInvalidConfig, err), secrets)
+		}
 	}
 	cfg.suiteBase = opts.Dir
-	cfg.applyDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return Config{}, yamlenv.Scrub(err, secrets)
 	}
@@ -204,23 +221,10 @@ func (c *Config) targetLabels() []string {
 	return out
 }
 
-func defaultConfig(dir string) (Config, error) {
-	var c Config
-	c.suiteBase = dir
-	c.applyDefaults()
-	return c, c.Validate()
-}
-
-func decodeStrict(root *yaml.Node) (Config, error) {
-	var c Config
-	err := yamlenv.DecodeStrict(root, &c)
-	return c, err
-}
-
-// Validate checks every section, builds the probes and decodes the modules
-// (kept for GET /probe, which only binds targets to them).
-// ParseConfig calls it; call it on a Config built in Go after filling
-// defaults with WithDefaults.
+// Validate checks every section of a config with defaults applied
+// (WithDefaults), builds the probes and decodes the modules once (kept for
+// GET /probe, which only binds targets to them). ParseConfig and New call
+// it.
 func (c *Config) Validate() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, a...))
@@ -281,10 +285,4 @@ func (c *Config) Validate() error {
 	}
 	c.modules = mods
 	return nil
-}
-
-// WithDefaults returns c with every zero field set to its default.
-func (c Config) WithDefaults() Config {
-	c.applyDefaults()
-	return c
 }

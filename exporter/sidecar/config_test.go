@@ -4,8 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/voicewatch/voicewatch/exporter/cloudwatch"
+	"github.com/voicewatch/voicewatch/exporter/logs"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -89,5 +94,34 @@ func TestEmptyConfigIsValid(t *testing.T) {
 	}
 	if cfg.Listen != DefaultListen || cfg.ExportInterval != DefaultExportInterval {
 		t.Errorf("defaults not applied: %+v", cfg)
+	}
+}
+
+// TestWithDefaultsIsPure: the optional sections are defaulted in copies
+// (the caller's are not written), applying WithDefaults twice changes
+// nothing, and an empty file loads as WithDefaults of the zero Config.
+func TestWithDefaultsIsPure(t *testing.T) {
+	in := Config{OTLP: &OTLPConfig{Endpoint: "http://127.0.0.1:4318/v1/metrics"}, CloudWatch: &cloudwatch.Config{Mode: cloudwatch.ModeEMF},
+		Logs: &logs.Config{Sources: []logs.SourceConfig{{Path: "-"}}}}
+	out := in.WithDefaults()
+	if in.OTLP.Timeout != 0 || in.CloudWatch.Namespace != "" || in.Logs.Sources[0].Format != "" || in.Logs.MaxLabelValues != 0 {
+		t.Errorf("WithDefaults changed its input: %+v %+v %+v", *in.OTLP, *in.CloudWatch, *in.Logs)
+	}
+	if out.OTLP.Timeout != 10*time.Second || out.CloudWatch.Namespace != "VoiceWatch" || out.Logs.Sources[0].Format != "auto" || out.Logs.MaxLabelValues != logs.DefaultMaxLabelValues {
+		t.Errorf("WithDefaults = %+v %+v %+v", *out.OTLP, *out.CloudWatch, *out.Logs)
+	}
+	if again := out.WithDefaults(); !reflect.DeepEqual(again, out) {
+		t.Errorf("WithDefaults twice differs:\n%+v\n%+v", again, out)
+	}
+	loaded, err := ParseConfig(strings.NewReader(""), LoadOptions{Getenv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (Config{}).WithDefaults()
+	if err := want.Validate(); err != nil { // Validate decodes the (no) modules, as ParseConfig does
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(loaded, want) {
+		t.Errorf("empty file =\n%+v\nwant\n%+v", loaded, want)
 	}
 }

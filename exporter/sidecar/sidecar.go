@@ -63,7 +63,7 @@ type reloadRequest struct {
 // New validates cfg (after applying defaults to its zero fields) and builds
 // the sidecar; nothing runs and nothing listens until Run.
 func New(cfg Config, opts ...Option) (*Sidecar, error) {
-	cfg.applyDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (s *Sidecar) Started() <-chan struct{} { return s.started }
 // listen are logged and ignored until restart. It returns when the new
 // sources run and the old ones have stopped. Run must be running.
 func (s *Sidecar) Reload(ctx context.Context, cfg Config) error {
-	cfg.applyDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -1,52 +1,58 @@
-// Package chromiumtest starts Debian's headless Chromium for the browser
-// tests of the media core and the end-to-end suite, with the flags every
-// one of them needs: fake media devices, no network chatter, loopback
-// candidates allowed.
+// Package chromiumtest is how tests start Debian's headless Chromium: where
+// the binary is, and the flags that give it fake media devices so a page
+// can place a call without a microphone or a person to grant access.
 package chromiumtest
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/voicewatch/voicewatch/internal/netns"
 )
 
-// Path returns Debian's chromium binary. When it is missing the test is
-// skipped, or fails with CI=true (netns.Missing).
-func Path(t testing.TB) string {
-	t.Helper()
+// Path finds Debian's chromium, or returns "".
+func Path() string {
 	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
 	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	netns.Missing(t, "chromium (Debian package chromium)")
-	return ""
+	p, _ := exec.LookPath("chromium")
+	return p
 }
 
-// Options are the allocator options of a headless Chromium at path with a
-// fresh profile, fake microphone and camera granted without a prompt, no
-// QUIC, sync or component updates (this machine's network is closed), and
-// loopback ICE candidates allowed (a namespace with only lo); extra are
-// appended.
-func Options(t testing.TB, path string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+// AllowLoopback lets WebRTC use loopback candidates (a media core on
+// 127.0.0.1, or a namespace that has only lo); Chromium gathers none
+// without it.
+var AllowLoopback = chromedp.Flag("allow-loopback-in-peer-connection", true)
+
+// Options returns the allocator options of a headless Chromium at path
+// with a fresh user data directory, no sandbox, GPU, QUIC, component
+// updates or sync, the microphone permission granted and a fake capture
+// device; extra options (AllowLoopback, a fake audio file, ...) follow.
+func Options(tb testing.TB, path string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
 	)
 	return append(opts, extra...)
+}
+
+// Start starts a headless Chromium at path (Options with extra) and
+// returns the context of its first tab. The browser closes when the test
+// ends (the tab's context first, then the allocator's).
+func Start(tb testing.TB, path string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), Options(tb, path, extra...)...)
+	ctx, cancel := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancel(); cancelA() })
+	return ctx
 }

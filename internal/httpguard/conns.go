@@ -25,7 +25,7 @@ func LimitListener(ln net.Listener, max int, trusted []netip.Prefix, onReject fu
 // ListenerFor is LimitListener with cfg's MaxConnsPerClient and trusted
 // proxies; cfg must be valid.
 func ListenerFor(ln net.Listener, cfg Config, onReject func(client netip.Addr)) (net.Listener, error) {
-	cfg.ApplyDefaults()
+	cfg = cfg.WithDefaults()
 	trusted, err := cfg.prefixes()
 	if err != nil {
 		return nil, err

@@ -3,11 +3,11 @@ package httpguard_test
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/voicewatch/voicewatch/internal/golden"
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 	"github.com/voicewatch/voicewatch/internal/httpguard/httpguardtest"
 )
@@ -92,17 +92,5 @@ func TestCorpusReportGolden(t *testing.T) {
 		len(c.Requests), httpguardtest.ScannerFamilies(c))
 	b.WriteString(httpguardtest.Markdown(names, scores, totals))
 	fmt.Fprintf(&b, "\nExact pattern (guard): %d of %d scanner requests.\n", totals[0].Exact, totals[0].Scanner)
-	golden := filepath.Join("testdata", "corpus-report.md")
-	if flag.Lookup("update").Value.String() == "true" {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestCorpusReportGolden -update)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("%s is stale; run go test -run TestCorpusReportGolden -update:\n%s", golden, b.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "corpus-report.md"), []byte(b.String()), flag.Lookup("update").Value.String() == "true")
 }

@@ -24,10 +24,10 @@ type Guard struct {
 // New returns a Guard for cfg (zero fields take their defaults). obs may be
 // nil.
 func New(cfg Config, obs Observer, opts ...Option) (*Guard, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg.ApplyDefaults()
 	trusted, err := cfg.prefixes()
 	if err != nil {
 		return nil, err

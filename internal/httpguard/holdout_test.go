@@ -3,11 +3,11 @@ package httpguard_test
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/voicewatch/voicewatch/internal/golden"
 	"github.com/voicewatch/voicewatch/internal/httpguard/httpguardtest"
 )
 
@@ -45,17 +45,5 @@ func TestHoldout(t *testing.T) {
 	for _, m := range missed {
 		fmt.Fprintf(&b, "- `%s`\n", m)
 	}
-	golden := filepath.Join("testdata", "holdout-report.md")
-	if flag.Lookup("update").Value.String() == "true" {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestHoldout -update)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("%s is stale; run go test -run TestHoldout -update:\n%s", golden, b.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "holdout-report.md"), []byte(b.String()), flag.Lookup("update").Value.String() == "true")
 }

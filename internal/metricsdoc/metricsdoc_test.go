@@ -63,7 +63,7 @@ func sections(t *testing.T) []Section {
 }
 
 func emfConfig() cloudwatch.Config {
-	c := cloudwatch.DefaultConfig()
+	c := cloudwatch.Config{}.WithDefaults()
 	c.Mode = cloudwatch.ModeEMF
 	return c
 }

@@ -52,3 +52,20 @@ func FromFile(path string) (Secret, error) {
 	}
 	return Secret(strings.TrimRight(string(b), "\r\n")), nil
 }
+
+// Resolve returns set when it is not empty, else the secret read from
+// file (FromFile) when file is set, else the value of the environment
+// variable env ("" when env is empty or the variable unset). The
+// adapters' credentials come from the first of the three that is
+// configured; an error is FromFile's.
+func Resolve(set Secret, file, env string) (Secret, error) {
+	switch {
+	case set != "":
+		return set, nil
+	case file != "":
+		return FromFile(file)
+	case env != "":
+		return Secret(os.Getenv(env)), nil
+	}
+	return "", nil
+}

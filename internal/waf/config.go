@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/voicewatch/voicewatch/internal/yamlenv"
 )
 
-// Defaults applied by Config.ApplyDefaults to zero-valued fields.
+// Defaults applied by Config.WithDefaults to zero-valued fields.
 const (
 	DefaultName              = "voicewatch"
 	DefaultScope             = ScopeRegional
@@ -75,8 +75,8 @@ type Config struct {
 	WCUBudget int `yaml:"wcu_budget"`
 }
 
-// ApplyDefaults sets every zero field to its default.
-func (c *Config) ApplyDefaults() {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	if c.Name == "" {
 		c.Name = DefaultName
 	}
@@ -92,6 +92,7 @@ func (c *Config) ApplyDefaults() {
 	if c.WCUBudget == 0 {
 		c.WCUBudget = DefaultWCUBudget
 	}
+	return c
 }
 
 var (
@@ -99,9 +100,10 @@ var (
 	validCountry = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
-// Validate reports every problem in c (after defaults), each wrapping
-// ErrInvalidConfig and naming the field.
-func (c *Config) Validate() error {
+// Validate reports every problem in c, each wrapping ErrInvalidConfig and
+// naming the field. Zero fields are valid (they take defaults), so it
+// gives the same answer before and after WithDefaults.
+func (c Config) Validate() error {
 	var errs []error
 	bad := func(format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, a...)...))
@@ -145,15 +147,5 @@ func (c *Config) Validate() error {
 // LoadConfig decodes a YAML configuration strictly (unknown fields are
 // errors), applies defaults and validates it.
 func LoadConfig(r io.Reader) (Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	c.ApplyDefaults()
-	return c, nil
+	return yamlenv.Load[Config](r, func(err error) error { return fmt.Errorf("%w: %w", ErrInvalidConfig, err) })
 }

@@ -133,10 +133,10 @@ var noTransform = []types.TextTransformation{{Priority: 0, Type: types.TextTrans
 // ErrInvalidConfig for a bad config and ErrOverBudget when the rules need
 // more WCUs than cfg.WCUBudget.
 func Build(cfg Config) (*Plan, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg.ApplyDefaults()
 	b := builder{cfg: cfg}
 	if len(cfg.GeoCountCountries) > 0 {
 		geo := &types.GeoMatchStatement{ForwardedIPConfig: b.forwardedIP()}

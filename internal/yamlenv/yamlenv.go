@@ -163,3 +163,35 @@ type scrubbed struct {
 
 func (s *scrubbed) Error() string { return s.msg }
 func (s *scrubbed) Unwrap() error { return s.err }
+
+// Loadable is a configuration type as every loader treats it: WithDefaults
+// fills zero fields with their documented defaults (and changes nothing
+// else), Validate checks the result and says what to fix.
+type Loadable[T any] interface {
+	WithDefaults() T
+	Validate() error
+}
+
+// Load is the loader of a configuration that takes no ${NAME} references
+// (alerts, dashboards, the HTTP guard, the WAF): it decodes r strictly (an
+// unknown field is an error; an empty document is the zero value), then
+// returns the value through WithDefaults and Validate. A decoding error
+// goes through wrap, which adds the caller's sentinel and hint; a read
+// error and Validate's error are returned as they are.
+func Load[T Loadable[T]](r io.Reader, wrap func(error) error) (T, error) {
+	var c, zero T
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return zero, fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return zero, wrap(err)
+	}
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return zero, err
+	}
+	return c, nil
+}

@@ -2,6 +2,7 @@ package yamlenv
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -99,5 +100,59 @@ func TestDecodeStrictLineNumbers(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+}
+
+// loadable is a config as Load sees one: a default and a check.
+type loadable struct {
+	Port int    `yaml:"port"`
+	Name string `yaml:"name"`
+}
+
+func (c loadable) WithDefaults() loadable {
+	if c.Port == 0 {
+		c.Port = 8080
+	}
+	return c
+}
+
+func (c loadable) Validate() error {
+	if c.Port < 0 {
+		return errors.New("port must be positive")
+	}
+	return nil
+}
+
+var errWrapped = errors.New("invalid")
+
+// TestLoad: decoded strictly, then defaults, then validation; an empty
+// document is every default; a decoding error goes through wrap, a
+// validation error does not.
+func TestLoad(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("%w: %w", errWrapped, err) }
+	for _, tc := range []struct {
+		name, yaml string
+		want       loadable
+		wantErr    string
+		wrapped    bool
+	}{
+		{name: "empty", yaml: "", want: loadable{Port: 8080}},
+		{name: "defaults fill zero fields", yaml: "name: x\n", want: loadable{Port: 8080, Name: "x"}},
+		{name: "set fields stay", yaml: "port: 9\n", want: loadable{Port: 9}},
+		{name: "unknown field", yaml: "prot: 9\n", wantErr: "field prot not found", wrapped: true},
+		{name: "invalid", yaml: "port: -1\n", wantErr: "port must be positive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Load[loadable](strings.NewReader(tc.yaml), wrap)
+			if tc.wantErr == "" {
+				if err != nil || got != tc.want {
+					t.Fatalf("Load = %+v, %v; want %+v", got, err, tc.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || errors.Is(err, errWrapped) != tc.wrapped {
+				t.Fatalf("Load error = %v, want %q (wrapped: %v)", err, tc.wantErr, tc.wrapped)
+			}
+		})
 	}
 }

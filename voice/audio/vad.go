@@ -13,15 +13,24 @@ type VADConfig struct {
 	Hangover time.Duration
 }
 
-func (c VADConfig) withDefaults() VADConfig {
+// Defaults of VADConfig (the media core's audio.vad_threshold and
+// audio.end_of_speech default to them too).
+const (
+	DefaultVADThreshold = 50
+	DefaultMinSpeech    = 60 * time.Millisecond
+	DefaultHangover     = 600 * time.Millisecond
+)
+
+// WithDefaults returns c with every zero field set to its default.
+func (c VADConfig) WithDefaults() VADConfig {
 	if c.Threshold == 0 {
-		c.Threshold = 50
+		c.Threshold = DefaultVADThreshold
 	}
 	if c.MinSpeech == 0 {
-		c.MinSpeech = 60 * time.Millisecond
+		c.MinSpeech = DefaultMinSpeech
 	}
 	if c.Hangover == 0 {
-		c.Hangover = 600 * time.Millisecond
+		c.Hangover = DefaultHangover
 	}
 	return c
 }
@@ -49,7 +58,7 @@ type VAD struct {
 }
 
 // NewVAD returns a detector; zero config fields take their defaults.
-func NewVAD(cfg VADConfig) *VAD { return &VAD{cfg: cfg.withDefaults()} }
+func NewVAD(cfg VADConfig) *VAD { return &VAD{cfg: cfg.WithDefaults()} }
 
 // Speaking reports whether an utterance is in progress.
 func (v *VAD) Speaking() bool { return v.speaking }

@@ -14,18 +14,22 @@ import (
 	"github.com/voicewatch/voicewatch/voice/tts/elevenlabs"
 )
 
-// Build decodes and validates cfg.Providers and creates the selected
-// providers and store, ready for voice.WithProviders and voice.WithStore.
-// Nothing connects yet: adapters dial when a session first needs them.
+// Build decodes cfg.Providers, applies its defaults, validates it and
+// creates the selected providers and store, ready for voice.WithProviders
+// and voice.WithStore. cfg's own zero fields take their defaults too (the
+// greeting, the store directory). Nothing connects yet: adapters dial when
+// a session first needs them.
 func Build(ctx context.Context, cfg voice.Config, logger *slog.Logger) (voice.Providers, store.Store, error) {
 	var p voice.Providers
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	cfg = cfg.WithDefaults()
 	pc, err := Decode(cfg.Providers)
 	if err != nil {
 		return p, nil, err
 	}
+	pc = pc.WithDefaults()
 	if err := pc.Validate(); err != nil {
 		return p, nil, err
 	}
@@ -67,16 +71,12 @@ func buildDialog(c DialogConfig, cfg voice.Config, log *slog.Logger) (voice.Dial
 	case Webhook:
 		return webhook.New(*c.Webhook, webhook.WithLogger(log))
 	}
-	return voice.EchoDialog{Greet: cfg.Audio.Greeting == nil || *cfg.Audio.Greeting}, nil
+	return voice.EchoDialog{Greet: *cfg.Audio.Greeting}, nil
 }
 
 func buildStore(ctx context.Context, c StoreConfig, cfg voice.Config, log *slog.Logger) (store.Store, error) {
 	if c.Type == DynamoDB {
 		return dynamo.New(ctx, *c.DynamoDB, dynamo.WithLogger(log))
 	}
-	dir := cfg.Store.Dir
-	if dir == "" {
-		dir = voice.Default().Store.Dir
-	}
-	return store.NewFileStore(dir)
+	return store.NewFileStore(cfg.Store.Dir)
 }

@@ -113,32 +113,47 @@ func relines(msg string, off int) string {
 	})
 }
 
-// Validate applies defaults and checks the selection, saying what to fix.
-// Each adapter's own settings are validated when Build creates it.
-func (c *Config) Validate() error {
-	var errs []error
-	pick := func(field string, v *string, def string, allowed ...string) {
+// WithDefaults returns c with every unset type set to its default (the
+// embedded STT and TTS, the echo dialog, the file store) and an AWS
+// Transcribe selection without settings given empty ones (every field of
+// transcribe.Config has a default).
+func (c Config) WithDefaults() Config {
+	def := func(v *string, d string) {
 		if *v == "" {
-			*v = def
+			*v = d
 		}
+	}
+	def(&c.STT.Type, Embedded)
+	def(&c.TTS.Type, Embedded)
+	def(&c.Dialog.Type, Echo)
+	def(&c.Store.Type, File)
+	if c.STT.Type == Transcribe && c.STT.Transcribe == nil {
+		c.STT.Transcribe = &transcribe.Config{}
+	}
+	return c
+}
+
+// Validate checks the selection of a config with defaults applied
+// (WithDefaults), saying what to fix. Each adapter's own settings are
+// validated when Build creates it.
+func (c Config) Validate() error {
+	var errs []error
+	pick := func(field, v string, allowed ...string) {
 		for _, a := range allowed {
-			if *v == a {
+			if v == a {
 				return
 			}
 		}
-		errs = append(errs, fmt.Errorf("providers.%s.type %q: want one of %v", field, *v, allowed))
+		errs = append(errs, fmt.Errorf("providers.%s.type %q: want one of %v", field, v, allowed))
 	}
-	pick("stt", &c.STT.Type, Embedded, Embedded, Transcribe)
-	pick("tts", &c.TTS.Type, Embedded, Embedded, ElevenLabs)
-	pick("dialog", &c.Dialog.Type, Echo, Echo, Scripted, Webhook)
-	pick("store", &c.Store.Type, File, File, DynamoDB)
+	pick("stt", c.STT.Type, Embedded, Transcribe)
+	pick("tts", c.TTS.Type, Embedded, ElevenLabs)
+	pick("dialog", c.Dialog.Type, Echo, Scripted, Webhook)
+	pick("store", c.Store.Type, File, DynamoDB)
 	need := func(ok bool, field, block string) {
 		if !ok {
 			errs = append(errs, fmt.Errorf("providers.%s: type %s needs its settings under providers.%s.%s", field, block, field, block))
 		}
-	}
-	if c.STT.Type == Transcribe && c.STT.Transcribe == nil {
-		c.STT.Transcribe = &transcribe.Config{} // every field has a default
 	}
 	if c.TTS.Type == ElevenLabs {
 		need(c.TTS.ElevenLabs != nil, "tts", ElevenLabs)

@@ -70,7 +70,7 @@ func TestBuildSelects(t *testing.T) {
 			var p voice.Providers
 			var err error
 			if tc.file == "" {
-				cfg := voice.Default()
+				var cfg voice.Config
 				cfg.Store.Dir = t.TempDir()
 				p, _, err = Build(context.Background(), cfg, nil)
 			} else {

@@ -48,7 +48,7 @@ type CallerOptions struct {
 	Interfaces []string      // real interfaces to gather on instead of "lo" (no loopback candidates)
 	ICEServers []webrtc.ICEServer
 	RelayOnly  bool              // ICE transport policy relay
-	Token      string            // bearer token on POST and DELETE
+	Token      string            // bearer token on POST, PATCH and DELETE
 	Header     map[string]string // extra request headers on POST
 
 	// OpusSpeech returns the loud Opus frame Speak sends for an Opus
@@ -266,6 +266,27 @@ func (c *Caller) FirstArrivalAfter(t time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// Patch sends a trickle ICE or ICE restart fragment (RFC 9725) with PATCH
+// to the session's URL, with If-Match when ifMatch is set, and returns the
+// status, the ETag and the body of the answer.
+func (c *Caller) Patch(ctx context.Context, ifMatch, frag string) (status int, etag, body string, err error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPatch, c.SessionURL(), strings.NewReader(frag))
+	req.Header.Set("Content-Type", "application/trickle-ice-sdpfrag")
+	if c.opts.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	}
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("ETag"), string(b), nil
 }
 
 // Hangup ends the session with DELETE on its URL and returns the status.

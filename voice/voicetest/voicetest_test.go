@@ -2,6 +2,7 @@ package voicetest
 
 import (
 	"log/slog"
+	"math"
 	"testing"
 	"time"
 
@@ -67,4 +68,18 @@ func TestWaits(t *testing.T) {
 	WaitFor(t, "closed channel", ch, time.Second)
 	n := 0
 	Eventually(t, time.Second, "third poll", func() bool { n++; return n >= 3 })
+}
+
+// TestWilson checks the interval against values computed by hand
+// (the closed form of Wilson, 1927, evaluated independently).
+func TestWilson95(t *testing.T) {
+	for _, c := range []struct {
+		k, n   int
+		lo, hi float64
+	}{{0, 10, 0, 0.2775}, {200, 200, 0.9812, 1}, {199, 200, 0.9723, 0.9991}, {5, 10, 0.2366, 0.7634}} {
+		lo, hi := Wilson95(c.k, c.n)
+		if math.Abs(lo-c.lo) > 5e-4 || math.Abs(hi-c.hi) > 5e-4 {
+			t.Errorf("Wilson95(%d, %d) = [%.4f, %.4f], want [%.4f, %.4f]", c.k, c.n, lo, hi, c.lo, c.hi)
+		}
+	}
 }

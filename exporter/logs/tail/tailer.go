@@ -57,6 +57,20 @@ type Tailer struct {
 	buf   []byte
 }
 
+// DefaultPollInterval is how often a file is checked when none is set.
+const DefaultPollInterval = 250 * time.Millisecond
+
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.MaxLineBytes == 0 {
+		c.MaxLineBytes = DefaultMaxLineBytes
+	}
+	return c
+}
+
 // New validates cfg, applies defaults and returns a Tailer.
 func New(cfg Config, opts ...Option) (*Tailer, error) {
 	if cfg.Path == "" {
@@ -65,12 +79,7 @@ func New(cfg Config, opts ...Option) (*Tailer, error) {
 	if cfg.PollInterval < 0 || cfg.MaxLineBytes < 0 {
 		return nil, fmt.Errorf("%w: PollInterval and MaxLineBytes must not be negative", ErrInvalidConfig)
 	}
-	if cfg.PollInterval == 0 {
-		cfg.PollInterval = 250 * time.Millisecond
-	}
-	if cfg.MaxLineBytes == 0 {
-		cfg.MaxLineBytes = DefaultMaxLineBytes
-	}
+	cfg = cfg.WithDefaults()
 	t := &Tailer{cfg: cfg, log: slog.New(slog.DiscardHandler), buf: make([]byte, 64<<10)}
 	for _, o := range opts {
 		o(t)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,31 +86,30 @@ const (
 
 var placeholder = regexp.MustCompile(`\{([a-z0-9_]+)\}`)
 
-// Validate reads File when set, applies defaults and checks the script,
-// saying what to fix.
-func (c *Config) Validate() error {
-	if c.File != "" {
-		if c.Greeting != "" || len(c.Slots) > 0 || c.Confirm != "" || c.Done != "" {
-			return errors.New("scripted: set either file or the inline script, not both")
+// resolve returns the script c names in File (read strictly with Load),
+// or c itself when File is empty.
+func (c Config) resolve() (Config, error) {
+	if c.File == "" {
+		return c, nil
+	}
+	if c.Greeting != "" || len(c.Slots) > 0 || c.Confirm != "" || c.Done != "" {
+		return Config{}, errors.New("scripted: set either file or the inline script, not both")
+	}
+	return Load(c.File)
+}
+
+// WithDefaults returns c with every zero field, its slots' included, set
+// to its default. The slots are copied: c is not changed.
+func (c Config) WithDefaults() Config {
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
 		}
-		s, err := Load(c.File)
-		if err != nil {
-			return err
-		}
-		*c = s
 	}
-	if c.Done == "" {
-		c.Done = "Thank you. Goodbye."
-	}
-	if c.Restart == "" {
-		c.Restart = "Let's start again."
-	}
-	if c.GiveUp == "" {
-		c.GiveUp = "Sorry, I could not understand. Goodbye."
-	}
-	if c.StillThere == "" {
-		c.StillThere = "Are you still there?"
-	}
+	def(&c.Done, "Thank you. Goodbye.")
+	def(&c.Restart, "Let's start again.")
+	def(&c.GiveUp, "Sorry, I could not understand. Goodbye.")
+	def(&c.StillThere, "Are you still there?")
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = 3
 	}
@@ -119,13 +119,24 @@ func (c *Config) Validate() error {
 	if c.StateTTL == 0 {
 		c.StateTTL = time.Hour
 	}
+	c.Slots = slices.Clone(c.Slots)
+	for i := range c.Slots {
+		s := &c.Slots[i]
+		def(&s.Reprompt, "Sorry, I did not get that. "+s.Prompt)
+		def(&s.Type, TypeText)
+	}
+	return c
+}
+
+// Validate checks a script with defaults applied (WithDefaults), saying
+// what to fix.
+func (c Config) Validate() error {
 	var errs []error
 	if len(c.Slots) == 0 {
 		errs = append(errs, errors.New("scripted: slots: at least one slot is required"))
 	}
 	names := map[string]bool{}
-	for i := range c.Slots {
-		s := &c.Slots[i]
+	for i, s := range c.Slots {
 		where := fmt.Sprintf("scripted: slots[%d] (%s)", i, s.Name)
 		switch {
 		case s.Name == "":
@@ -139,12 +150,6 @@ func (c *Config) Validate() error {
 		if s.Prompt == "" {
 			errs = append(errs, fmt.Errorf("%s: prompt is required", where))
 		}
-		if s.Reprompt == "" {
-			s.Reprompt = "Sorry, I did not get that. " + s.Prompt
-		}
-		if s.Type == "" {
-			s.Type = TypeText
-		}
 		switch s.Type {
 		case TypeText, TypeNumber, TypeYesNo:
 		case TypeChoice:
@@ -152,11 +157,9 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("%s: a choice slot needs choices", where))
 			}
 		case TypePattern:
-			re, err := regexp.Compile("(?i)" + s.Pattern)
-			if err != nil || s.Pattern == "" {
+			if _, err := s.compile(); err != nil || s.Pattern == "" {
 				errs = append(errs, fmt.Errorf("%s: pattern %q is not a regular expression: %v", where, s.Pattern, err))
 			}
-			s.re = re
 		default:
 			errs = append(errs, fmt.Errorf("%s: type %q: want text, number, yesno, choice or pattern", where, s.Type))
 		}
@@ -169,6 +172,21 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// compile compiles a pattern slot's expression (case-insensitive).
+func (s Slot) compile() (*regexp.Regexp, error) { return regexp.Compile("(?i)" + s.Pattern) }
+
+// compiled returns c with the expressions of its pattern slots compiled;
+// c must be valid. The slots are copied.
+func (c Config) compiled() Config {
+	c.Slots = slices.Clone(c.Slots)
+	for i := range c.Slots {
+		if c.Slots[i].Type == TypePattern {
+			c.Slots[i].re, _ = c.Slots[i].compile() // Validate compiled it
+		}
+	}
+	return c
 }
 
 // Load reads a script file strictly: unknown fields are errors.

@@ -35,11 +35,18 @@ type form struct {
 	lastActive time.Time
 }
 
-// New validates cfg and builds the dialog.
+// New reads cfg's script file (File) when set, applies the defaults,
+// validates the script and builds the dialog.
 func New(cfg Config, opts ...Option) (*Dialog, error) {
+	cfg, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.compiled()
 	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)

@@ -140,10 +140,11 @@ func TestExtract(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := Config{Slots: []Slot{tc.slot}}
 			cfg.Slots[0].Name, cfg.Slots[0].Prompt = "x", "?"
-			if err := cfg.Validate(); err != nil {
+			d, err := New(cfg)
+			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok := cfg.Slots[0].extract(tc.text)
+			got, ok := d.cfg.Slots[0].extract(tc.text)
 			if (tc.want == "") == ok || got != tc.want {
 				t.Errorf("extract(%q) = %q, %v; want %q", tc.text, got, ok, tc.want)
 			}

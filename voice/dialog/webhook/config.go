@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/secret"
@@ -31,11 +30,17 @@ type Config struct {
 	Token secret.Secret `yaml:"-"`
 }
 
-// Validate applies defaults, reads the token and says what to fix.
-func (c *Config) Validate() error {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = 3 * time.Second
 	}
+	return c
+}
+
+// Validate checks c, including that its token can be read, and says what
+// to fix. A zero timeout is valid (it takes the default).
+func (c Config) Validate() error {
 	var errs []error
 	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("webhook: url %q: want http(s)://host/path", c.URL))
@@ -43,22 +48,23 @@ func (c *Config) Validate() error {
 	if c.Timeout < 0 {
 		errs = append(errs, errors.New("webhook: timeout must be positive"))
 	}
-	if c.Token == "" {
-		switch {
-		case c.TokenFile != "":
-			t, err := secret.FromFile(c.TokenFile)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("webhook: token_file: %w", err))
-			}
-			c.Token = t
-		case c.TokenEnv != "":
-			c.Token = secret.Secret(os.Getenv(c.TokenEnv))
-			if c.Token == "" {
-				errs = append(errs, fmt.Errorf("webhook: token_env: %s is empty or unset", c.TokenEnv))
-			}
-		}
+	if _, err := c.token(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// token returns Token, else the token read from TokenFile, else the value
+// of the TokenEnv variable; none of them set is no token.
+func (c Config) token() (secret.Secret, error) {
+	t, err := secret.Resolve(c.Token, c.TokenFile, c.TokenEnv)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("webhook: token_file: %w", err)
+	case t == "" && c.TokenFile == "" && c.TokenEnv != "":
+		return "", fmt.Errorf("webhook: token_env: %s is empty or unset", c.TokenEnv)
+	}
+	return t, nil
 }
 
 type options struct {

@@ -44,11 +44,18 @@ type Response struct {
 	Hangup bool   `json:"hangup"`
 }
 
-// New validates cfg and builds the dialog.
+// New applies cfg's defaults, validates it, reads the token and builds
+// the dialog.
 func New(cfg Config, opts ...Option) (*Dialog, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	tok, err := cfg.token()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Token = tok
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)

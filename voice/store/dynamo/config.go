@@ -46,7 +46,8 @@ type Config struct {
 	AttemptTimeout time.Duration `yaml:"attempt_timeout"`
 }
 
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	if c.KeyAttribute == "" {
 		c.KeyAttribute = DefaultKeyAttribute
 	}
@@ -68,7 +69,8 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Validate reports the first invalid field with what to change.
+// Validate reports the first invalid field with what to change. Zero
+// fields are valid (they take defaults); New validates after WithDefaults.
 func (c Config) Validate() error {
 	if c.Table == "" {
 		return fmt.Errorf("%w: table is empty: set the DynamoDB table name", ErrInvalidConfig)

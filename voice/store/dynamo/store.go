@@ -54,13 +54,14 @@ func WithCredentials(p aws.CredentialsProvider) Option { return func(o *options)
 // WithNow injects the clock of the TTL attribute.
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// New validates cfg and builds the DynamoDB client from the SDK default
-// configuration (region, credentials chain), with the retry policy of cfg.
+// New applies cfg's defaults, validates it and builds the DynamoDB client
+// from the SDK default configuration (region, credentials chain), with the
+// retry policy of cfg.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
 	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
@@ -100,9 +101,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 	return NewWithAPI(cfg, client, opts...), nil
 }
 
-// NewWithAPI returns a store over an existing client (cfg must be valid).
+// NewWithAPI returns a store over an existing client (cfg must be valid;
+// its zero fields take their defaults).
 func NewWithAPI(cfg Config, api API, opts ...Option) *Store {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)

@@ -54,8 +54,10 @@ type Config struct {
 	RetryBackoff time.Duration `yaml:"retry_backoff"`
 }
 
-// withDefaults returns c with zero fields set to their defaults.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with zero fields set to their defaults and
+// max_retries -1 (none) turned into 0 retries; so, unlike the other
+// configs' WithDefaults, it is applied once (New does).
+func (c Config) WithDefaults() Config {
 	if c.Region == "" {
 		c.Region = DefaultRegion
 	}
@@ -90,7 +92,8 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate reports the first invalid field with what to change. Zero fields
-// are valid (they take defaults).
+// are valid (they take defaults), so it gives the same answer before and
+// after WithDefaults.
 func (c Config) Validate() error {
 	if c.SampleRate != 0 && (c.SampleRate < 8000 || c.SampleRate > 48000 || c.SampleRate%8000 != 0) {
 		return fmt.Errorf("%w: sample_rate %d: use 8000 or a multiple of 8000 up to 48000", ErrInvalidConfig, c.SampleRate)

@@ -39,12 +39,12 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestConfigDefaults(t *testing.T) {
-	c := Config{Region: "eu-west-1"}.withDefaults()
+	c := Config{Region: "eu-west-1"}.WithDefaults()
 	if c.Endpoint != "https://transcribestreaming.eu-west-1.amazonaws.com" || c.SampleRate != 8000 ||
 		c.LanguageCode != "en-US" || c.MaxRetries != DefaultMaxRetries {
 		t.Errorf("defaults: %+v", c)
 	}
-	if c := (Config{MaxRetries: -1}).withDefaults(); c.MaxRetries != 0 {
+	if c := (Config{MaxRetries: -1}).WithDefaults(); c.MaxRetries != 0 {
 		t.Errorf("max_retries -1 → %d, want 0 (no retries)", c.MaxRetries)
 	}
 }

@@ -89,7 +89,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*STT, error) {
 			cfg.Region = awsCfg.Region
 		}
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults() // after the SDK's region, which wins over DefaultRegion
 	u, err := url.Parse(strings.TrimSuffix(cfg.Endpoint, "/") + operationPath)
 	if err != nil {
 		return nil, fmt.Errorf("%w: endpoint %q: %v", ErrInvalidConfig, cfg.Endpoint, err)

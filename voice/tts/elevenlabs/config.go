@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/secret"
@@ -60,8 +59,8 @@ type VoiceSettings struct {
 // DefaultModel is the default model_id.
 const DefaultModel = "eleven_flash_v2_5"
 
-// applyDefaults fills zero fields.
-func (c *Config) applyDefaults() {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	if c.ModelID == "" {
 		c.ModelID = DefaultModel
 	}
@@ -76,11 +75,12 @@ func (c *Config) applyDefaults() {
 			*d = 5 * time.Second
 		}
 	}
+	return c
 }
 
-// Validate applies defaults, resolves the API key and says what to fix.
-func (c *Config) Validate() error {
-	c.applyDefaults()
+// Validate checks a config with defaults applied (WithDefaults), including
+// that the API key can be read, and says what to fix.
+func (c Config) Validate() error {
 	var errs []error
 	if c.VoiceID == "" {
 		errs = append(errs, errors.New("voice_id is required (the voice's ID from the ElevenLabs voice library)"))
@@ -102,22 +102,23 @@ func (c *Config) Validate() error {
 			break
 		}
 	}
-	if c.APIKey == "" {
-		switch {
-		case c.APIKeyFile != "":
-			k, err := secret.FromFile(c.APIKeyFile)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("api_key_file: %w", err))
-			}
-			c.APIKey = k
-		default:
-			c.APIKey = secret.Secret(os.Getenv(c.APIKeyEnv))
-		}
-		if c.APIKey == "" && len(errs) == 0 {
-			errs = append(errs, fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv))
-		}
+	if _, err := c.apiKey(); err != nil && (len(errs) == 0 || !errors.Is(err, ErrNoAPIKey)) {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// apiKey returns APIKey, else the key read from APIKeyFile, else the value
+// of the APIKeyEnv variable.
+func (c Config) apiKey() (secret.Secret, error) {
+	k, err := secret.Resolve(c.APIKey, c.APIKeyFile, c.APIKeyEnv)
+	if err != nil {
+		return "", fmt.Errorf("api_key_file: %w", err)
+	}
+	if k == "" {
+		return "", fmt.Errorf("%w: set api_key_file or the %s environment variable", ErrNoAPIKey, c.APIKeyEnv)
+	}
+	return k, nil
 }
 
 type options struct {

@@ -42,11 +42,18 @@ type TTS struct {
 
 var _ voice.TTS = (*TTS)(nil)
 
-// New validates cfg and builds the adapter. It does not connect.
+// New applies cfg's defaults, validates it, reads the API key and builds
+// the adapter. It does not connect.
 func New(cfg Config, opts ...Option) (*TTS, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("elevenlabs: %w", err)
 	}
+	key, err := cfg.apiKey()
+	if err != nil {
+		return nil, fmt.Errorf("elevenlabs: %w", err)
+	}
+	cfg.APIKey = key
 	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)

@@ -315,14 +315,15 @@ func TestConfigValidate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("ELEVENLABS_API_KEY", tc.env)
-			err := tc.cfg.Validate()
+			cfg := tc.cfg.WithDefaults()
+			err := cfg.Validate()
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
-			if tc.want == "" && tc.cfg.APIKey.Reveal() != tc.env {
+			if key, _ := cfg.apiKey(); tc.want == "" && key.Reveal() != tc.env {
 				t.Errorf("key not read from the environment")
 			}
 		})

@@ -12,10 +12,10 @@ import (
 // errSTTEnded: the STT stream closed while the session was still up.
 var errSTTEnded = errors.New("speech recognition stream ended")
 
-// runTurns is the session's conversation: greeting, then one reply per user
-// turn, with the silence timeout counted as an STT timeout (the user's turn
-// ends; the call goes on).
-func (s *session) runTurns() {
+// runConversation is the session's turn-taking: the greeting, then one
+// exchange (a reply) per final transcript of the user, with the silence
+// timeout counted as an STT timeout (the user's turn ends; the call goes on).
+func (s *session) runConversation() {
 	ctx := s.ctx
 	p := s.srv.providers
 	if r, err := p.Dialog.Greeting(ctx, s.id); err != nil {
@@ -62,7 +62,7 @@ func (s *session) runTurns() {
 			if !t.Final {
 				continue
 			}
-			n := s.nextTurn()
+			n := s.nextExchange()
 			var x *exchange // nil: a final before any VAD end has no latency to measure
 			if spoke := s.sig.lastSpeechEnd.Load(); spoke != 0 {
 				x = &exchange{index: n, spoke: time.Unix(0, spoke), vadEnd: time.Unix(0, s.sig.vadEnd.Load()), final: s.srv.now()}
@@ -95,11 +95,11 @@ func (s *session) runTurns() {
 	}
 }
 
-func (s *session) nextTurn() int {
+func (s *session) nextExchange() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.turns++
-	return s.turns
+	s.exchanges++
+	return s.exchanges
 }
 
 // say plays a reply: its own audio, or the TTS of its text. x, when set,
