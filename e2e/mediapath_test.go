@@ -161,22 +161,6 @@ func (l *mediaLab) useVoice(name, ice string) {
 	})
 }
 
-const labPrometheusYAML = `global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files: [%q]
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: [%q]
-scrape_configs:
-  - job_name: voice
-    static_configs:
-      - targets: ["%s:%d"]
-        labels: {service: voicewatch, environment: e2e}
-`
-
 func (l *mediaLab) startPrometheus() {
 	t := l.t
 	cfg, err := alerts.New(alerts.Config{}, alerts.WithTimeScale(timeScale))
@@ -188,7 +172,9 @@ func (l *mediaLab) startPrometheus() {
 		t.Fatal(err)
 	}
 	rulesPath := l.write("voicewatch.rules.yml", string(rules))
-	path := l.write("prometheus.yml", fmt.Sprintf(labPrometheusYAML, rulesPath, addr(l.amPort), vethHTTPIP, l.metricsPort))
+	path := l.write("prometheus.yml", string(cfg.PrometheusYAML(alerts.PrometheusSetup{Interval: time.Second, RuleFiles: []string{rulesPath},
+		Alertmanager: addr(l.amPort), Voice: fmt.Sprintf("%s:%d", vethHTTPIP, l.metricsPort),
+		Labels: map[string]string{"service": "voicewatch", "environment": "e2e"}})))
 	l.promURL = "http://" + addr(l.promPort)
 	l.prom = startProc(t, "prometheus", prometheusBin, []string{
 		"--config.file=" + path, "--storage.tsdb.path=" + filepath.Join(l.dir, "tsdb"),

@@ -270,10 +270,11 @@ export_interval: 1s
 shutdown_grace: 5s
 `
 
-// cloudWatchBuffer is the sidecar's CloudWatch buffer in datums: a few
-// seconds of exports (the catalogue's 40 to 60 datums a second), so a short
-// throttle is absorbed and a long one drops.
-const cloudWatchBuffer = 300
+// cloudWatchBuffer is the sidecar's CloudWatch buffer in datums: several
+// seconds of exports (the catalogue's about 80 datums a second with the
+// media-quality metrics), so the 3 s throttle is absorbed with room to spare
+// and an unending one drops within seconds.
+const cloudWatchBuffer = 800
 
 func (s *stack) startSidecar() {
 	t := s.t
@@ -333,30 +334,6 @@ func (s *stack) startAlertmanager() {
 	})
 }
 
-const prometheusYAML = `global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files: [%q]
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: [%q]
-scrape_configs:
-  - job_name: voice
-    static_configs:
-      - targets: [%q]
-        labels: {service: voicewatch, environment: e2e}
-  - job_name: voicewatch-sidecar
-    static_configs:
-      - targets: [%q]
-        labels: {service: voicewatch, environment: e2e}
-    metric_relabel_configs:
-      - source_labels: [exported_job]
-        regex: voice
-        action: drop
-`
-
 func (s *stack) startPrometheus() {
 	t := s.t
 	cfg, err := alerts.New(alerts.Config{}, alerts.WithTimeScale(timeScale))
@@ -368,7 +345,9 @@ func (s *stack) startPrometheus() {
 		t.Fatal(err)
 	}
 	rulesPath := s.write("voicewatch.rules.yml", string(rules))
-	path := s.write("prometheus.yml", fmt.Sprintf(prometheusYAML, rulesPath, addr(s.amPort), addr(s.metricsPort), addr(s.sidecarPort)))
+	path := s.write("prometheus.yml", string(cfg.PrometheusYAML(alerts.PrometheusSetup{Interval: time.Second, RuleFiles: []string{rulesPath},
+		Alertmanager: addr(s.amPort), Voice: addr(s.metricsPort), Sidecar: addr(s.sidecarPort),
+		Labels: map[string]string{"service": "voicewatch", "environment": "e2e"}})))
 	s.promURL = "http://" + addr(s.promPort)
 	s.prom = startProc(t, "prometheus", prometheusBin, []string{
 		"--config.file=" + path, "--storage.tsdb.path=" + filepath.Join(s.dir, "tsdb"),

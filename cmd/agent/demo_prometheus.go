@@ -90,7 +90,8 @@ func startPromStack(ctx context.Context, g *errgroup.Group, dir, mediaAddr, side
 	}
 	dir = filepath.Join(dir, "prometheus-stack")
 	files := map[string][]byte{"voicewatch.rules.yml": rules, "alertmanager.yml": amYAML,
-		"prometheus.yml": fmt.Appendf(nil, demoPrometheusYAML, filepath.Join(dir, "voicewatch.rules.yml"), amAddr, mediaAddr, sidecarAddr)}
+		"prometheus.yml": cfg.PrometheusYAML(alerts.PrometheusSetup{Interval: time.Second, RuleFiles: []string{filepath.Join(dir, "voicewatch.rules.yml")},
+			Alertmanager: amAddr, Voice: mediaAddr, Sidecar: sidecarAddr, Labels: map[string]string{"service": "voicewatch", "environment": "demo"}})}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -121,30 +122,6 @@ func startProc(ctx context.Context, g *errgroup.Group, bin string, args ...strin
 		return fmt.Errorf("%s exited: %v", filepath.Base(bin), err)
 	})
 }
-
-const demoPrometheusYAML = `global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files: [%q]
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: [%q]
-scrape_configs:
-  - job_name: voice
-    static_configs:
-      - targets: [%q]
-        labels: {service: voicewatch, environment: demo}
-  - job_name: voicewatch-sidecar
-    static_configs:
-      - targets: [%q]
-        labels: {service: voicewatch, environment: demo}
-    metric_relabel_configs:
-      - source_labels: [exported_job]
-        regex: voice
-        action: drop
-`
 
 // demoAlertmanagerYAML keeps the generated routing tree and inhibitions
 // and points every receiver at the demo's webhook (URL/<receiver>), with
