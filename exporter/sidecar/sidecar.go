@@ -45,6 +45,7 @@ type Sidecar struct {
 
 	probeSlots chan struct{} // GET /probe runs in flight
 	webConfig  string        // exporter-toolkit web config file (TLS, basic auth)
+	timeouts   serverTimeouts
 
 	gen     atomic.Pointer[generation]
 	mp      atomic.Pointer[sdkmetric.MeterProvider] // set while Run runs
@@ -68,14 +69,15 @@ func New(cfg Config, opts ...Option) (*Sidecar, error) {
 		return nil, err
 	}
 	s := &Sidecar{
-		cfg:     cfg,
-		log:     slog.New(slog.DiscardHandler),
-		now:     time.Now,
-		jitter:  tick.Random,
-		own:     prometheus.NewRegistry(),
-		reloads: make(chan reloadRequest),
-		started: make(chan struct{}),
-		runDone: make(chan struct{}),
+		cfg:      cfg,
+		log:      slog.New(slog.DiscardHandler),
+		now:      time.Now,
+		jitter:   tick.Random,
+		timeouts: defaultServerTimeouts,
+		own:      prometheus.NewRegistry(),
+		reloads:  make(chan reloadRequest),
+		started:  make(chan struct{}),
+		runDone:  make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(s)
@@ -134,8 +136,9 @@ func (s *Sidecar) Run(ctx context.Context, ln net.Listener) error {
 	if mp != nil {
 		s.mp.Store(mp)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 15 * time.Second, WriteTimeout: probeWriteTimeout, IdleTimeout: 60 * time.Second,
+	t := s.timeouts
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: t.readHeader,
+		ReadTimeout: t.read, WriteTimeout: t.write, IdleTimeout: t.idle,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	errc := make(chan error, 1)
 	// exporter-toolkit serves TLS and basic auth from --web.config.file,
@@ -184,9 +187,16 @@ loop:
 	return nil
 }
 
-// probeWriteTimeout bounds one response; /probe runs within the scraper's
-// timeout (at most a minute in practice).
-const probeWriteTimeout = 2 * time.Minute
+// serverTimeouts bound what one client can hold of the listener: the
+// request headers, the whole request, one response (/probe runs within the
+// scraper's timeout, at most a minute in practice) and an idle keep-alive
+// connection.
+type serverTimeouts struct{ readHeader, read, write, idle time.Duration }
+
+var defaultServerTimeouts = serverTimeouts{readHeader: 10 * time.Second, read: 15 * time.Second, write: 2 * time.Minute, idle: 60 * time.Second}
+
+// withServerTimeouts replaces the listener's timeouts (tests).
+func withServerTimeouts(t serverTimeouts) Option { return func(s *Sidecar) { s.timeouts = t } }
 
 // Started is closed once Run serves HTTP and runs its sources and sinks.
 func (s *Sidecar) Started() <-chan struct{} { return s.started }
