@@ -140,6 +140,16 @@ http: {rate_per_second: 1000, burst: 2000}
 // useVoice (re)starts the media core with the given ice: lines and waits
 // until Prometheus scrapes it.
 func (l *mediaLab) useVoice(name, ice string) {
+	l.startVoice(name, ice)
+	eventually(l.t, 30*time.Second, "prometheus scrapes the media core", func() bool {
+		v, err := l.value(`up{job="voice"}`)
+		return err == nil && v == 1
+	})
+}
+
+// startVoice (re)starts the media core with the given ice: lines and waits
+// until it is ready, without waiting for Prometheus.
+func (l *mediaLab) startVoice(name, ice string) {
 	t := l.t
 	if l.voice != nil {
 		l.voice.stop(10 * time.Second)
@@ -155,26 +165,11 @@ func (l *mediaLab) useVoice(name, ice string) {
 		}
 		return httpOK(l.base + "/-/ready")
 	})
-	eventually(t, 30*time.Second, "prometheus scrapes the media core", func() bool {
-		v, err := l.value(`up{job="voice"}`)
-		return err == nil && v == 1
-	})
 }
 
 func (l *mediaLab) startPrometheus() {
 	t := l.t
-	cfg, err := alerts.New(alerts.Config{}, alerts.WithTimeScale(timeScale))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := cfg.PrometheusRules().Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rulesPath := l.write("voicewatch.rules.yml", string(rules))
-	path := l.write("prometheus.yml", string(cfg.PrometheusYAML(alerts.PrometheusSetup{Interval: time.Second, RuleFiles: []string{rulesPath},
-		Alertmanager: addr(l.amPort), Voice: fmt.Sprintf("%s:%d", vethHTTPIP, l.metricsPort),
-		Labels: map[string]string{"service": "voicewatch", "environment": "e2e"}})))
+	path := l.writePrometheusConfig(fmt.Sprintf("%s:%d", vethHTTPIP, l.metricsPort), "")
 	l.promURL = "http://" + addr(l.promPort)
 	l.prom = startProc(t, "prometheus", prometheusBin, []string{
 		"--config.file=" + path, "--storage.tsdb.path=" + filepath.Join(l.dir, "tsdb"),

@@ -334,7 +334,11 @@ func (s *stack) startAlertmanager() {
 	})
 }
 
-func (s *stack) startPrometheus() {
+// writePrometheusConfig writes the generated rules (at the e2e time scale)
+// and a Prometheus configuration that scrapes the media core at voice and
+// the sidecar at sidecar ("" leaves it out), and returns the configuration's
+// path.
+func (s *stack) writePrometheusConfig(voice, sidecar string) string {
 	t := s.t
 	cfg, err := alerts.New(alerts.Config{}, alerts.WithTimeScale(timeScale))
 	if err != nil {
@@ -345,9 +349,14 @@ func (s *stack) startPrometheus() {
 		t.Fatal(err)
 	}
 	rulesPath := s.write("voicewatch.rules.yml", string(rules))
-	path := s.write("prometheus.yml", string(cfg.PrometheusYAML(alerts.PrometheusSetup{Interval: time.Second, RuleFiles: []string{rulesPath},
-		Alertmanager: addr(s.amPort), Voice: addr(s.metricsPort), Sidecar: addr(s.sidecarPort),
+	return s.write("prometheus.yml", string(cfg.PrometheusYAML(alerts.PrometheusSetup{Interval: time.Second, RuleFiles: []string{rulesPath},
+		Alertmanager: addr(s.amPort), Voice: voice, Sidecar: sidecar,
 		Labels: map[string]string{"service": "voicewatch", "environment": "e2e"}})))
+}
+
+func (s *stack) startPrometheus() {
+	t := s.t
+	path := s.writePrometheusConfig(addr(s.metricsPort), addr(s.sidecarPort))
 	s.promURL = "http://" + addr(s.promPort)
 	s.prom = startProc(t, "prometheus", prometheusBin, []string{
 		"--config.file=" + path, "--storage.tsdb.path=" + filepath.Join(s.dir, "tsdb"),

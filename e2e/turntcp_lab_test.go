@@ -54,7 +54,7 @@ func TestTURNTCPLab(t *testing.T) {
 	l.stack = &stack{t: t, bin: os.Getenv(envBin), dir: t.TempDir(), coturnPort: 3478, voicePort: 8080, metricsPort: 9100}
 	l.base = fmt.Sprintf("http://%s:%d", vethHTTPIP, l.voicePort)
 	l.startCoturn()
-	l.useVoiceNoProm("turn-tcp", "  servers: ["+l.turnTCP()+"]\n")
+	l.startVoice("turn-tcp", "  servers: ["+l.turnTCP()+"]\n")
 	l.veth.cutMedia()
 
 	calls, parallel := labEnvInt("VOICEWATCH_LAB_CALLS", 3), labEnvInt("VOICEWATCH_LAB_PARALLEL", 1)
@@ -139,19 +139,4 @@ func tcpLabCall(t *testing.T, l *mediaLab, turnURL string) (time.Duration, strin
 	}
 	_, _ = c.Hangup(ctx)
 	return d, pair, nil
-}
-
-// useVoiceNoProm starts the media core without waiting for Prometheus.
-func (l *mediaLab) useVoiceNoProm(name, ice string) {
-	t := l.t
-	cfg := l.write("voice-"+name+".yaml", fmt.Sprintf(labVoiceYAML, vethHTTPIP, l.voicePort, vethHTTPIP, l.metricsPort,
-		vethMediaIP, ice, filepath.Join(l.dir, "sessions")))
-	path, args := l.veth.inside(filepath.Join(l.bin, "agent"), "voice", "--config", cfg)
-	l.voice = startProc(t, "voice-"+name, path, args, []string{"VOICEWATCH_WHIP_TOKEN=" + whipToken, "TURN_SHARED_SECRET=" + turnSecret})
-	eventually(t, 15*time.Second, "media core ready", func() bool {
-		if err := l.voice.exitedEarly(); err != nil {
-			t.Fatal(err)
-		}
-		return httpOK(l.base + "/-/ready")
-	})
 }
