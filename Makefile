@@ -12,6 +12,7 @@ all: build
 
 build:
 	$(GO) build -o bin/agent ./cmd/agent
+	$(GO) build -tags sidecaronly -o bin/agent-sidecar ./cmd/agent
 	$(GO) build -o bin/probe ./cmd/probe
 
 test: test-deps vet unit e2e
@@ -21,6 +22,7 @@ test-deps:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags sidecaronly ./cmd/agent
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 

@@ -14,8 +14,13 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// voicewatchImage is the image docker-compose.yaml builds from the Dockerfile.
-const voicewatchImage = "voicewatch:local"
+// builtImages are the images docker-compose.yaml builds, by Dockerfile
+// stage: the full agent, and the sidecar's built with -tags sidecaronly.
+var builtImages = map[string]string{"runtime": "voicewatch:local", "sidecar": "voicewatch-sidecar:local"}
+
+// builtHere reports whether compose builds the service's image from the
+// Dockerfile (it runs an agent).
+func builtHere(s types.ServiceConfig) bool { return s.Build != nil }
 
 var (
 	baseServices = []string{"alert-receiver", "alertmanager", "coturn", "grafana", "prometheus", "sidecar", "voice"}
@@ -58,8 +63,8 @@ func TestComposeImages(t *testing.T) {
 	stages := dockerfileStages(t)
 	forEachService(t, func(t *testing.T, _ *types.Project, s types.ServiceConfig) {
 		if s.Build != nil {
-			if s.Image != voicewatchImage {
-				t.Errorf("built image is tagged %q, want %q", s.Image, voicewatchImage)
+			if want := builtImages[s.Build.Target]; s.Image != want {
+				t.Errorf("image built from stage %q is tagged %q, want %q", s.Build.Target, s.Image, want)
 			}
 			if s.Build.Context != repoPath(t, ".") {
 				t.Errorf("build context %s, want the repository root", s.Build.Context)
@@ -114,7 +119,7 @@ func TestComposeMounts(t *testing.T) {
 func listenPorts(t *testing.T, s types.ServiceConfig) []uint32 {
 	t.Helper()
 	switch {
-	case s.Image != voicewatchImage:
+	case !builtHere(s):
 		return nil
 	case s.Command[0] == "voice":
 		c := voiceConfigFor(t, s)
@@ -226,7 +231,7 @@ func TestComposeHealthchecks(t *testing.T) {
 		if hc.Timeout == nil || hc.Interval == nil || time.Duration(*hc.Timeout) >= time.Duration(*hc.Interval) {
 			t.Errorf("health check needs a timeout below its interval")
 		}
-		if s.Image != voicewatchImage {
+		if !builtHere(s) {
 			return
 		}
 		u := healthcheckURL(t, hc.Test)

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,23 +56,23 @@ func dockerfileStages(t *testing.T) []string {
 
 func TestDockerfile(t *testing.T) {
 	lines := dockerfileLines(t)
-	var stages [][]string // instructions per stage
-	var bases []string
+	stages := map[string]string{} // name → instructions
+	var names, bases []string
 	for _, l := range lines {
 		if m := fromRe.FindStringSubmatch(l); m != nil {
-			stages = append(stages, nil)
+			names = append(names, m[2])
 			bases = append(bases, m[1])
 		}
-		if len(stages) > 0 {
-			stages[len(stages)-1] = append(stages[len(stages)-1], l)
+		if len(names) > 0 {
+			stages[names[len(names)-1]] += l + "\n"
 		}
 	}
-	if len(stages) != 2 {
-		t.Fatalf("want 2 stages (build, runtime), got %d: %v", len(stages), bases)
+	if !slices.Equal(names, []string{"build", "sidecar", "runtime"}) {
+		t.Fatalf("stages %v, want [build sidecar runtime] (runtime last: the default target)", names)
 	}
-	build, final := strings.Join(stages[0], "\n"), stages[1]
+	build := stages["build"]
 	for _, want := range []string{"golang:${GO_VERSION}", "CGO_ENABLED=0", "--mount=type=cache,target=/go/pkg/mod",
-		"-trimpath", `-ldflags "-s -w"`, "./cmd/agent", "./cmd/probe"} {
+		"-trimpath", `-ldflags "-s -w"`, "-o /out/agent ./cmd/agent", "-tags sidecaronly -o /out/agent-sidecar ./cmd/agent", "./cmd/probe"} {
 		if !strings.Contains(build, want) {
 			t.Errorf("build stage lacks %q", want)
 		}
@@ -79,23 +80,31 @@ func TestDockerfile(t *testing.T) {
 	if !strings.Contains(strings.Join(lines, "\n"), "ARG GO_VERSION=1.26") {
 		t.Error("the builder is not pinned to Go 1.26 (go.mod)")
 	}
-	if !strings.HasPrefix(bases[1], "gcr.io/distroless/static") {
-		t.Errorf("final stage is %s, want distroless static (CA certificates, no shell)", bases[1])
+	// The configs each image carries for ECS (where nothing is mounted).
+	carries := map[string][]string{
+		"runtime": {"/etc/voicewatch/voice.yaml", "/etc/voicewatch/sidecar.yaml"},
+		"sidecar": {"/etc/voicewatch/sidecar.yaml"},
 	}
-	finalText := strings.Join(final, "\n")
-	for _, want := range []string{"COPY --from=build /out/agent /agent", "COPY --from=build /out/probe /probe",
-		"USER 65532:65532", `ENTRYPOINT ["/agent"]`} {
-		if !strings.Contains(finalText, want) {
-			t.Errorf("final stage lacks %q", want)
+	agents := map[string]string{"runtime": "/out/agent", "sidecar": "/out/agent-sidecar"}
+	for i, name := range names[1:] {
+		final := stages[name]
+		if !strings.HasPrefix(bases[i+1], "gcr.io/distroless/static") {
+			t.Errorf("stage %s is %s, want distroless static (CA certificates, no shell)", name, bases[i+1])
 		}
-	}
-	// The configs baked in for ECS exist and land where imageFiles says.
-	for dst, src := range imageFiles {
-		if !strings.Contains(finalText, src) || !strings.Contains(finalText, filepath.Dir(dst)+"/") {
-			t.Errorf("final stage does not copy %s to %s", src, dst)
+		for _, want := range []string{"COPY --from=build " + agents[name] + " /agent", "COPY --from=build /out/probe /probe",
+			"USER 65532:65532", `ENTRYPOINT ["/agent"]`} {
+			if !strings.Contains(final, want) {
+				t.Errorf("stage %s lacks %q", name, want)
+			}
 		}
-		if _, err := os.Stat(repoPath(t, src)); err != nil {
-			t.Error(err)
+		for _, dst := range carries[name] {
+			src := imageFiles[dst]
+			if !strings.Contains(final, src) || !strings.Contains(final, filepath.Dir(dst)+"/") {
+				t.Errorf("stage %s does not copy %s to %s", name, src, dst)
+			}
+			if _, err := os.Stat(repoPath(t, src)); err != nil {
+				t.Error(err)
+			}
 		}
 	}
 }

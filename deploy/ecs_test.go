@@ -322,6 +322,19 @@ func TestECSExecutionRolePolicy(t *testing.T) {
 				t.Errorf("%s: the execution role cannot read %s (%s)", c.Name, s.ValueFrom, action)
 			}
 		}
+		// The image: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG.
+		if host, rest, ok := strings.Cut(c.Image, "/"); ok {
+			account, region := strings.Split(host, ".")[0], strings.Split(host, ".")[3]
+			repo, _, _ := strings.Cut(rest, ":")
+			arn := fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", region, account, repo)
+			for _, a := range []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"} {
+				if !allowed(a, arn) {
+					t.Errorf("%s: the execution role lacks %s on %s, so the image %s cannot be pulled", c.Name, a, arn, c.Image)
+				}
+			}
+		} else {
+			t.Errorf("%s: image %q is not in ECR", c.Name, c.Image)
+		}
 		lc := c.LogConfiguration.Options
 		stream := fmt.Sprintf("arn:aws:logs:%s:123456789012:log-group:%s:log-stream:%s/%s/abc", lc["awslogs-region"], lc["awslogs-group"], lc["awslogs-stream-prefix"], c.Name)
 		for _, a := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {

@@ -13,12 +13,16 @@
 # repository; its code is never kept in the repository. A built collector in
 # WORK is reused.
 #
-# Usage: scripts/bench-otelcol.sh [-w WORK] [-d SECONDS] [-W WARMUP] [-p PORT] [-b]
+# The sidecar is the agent the sidecar image ships (go build -tags
+# sidecaronly); -F measures the full agent binary instead.
+#
+# Usage: scripts/bench-otelcol.sh [-w WORK] [-d SECONDS] [-W WARMUP] [-p PORT] [-b] [-F]
 #   -w  work directory (default /tmp/voicewatch-bench-otelcol)
 #   -d  measured window in seconds (default 240)
 #   -W  warm-up before the window in seconds (default 30)
 #   -p  loopback port of the target; the sidecar listens on the next one (default 19500)
 #   -b  build only (the collector, agent and target), do not run
+#   -F  the full agent (every command), not the sidecar image's build
 # Environment: OTELCOL_BIN uses an already built collector; OCB_VERSION
 # (default v0.161.0) is the builder's version.
 set -euo pipefail
@@ -30,14 +34,16 @@ window=240
 warmup=30
 port=19500
 build_only=0
-while getopts "w:d:W:p:b" opt; do
+agent_tags=sidecaronly
+while getopts "w:d:W:p:bF" opt; do
   case $opt in
     w) work=$OPTARG ;;
     d) window=$OPTARG ;;
     W) warmup=$OPTARG ;;
     p) port=$OPTARG ;;
     b) build_only=1 ;;
-    *) sed -n '2,25p' "$0" >&2; exit 2 ;;
+    F) agent_tags= ;;
+    *) sed -n '2,28p' "$0" >&2; exit 2 ;;
   esac
 done
 ocb_version=${OCB_VERSION:-v0.161.0}
@@ -87,7 +93,7 @@ otelcol=${OTELCOL_BIN:-$work/otelcol/otelcol-bench}
 if [ -z "${BENCH_IN_NETNS:-}" ]; then
   build_collector
   log "building agent and benchtarget from $repo"
-  (cd "$repo" && go build -o "$work/agent" ./cmd/agent && go build -o "$work/benchtarget" ./exporter/sidecar/internal/benchtarget/cmd/benchtarget)
+  (cd "$repo" && go build -tags "$agent_tags" -o "$work/agent" ./cmd/agent && go build -o "$work/benchtarget" ./exporter/sidecar/internal/benchtarget/cmd/benchtarget)
   [ "$build_only" = 1 ] && { log "built: $otelcol $work/agent $work/benchtarget"; exit 0; }
   # As root, run in a fresh network namespace whose only interface is
   # loopback, so neither process can reach anything but 127.0.0.1.

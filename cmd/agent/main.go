@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -37,22 +38,14 @@ type command struct {
 	run     func(ctx context.Context, args []string, std stdio) error
 }
 
-// commands is the command table, in the order the help lists them.
-var commands = []command{
-	{"demo", "everything on loopback: media core, STUN/TURN, sidecar, synthetic calls", runDemo},
-	{"voice", "run the instrumented WebRTC media core (WHIP)", runVoice},
-	{"sidecar", "scrape, derive from logs, probe; publish to Prometheus, CloudWatch, OTLP", runSidecar},
-	{"logs", "logs report: summarise voice-agent logs (sessions, errors, scanner traffic)", runLogs},
-	{"dashboards", "export|apply: Grafana and CloudWatch dashboards as code", runDashboards},
-	{"alerts", "export|apply|test-notify|receive: Prometheus rules, Alertmanager routes, CloudWatch alarms", runAlerts},
-	{"waf", "export|apply: AWS WAF web ACL from the guard's signatures, ALB association and access logs", runWaf},
-}
-
 func usage() string {
 	var b strings.Builder
 	b.WriteString("agent — voicewatch: observe and test WebRTC voice agents.\n\nUsage: agent COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands {
 		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.summary)
+	}
+	if len(notInThisBuild) > 0 {
+		fmt.Fprintf(&b, "\nThis is the sidecar image's build (-tags sidecaronly); %s are in the voicewatch image.\n", strings.Join(notInThisBuild, ", "))
 	}
 	b.WriteString("\nRun 'agent COMMAND --help' for the flags of a command.\n")
 	return b.String()
@@ -72,6 +65,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdio{in: stdin, out: stdout, errOut: stderr})
 		}
+	}
+	if slices.Contains(notInThisBuild, args[0]) {
+		return usagef("", "command %q is not in this build: the sidecar image's agent is built with -tags sidecaronly and has only 'agent sidecar'; run %q from the voicewatch image (or go run ./cmd/agent)", args[0], args[0])
 	}
 	return usagef("", "unknown command %q (run 'agent --help' for the list)", args[0])
 }
