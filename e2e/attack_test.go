@@ -20,8 +20,8 @@ import (
 	"github.com/coder/websocket"
 	pwebrtc "github.com/pion/webrtc/v4"
 
+	"github.com/voicewatch/voicewatch/internal/coturntest"
 	"github.com/voicewatch/voicewatch/internal/netns"
-	"github.com/voicewatch/voicewatch/probes/webrtc"
 )
 
 // Attack soak: the media core and the sidecar as real processes, pion
@@ -103,7 +103,7 @@ func TestAttackSoak(t *testing.T) {
 		return
 	}
 	bin, dir := os.Getenv(envBin), t.TempDir()
-	voicePort, sidecarPort := freePort(t), freePort(t)
+	voicePort, sidecarPort := coturntest.FreePort(t), coturntest.FreePort(t)
 	voiceURL := "http://" + addr(voicePort)
 	sidecarURL := "http://" + addr(sidecarPort)
 	env := []string{"VOICEWATCH_WHIP_TOKEN=" + whipToken}
@@ -195,37 +195,13 @@ func voiceActive(t *testing.T, voiceURL string) float64 {
 // back for d and returns the WHIP signaling latency of every successful
 // call; a failed call fails the test.
 func placeCallsTo(t *testing.T, voiceURL string, n int, d time.Duration) []time.Duration {
-	wait := false
-	p, err := webrtc.New(webrtc.Config{Target: voiceURL + "/whip", Token: whipToken, Loopback: true, WaitForAudio: &wait})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var mu sync.Mutex
-	var out []time.Duration
+	out, failed := callBackToBack(t, voiceURL, n, d)
 	var failures []string
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() { // owner: placeCallsTo; ends with ctx
-			defer wg.Done()
-			for ctx.Err() == nil {
-				cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
-				r := p.Probe(cctx)
-				ccancel()
-				sig, ok := r.Phases.Get("signaling")
-				mu.Lock()
-				if r.Success && ok {
-					out = append(out, sig)
-				} else if r.Failure != nil {
-					failures = append(failures, r.Failure.Message())
-				}
-				mu.Unlock()
-			}
-		}()
+	for _, f := range failed {
+		if f != nil {
+			failures = append(failures, f.Message())
+		}
 	}
-	wg.Wait()
 	if len(failures) > 0 {
 		t.Errorf("%d legitimate calls failed, first: %s", len(failures), failures[0])
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/voicewatch/voicewatch/internal/coturntest"
 	"github.com/voicewatch/voicewatch/internal/netns"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
@@ -72,7 +73,7 @@ func startCluster(t *testing.T) *cluster {
 	c := &cluster{}
 	var ports []int
 	for i, name := range []string{"voice-a", "voice-b"} {
-		port := freePort(t)
+		port := coturntest.FreePort(t)
 		ports = append(ports, port)
 		cfg := filepath.Join(dir, name+".yaml")
 		if err := os.WriteFile(cfg, fmt.Appendf(nil, clusterVoiceYAML, port, store, port), 0o600); err != nil {
@@ -87,7 +88,7 @@ func startCluster(t *testing.T) *cluster {
 			return httpOK(c.cores[i] + "/-/ready")
 		})
 	}
-	lbPort := freePort(t)
+	lbPort := coturntest.FreePort(t)
 	cfg := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, haproxyCfg, lbPort, ports[0], ports[1]), 0o600); err != nil {
 		t.Fatal(err)

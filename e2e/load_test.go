@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/voicewatch/voicewatch/internal/netns"
+	"github.com/voicewatch/voicewatch/probes"
 	"github.com/voicewatch/voicewatch/probes/webrtc"
 )
 
@@ -76,22 +77,33 @@ func TestLoadScannerFlood(t *testing.T) {
 }
 
 // placeCalls runs n pion callers placing calls back to back for d and
-// returns the WHIP signaling latency of every successful call.
+// returns the WHIP signaling latency of every successful call; a failed
+// call fails the test.
 func placeCalls(t *testing.T, s *stack, n int, d time.Duration) []time.Duration {
+	out, failed := callBackToBack(t, s.voiceURL, n, d)
+	if len(failed) > 0 {
+		t.Errorf("%d calls failed", len(failed))
+	}
+	return out
+}
+
+// callBackToBack runs n pion callers (from 127.0.0.1) placing calls to
+// voiceURL back to back for d. It returns the WHIP signaling latency of
+// every successful call and the failure of every other one (nil when the
+// probe reported none).
+func callBackToBack(t *testing.T, voiceURL string, n int, d time.Duration) (signaling []time.Duration, failed []*probes.Failure) {
 	wait := false
-	p, err := webrtc.New(webrtc.Config{Target: s.voiceURL + "/whip", Token: whipToken, Loopback: true, WaitForAudio: &wait})
+	p, err := webrtc.New(webrtc.Config{Target: voiceURL + "/whip", Token: whipToken, Loopback: true, WaitForAudio: &wait})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
-	var out []time.Duration
-	failed := 0
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
-		go func() { // owner: placeCalls; ends with ctx
+		go func() { // owner: callBackToBack; ends with ctx
 			defer wg.Done()
 			for ctx.Err() == nil {
 				cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -100,19 +112,16 @@ func placeCalls(t *testing.T, s *stack, n int, d time.Duration) []time.Duration 
 				sig, ok := r.Phases.Get("signaling")
 				mu.Lock()
 				if r.Success && ok {
-					out = append(out, sig)
+					signaling = append(signaling, sig)
 				} else {
-					failed++
+					failed = append(failed, r.Failure)
 				}
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	if failed > 0 {
-		t.Errorf("%d calls failed", failed)
-	}
-	return out
+	return signaling, failed
 }
 
 func pct(ds []time.Duration, p int) time.Duration {

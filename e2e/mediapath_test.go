@@ -64,7 +64,7 @@ func startMediaLab(t *testing.T) *mediaLab {
 		t.Fatalf("%s is not set: the test must build the binaries before entering the namespace", envBin)
 	}
 	s.coturnPort, s.voicePort, s.metricsPort = 3478, 8080, 9100 // in the lab's own namespace
-	s.promPort, s.amPort = freePort(t), freePort(t)
+	s.promPort, s.amPort = coturntest.FreePort(t), coturntest.FreePort(t)
 	s.pager = startPager(t)
 	l := &mediaLab{stack: s, veth: veth, base: fmt.Sprintf("http://%s:%d", vethHTTPIP, s.voicePort)}
 	s.voiceURL = l.base
@@ -462,16 +462,7 @@ func mediaBlip(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 // pollFine is eventuallyOr at a 10 ms resolution (a /metrics read on the
 // veth takes about 1 ms), for measuring rather than waiting.
 func pollFine(within time.Duration, cond func() bool) time.Duration {
-	start := time.Now()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for time.Since(start) < within {
-		if cond() {
-			return time.Since(start)
-		}
-		<-tick.C
-	}
-	return -1
+	return poll(within, 10*time.Millisecond, cond)
 }
 
 // tally counts equal values: "2 (18×), 3 (2×)".

@@ -111,8 +111,8 @@ func startStack(t *testing.T) *stack {
 	if s.bin == "" {
 		t.Fatalf("%s is not set: the test must build the binaries before entering the namespace", envBin)
 	}
-	s.coturnPort, s.voicePort, s.metricsPort = freePort(t), freePort(t), freePort(t)
-	s.sidecarPort, s.promPort, s.amPort = freePort(t), freePort(t), freePort(t)
+	s.coturnPort, s.voicePort, s.metricsPort = coturntest.FreePort(t), coturntest.FreePort(t), coturntest.FreePort(t)
+	s.sidecarPort, s.promPort, s.amPort = coturntest.FreePort(t), coturntest.FreePort(t), coturntest.FreePort(t)
 	s.voiceURL = "http://" + addr(s.voicePort)
 
 	// Provider and AWS test servers, in-process.

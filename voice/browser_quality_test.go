@@ -1,14 +1,12 @@
 package voice
 
 import (
-	"context"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -46,8 +44,7 @@ type pageQuality struct {
 //
 // It also checks the page's charts show values.
 func TestBrowserQualityAgrees(t *testing.T) {
-	chrome, ok := browserTest(t)
-	if !ok {
+	if _, ok := browserTest(t); !ok {
 		return
 	}
 	cfg := loopbackConfig(t)
@@ -55,16 +52,9 @@ func TestBrowserQualityAgrees(t *testing.T) {
 	cfg.Audio.Greeting = &greet
 	cfg.Audio.BargeIn = BargeInIgnore // Chromium's fake microphone beeps: let the bot keep talking
 	ts := startServer(t, cfg)
-
-	ctx := chromiumtest.Start(t, chrome, chromiumtest.AllowLoopback)
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/")); err != nil {
-		t.Fatal(err)
-	}
-	cctx, ccancel := context.WithTimeout(ctx, 20*time.Second)
-	defer ccancel()
-	if err := chromedp.Do(cctx, chromedp.Click(chromedp.ID("call")), chromedp.WaitVisible(chromedp.CSS(`#state[data-state="connected"]`))); err != nil {
-		t.Fatal(err)
-	}
+	p := openPage(t, ts.base)
+	ctx := p.ctx
+	p.do("call", 20*time.Second, chromedp.Click(chromedp.ID("call")), chromedp.WaitVisible(chromedp.CSS(`#state[data-state="connected"]`)))
 	// Wait until both sides have RTCP-derived numbers: the page's sample
 	// has jitter, RTTs and the media core's reports; the media core has
 	// Chromium's reports and an RTT.
@@ -114,11 +104,7 @@ func TestBrowserQualityAgrees(t *testing.T) {
 			t.Errorf("chart %s shows %q (%v)", id, txt, err)
 		}
 	}
-	hctx, hcancel := context.WithTimeout(ctx, 5*time.Second)
-	defer hcancel()
-	if err := chromedp.Do(hctx, chromedp.Click(chromedp.ID("hangup"))); err != nil {
-		t.Fatal(err)
-	}
+	p.do("hang up", 5*time.Second, chromedp.Click(chromedp.ID("hangup")))
 	voicetest.Eventually(t, 10*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
 	if ended := ts.logs.Find(EventSessionEnded, nil); len(ended) != 1 || ended[0]["mos"] == nil {
 		t.Errorf("session.ended without a MOS: %v", ended)

@@ -2,6 +2,7 @@ package voice
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -37,55 +38,92 @@ func browserTest(t *testing.T) (chrome string, ok bool) {
 	return chrome, netns.Run(t)
 }
 
+// page is the test page open in headless Chromium.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// openPage opens the test page of the media core at base in headless
+// Chromium (loopback allowed).
+func openPage(t *testing.T, base string) *page {
+	t.Helper()
+	ctx := chromiumtest.Start(t, chromiumPath(t), chromiumtest.AllowLoopback)
+	p := &page{t: t, ctx: ctx}
+	// The first action starts the browser and ties its life to its
+	// context: the long-lived one, never a step's timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatalf("open the test page: %v", err)
+	}
+	return p
+}
+
+// text is the page's text, for failure messages.
+func (p *page) text() string {
+	s, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	return s
+}
+
+// do runs actions within d, failing the test (with the page's text) if
+// they do not complete.
+func (p *page) do(what string, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, d)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.t.Fatalf("%s: %v\npage:\n%s", what, err, p.text())
+	}
+}
+
+// poll waits within d until the JavaScript expression expr is truthy,
+// failing the test (with the page's text) if it is not; it returns expr's
+// value when that is a string.
+func (p *page) poll(what string, d time.Duration, expr string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, d)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Poll[any](expr))
+	if err != nil {
+		p.t.Fatalf("%s: %v\npage:\n%s", what, err, p.text())
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// waitText waits until the element with id shows text containing want.
+func (p *page) waitText(id, want string, d time.Duration) string {
+	p.t.Helper()
+	expr := `(() => { const t = document.getElementById("` + id + `").textContent; return t.includes(` + jsString(want) + `) && t; })()`
+	return p.poll(fmt.Sprintf("#%s never showed %q", id, want), d, expr)
+}
+
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
 // TestBrowserCall opens the test page in headless Chromium with fake media
 // devices, inside a loopback-only network namespace, and completes a call.
 func TestBrowserCall(t *testing.T) {
-	chrome, ok := browserTest(t)
-	if !ok {
+	if _, ok := browserTest(t); !ok {
 		return
 	}
 	cfg := loopbackConfig(t)
 	greet := true
 	cfg.Audio.Greeting = &greet
 	ts := startServer(t, cfg)
-
-	ctx := chromiumtest.Start(t, chrome, chromiumtest.AllowLoopback)
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/")); err != nil {
-		t.Fatal(err)
-	}
-	step := func(what string, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, d)
-		defer scancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
-			t.Fatalf("%s: %v\npage:\n%s", what, err, page)
-		}
-	}
-	step("click Call", 5*time.Second, chromedp.Click(chromedp.ID("call")))
-	step("connected", 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="connected"]`)))
-	poll := func(what string, d time.Duration, expr string) string {
-		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, d)
-		defer scancel()
-		v, err := chromedp.Run(sctx, chromedp.Poll[any](expr))
-		if err != nil {
-			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
-			t.Fatalf("%s: %v\npage:\n%s", what, err, page)
-		}
-		s, _ := v.(string)
-		return s
-	}
-	pair := poll("selected pair shown", 10*time.Second,
+	p := openPage(t, ts.base)
+	p.do("click Call", 5*time.Second, chromedp.Click(chromedp.ID("call")))
+	p.do("connected", 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="connected"]`)))
+	pair := p.poll("selected pair shown", 10*time.Second,
 		`document.getElementById("pair").textContent.includes("/") && document.getElementById("pair").textContent`)
 	if !strings.HasPrefix(pair, "host / host / udp") {
 		t.Errorf("page shows selected pair %q, want host / host / udp on loopback", pair)
 	}
 	// The page streams session events over the WebSocket: the greeting
 	// reply proves audio was sent to the browser.
-	poll("events streamed", 15*time.Second, `document.getElementById("events").textContent.includes("bot.reply")`)
-	gathering, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("gathering-ms")))
-	step("hang up", 5*time.Second, chromedp.Click(chromedp.ID("hangup")))
+	p.poll("events streamed", 15*time.Second, `document.getElementById("events").textContent.includes("bot.reply")`)
+	gathering, _ := chromedp.Run(p.ctx, chromedp.Text(chromedp.ID("gathering-ms")))
+	p.do("hang up", 5*time.Second, chromedp.Click(chromedp.ID("hangup")))
 	voicetest.Eventually(t, 10*time.Second, "session end", func() bool { return ts.ActiveSessions() == 0 })
 	t.Logf("browser: selected pair %q, client ICE gathering %s", pair, gathering)
 

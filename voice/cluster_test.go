@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/voicewatch/voicewatch/internal/servetest"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -35,15 +36,8 @@ func startClusterMember(t *testing.T, dir string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
+	srv := servetest.Serve(t, ln, func(ctx context.Context, ln net.Listener) error { return s.Serve(ctx, ln, nil) })
+	t.Cleanup(func() { srv.Check(t, "Serve") })
 	return &testServer{Server: s, base: cfg.Cluster.AdvertiseURL, logs: logs, reg: reg}
 }
 

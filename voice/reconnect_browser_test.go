@@ -1,67 +1,14 @@
 package voice
 
 import (
-	"context"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/voicewatch/voicewatch/internal/chromiumtest"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
-
-// page is the test page open in headless Chromium.
-type page struct {
-	t   *testing.T
-	ctx context.Context
-}
-
-func openPage(t *testing.T, base string) *page {
-	t.Helper()
-	ctx := chromiumtest.Start(t, chromiumPath(t), chromiumtest.AllowLoopback)
-	p := &page{t: t, ctx: ctx}
-	// The first action starts the browser and ties its life to its
-	// context: the long-lived one, never a step's timeout.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
-		t.Fatalf("open the test page: %v", err)
-	}
-	return p
-}
-
-func (p *page) text() string {
-	s, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body.innerText`))
-	return s
-}
-
-func (p *page) do(what string, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, d)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		p.t.Fatalf("%s: %v\npage:\n%s", what, err, p.text())
-	}
-}
-
-// waitText waits until the element with id shows text containing want.
-func (p *page) waitText(id, want string, d time.Duration) string {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, d)
-	defer cancel()
-	expr := `(() => { const t = document.getElementById("` + id + `").textContent; return t.includes(` + jsString(want) + `) && t; })()`
-	v, err := chromedp.Run(ctx, chromedp.Poll[any](expr))
-	if err != nil {
-		p.t.Fatalf("#%s never showed %q: %v\npage:\n%s", id, want, err, p.text())
-	}
-	s, _ := v.(string)
-	return s
-}
-
-func jsString(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
 
 // TestBrowserServerEndsCall: the server ends a connected call on purpose
 // (max_session_duration); the page says so and does not redial.

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 	"github.com/voicewatch/voicewatch/internal/httpguard"
 	"github.com/voicewatch/voicewatch/voice/store"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
@@ -89,13 +90,8 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{now: time.Now}, opts)
+	o.logger = funcopt.Logger(o.logger)
 	if o.registry == nil {
 		o.registry = prometheus.NewRegistry()
 		o.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -6,13 +6,13 @@ import (
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
+	"github.com/voicewatch/voicewatch/internal/servetest"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -29,7 +29,6 @@ type testServer struct {
 	base string
 	logs *voicetest.LogBuffer
 	reg  *prometheus.Registry
-	stop func()
 }
 
 func loopbackConfig(t testing.TB) Config {
@@ -56,25 +55,9 @@ func startServer(t testing.TB, cfg Config, opts ...Option) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
-	ts := &testServer{Server: s, base: "http://" + ln.Addr().String(), logs: logs, reg: reg}
-	var once sync.Once
-	ts.stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		})
-	}
-	t.Cleanup(ts.stop)
-	return ts
+	srv := servetest.Start(t, func(ctx context.Context, ln net.Listener) error { return s.Serve(ctx, ln, nil) })
+	t.Cleanup(func() { srv.Check(t, "Serve") })
+	return &testServer{Server: s, base: srv.URL(), logs: logs, reg: reg}
 }
 
 // metric returns the value of the series of name whose labels include

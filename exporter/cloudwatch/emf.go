@@ -81,30 +81,9 @@ type emfGroup struct {
 // A histogram too large for one line (over 100 values) gets lines of its own.
 func (ew *emfWriter) write(recs []*record) (int, error) {
 	defer ew.reset()
-	values := 0
-	for _, r := range recs {
-		if !r.has {
-			continue
-		}
-		it := emfItem{r: r}
-		if r.kind == kindHistogram {
-			h := r.histogram()
-			vs, cs := valuesCounts(h.bounds, h.counts, emfMaxValues)
-			if len(vs) == 0 { // no observation in this interval
-				continue
-			}
-			if len(vs) > 1 {
-				n, err := ew.splitHistogram(r, vs, cs)
-				values += n
-				if err != nil {
-					return values, err
-				}
-				continue
-			}
-			it.hist = &emfHistogram{Values: vs[0], Counts: cs[0], Count: h.count, Sum: finiteSum(h.sum, vs[0], cs[0]), Min: vs[0][0], Max: vs[0][len(vs[0])-1]}
-		}
-		ew.add(it)
-		values++
+	values, err := walkEMF(recs, ew)
+	if err != nil {
+		return values, err
 	}
 	for i := range ew.groups {
 		g := &ew.groups[i]
@@ -115,10 +94,56 @@ func (ew *emfWriter) write(recs []*record) (int, error) {
 	return values, ew.w.Flush()
 }
 
+// emfLines is where walkEMF sends the metric values of a write: the
+// writer, and the encoding/json reference its tests compare it with.
+type emfLines interface {
+	// add puts it on the line of its timestamp and dimension set.
+	add(it emfItem)
+	// own writes it on a line of its own.
+	own(it emfItem) error
+}
+
+// walkEMF sends the metric values recs have to send to lines, in order, and
+// returns how many it sent. A gauge's or counter's value, and a histogram's
+// Values/Counts object with the exact delta count and sum (finiteSum), go
+// on the line of their timestamp and dimension set; a histogram with more
+// than 100 values gets lines of its own (splitLine), one without an
+// observation in this interval none. It stops at the first error of own.
+func walkEMF(recs []*record, lines emfLines) (int, error) {
+	values := 0
+	for _, r := range recs {
+		if !r.has {
+			continue
+		}
+		if r.kind != kindHistogram {
+			lines.add(emfItem{r: r})
+			values++
+			continue
+		}
+		h := r.histogram()
+		vs, cs := valuesCounts(h.bounds, h.counts, emfMaxValues)
+		switch len(vs) {
+		case 0: // no observation in this interval
+		case 1:
+			lines.add(emfItem{r: r, hist: &emfHistogram{Values: vs[0], Counts: cs[0], Count: h.count, Sum: finiteSum(h.sum, vs[0], cs[0]), Min: vs[0][0], Max: vs[0][len(vs[0])-1]}})
+			values++
+		default:
+			for i := range vs {
+				line := splitLine(vs[i], cs[i])
+				if err := lines.own(emfItem{r: r, hist: &line}); err != nil {
+					return values, err
+				}
+				values++
+			}
+		}
+	}
+	return values, nil
+}
+
 // add adds it to the group of its timestamp and dimension set, starting a
 // new group for the first metric of a set and when the group is full.
 func (ew *emfWriter) add(it emfItem) {
-	ew.key = ew.groupKey(ew.key[:0], it.r)
+	ew.key = appendGroupKey(ew.key[:0], it.r)
 	i, ok := ew.index[string(ew.key)]
 	if !ok || len(ew.groups[i].items) == emfMaxMetrics {
 		i = ew.newGroup(it.r)
@@ -152,9 +177,12 @@ func (ew *emfWriter) reset() {
 	clear(ew.index)
 }
 
-// groupKey appends the key of r's line: its timestamp (the instant, to
-// the millisecond, as the line's Timestamp has it) and its dimensions.
-func (ew *emfWriter) groupKey(dst []byte, r *record) []byte {
+// appendGroupKey appends the key of r's line: its timestamp (the instant,
+// to the millisecond, as the line's Timestamp has it) and its dimensions.
+// (The first writer keyed on the wall-clock time, which merged the two
+// 01:30s of a daylight-saving change and split one instant seen in two
+// zones.)
+func appendGroupKey(dst []byte, r *record) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, uint64(r.ms))
 	for _, d := range r.dims {
 		dst = append(dst, 0)
@@ -165,21 +193,21 @@ func (ew *emfWriter) groupKey(dst []byte, r *record) []byte {
 	return dst
 }
 
-// splitHistogram writes a histogram with more than 100 values over several
-// lines; split lines cannot share the exact sum out, so each carries its own
-// count and the sum of its representative values.
-func (ew *emfWriter) splitHistogram(r *record, values, counts [][]float64) (int, error) {
-	for i := range values {
-		h := emfHistogram{Values: values[i], Counts: counts[i], Min: values[i][0], Max: values[i][len(values[i])-1]}
-		for j, c := range counts[i] {
-			h.Count += uint64(c)
-			h.Sum += c * values[i][j]
-		}
-		if err := ew.line(r, []emfItem{{r: r, hist: &h}}); err != nil {
-			return i, err
-		}
+// own writes it on a line of its own.
+func (ew *emfWriter) own(it emfItem) error {
+	return ew.line(it.r, []emfItem{it})
+}
+
+// splitLine is the Values/Counts object of one line of a histogram split
+// over several: split lines cannot share the exact sum out, so each carries
+// its own count and the sum of its representative values.
+func splitLine(values, counts []float64) emfHistogram {
+	h := emfHistogram{Values: values, Counts: counts, Min: values[0], Max: values[len(values)-1]}
+	for j, c := range counts {
+		h.Count += uint64(c)
+		h.Sum += c * values[j]
 	}
-	return len(values), nil
+	return h
 }
 
 // line writes the line of items at r's timestamp and dimensions. A line

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +144,10 @@ func validateEMF(t *testing.T, out []byte) {
 
 // The reference EMF encoder: the writer as it was before lines were encoded
 // by hand, with encoding/json. The writer's output must stay byte for byte
-// identical to it.
+// identical to it. It takes the values to send from the writer's own
+// walkEMF and keys lines with its appendGroupKey (TestEMFWalk,
+// TestEMFHistogramObjects and TestEMFLinesByInstant check those on their
+// own): what it stands for is the grouping into lines and their encoding.
 
 type refEMFMetric struct {
 	Name              string `json:"Name"`
@@ -177,58 +182,27 @@ type refEMFGroup struct {
 	values []any
 }
 
-// refEMFWriter is the reference encoder.
+// refEMFWriter is the reference encoder: lines grouped in a map, then
+// encoded with encoding/json.
 type refEMFWriter struct {
-	w   *bufio.Writer
-	cfg *Config
+	w      *bufio.Writer
+	cfg    *Config
+	groups map[string]*refEMFGroup
+	order  []*refEMFGroup
+	key    []byte
 }
 
-// write is the reference of (*emfWriter).write.
+func newRefEMFWriter(w io.Writer, cfg *Config) *refEMFWriter {
+	return &refEMFWriter{w: bufio.NewWriter(w), cfg: cfg, groups: map[string]*refEMFGroup{}}
+}
+
+// write is the reference of (*emfWriter).write, for one write.
 func (ew *refEMFWriter) write(recs []*record) (int, error) {
-	values := 0
-	groups := map[string]*refEMFGroup{}
-	var order []*refEMFGroup
-	var key []byte
-	for _, r := range recs {
-		if !r.has {
-			continue
-		}
-		var v any = r.value
-		if r.kind == kindHistogram {
-			h := r.histogram()
-			vs, cs := valuesCounts(h.bounds, h.counts, emfMaxValues)
-			if len(vs) == 0 {
-				continue
-			}
-			if len(vs) > 1 {
-				n, err := ew.splitHistogram(r, vs, cs)
-				values += n
-				if err != nil {
-					return values, err
-				}
-				continue
-			}
-			sum := h.sum
-			if math.IsNaN(sum) || math.IsInf(sum, 0) { // estimated from the buckets
-				sum = 0
-				for i, v := range vs[0] {
-					sum += v * cs[0][i]
-				}
-			}
-			v = refEMFHistogram{Values: vs[0], Counts: cs[0], Count: h.count, Sum: sum, Min: vs[0][0], Max: vs[0][len(vs[0])-1]}
-		}
-		key = ew.groupKey(key[:0], r)
-		g := groups[string(key)]
-		if g == nil || len(g.recs) == emfMaxMetrics {
-			g = &refEMFGroup{r: r}
-			groups[string(key)] = g
-			order = append(order, g)
-		}
-		g.recs = append(g.recs, r)
-		g.values = append(g.values, v)
-		values++
+	values, err := walkEMF(recs, ew)
+	if err != nil {
+		return values, err
 	}
-	for _, g := range order {
+	for _, g := range ew.order {
 		if err := ew.line(g); err != nil {
 			return values, err
 		}
@@ -236,34 +210,30 @@ func (ew *refEMFWriter) write(recs []*record) (int, error) {
 	return values, ew.w.Flush()
 }
 
-// groupKey is the reference of (*emfWriter).groupKey: the instant to the
-// millisecond, then the dimensions. (The first writer keyed on the
-// wall-clock time, which merged the two 01:30s of a daylight-saving change
-// and split one instant seen in two zones.)
-func (ew *refEMFWriter) groupKey(dst []byte, r *record) []byte {
-	dst = strconv.AppendInt(dst, r.ms, 10)
-	for _, d := range r.dims {
-		dst = append(dst, 0)
-		dst = append(dst, *d.Name...)
-		dst = append(dst, 0)
-		dst = append(dst, *d.Value...)
+// refValue is what encoding/json encodes for it.
+func refValue(it emfItem) any {
+	if it.hist != nil {
+		return refEMFHistogram(*it.hist)
 	}
-	return dst
+	return it.r.value
 }
 
-// splitHistogram is the reference of (*emfWriter).splitHistogram.
-func (ew *refEMFWriter) splitHistogram(r *record, values, counts [][]float64) (int, error) {
-	for i := range values {
-		h := refEMFHistogram{Values: values[i], Counts: counts[i], Min: values[i][0], Max: values[i][len(values[i])-1]}
-		for j, c := range counts[i] {
-			h.Count += uint64(c)
-			h.Sum += c * values[i][j]
-		}
-		if err := ew.line(&refEMFGroup{r: r, recs: []*record{r}, values: []any{h}}); err != nil {
-			return i, err
-		}
+// add is the reference of (*emfWriter).add.
+func (ew *refEMFWriter) add(it emfItem) {
+	ew.key = appendGroupKey(ew.key[:0], it.r)
+	g := ew.groups[string(ew.key)]
+	if g == nil || len(g.recs) == emfMaxMetrics {
+		g = &refEMFGroup{r: it.r}
+		ew.groups[string(ew.key)] = g
+		ew.order = append(ew.order, g)
 	}
-	return len(values), nil
+	g.recs = append(g.recs, it.r)
+	g.values = append(g.values, refValue(it))
+}
+
+// own is the reference of (*emfWriter).own.
+func (ew *refEMFWriter) own(it emfItem) error {
+	return ew.line(&refEMFGroup{r: it.r, recs: []*record{it.r}, values: []any{refValue(it)}})
 }
 
 // line is the reference of (*emfWriter).line.
@@ -333,7 +303,7 @@ func writeEMF(cfg *Config, recs []*record) (got, again, want emfResult) {
 	gotBuf.Reset()
 	again.values, again.err = ew.write(recs)
 	again.out = gotBuf.Bytes()
-	ref := &refEMFWriter{w: bufio.NewWriter(&wantBuf), cfg: cfg}
+	ref := newRefEMFWriter(&wantBuf, cfg)
 	want.values, want.err = ref.write(recs)
 	want.out = wantBuf.Bytes()
 	return got, again, want
@@ -557,6 +527,95 @@ func FuzzEMFEncode(f *testing.F) {
 		}
 		checkEMFMatchesReference(t, &cfg, recs)
 	})
+}
+
+// TestEMFHistogramObjects checks the histogram objects' arithmetic: a line
+// of a split histogram carries its own count and the sum of its
+// representative values; a sum that an observation of ±Inf or NaN made
+// non-finite is estimated from the representative values.
+func TestEMFHistogramObjects(t *testing.T) {
+	got := splitLine([]float64{0.5, 2, 4}, []float64{2, 0, 3})
+	want := emfHistogram{Values: []float64{0.5, 2, 4}, Counts: []float64{2, 0, 3}, Count: 5, Sum: 13, Min: 0.5, Max: 4}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("splitLine = %+v, want %+v", got, want)
+	}
+	for _, tc := range []struct{ sum, want float64 }{
+		{7.25, 7.25}, {0, 0}, {-1e-300, -1e-300},
+		{math.NaN(), 13}, {math.Inf(1), 13}, {math.Inf(-1), 13},
+	} {
+		if got := finiteSum(tc.sum, []float64{0.5, 2, 4}, []float64{2, 0, 3}); got != tc.want {
+			t.Errorf("finiteSum(%v) = %v, want %v", tc.sum, got, tc.want)
+		}
+	}
+}
+
+// emfCalls is an emfLines that records what walkEMF sends it; own fails
+// on call failOwn (counting from 1; 0: never).
+type emfCalls struct {
+	calls   []string
+	owns    int
+	failOwn int
+}
+
+func (c *emfCalls) add(it emfItem) { c.calls = append(c.calls, "add "+describeEMFItem(it)) }
+
+func (c *emfCalls) own(it emfItem) error {
+	c.owns++
+	if c.owns == c.failOwn {
+		return errors.New("own failed")
+	}
+	c.calls = append(c.calls, "own "+describeEMFItem(it))
+	return nil
+}
+
+func describeEMFItem(it emfItem) string {
+	if it.hist == nil {
+		return fmt.Sprintf("%s %v", it.r.name, it.r.value)
+	}
+	h := it.hist
+	return fmt.Sprintf("%s values=%d count=%d sum=%v min=%v max=%v", it.r.name, len(h.Values), h.Count, h.Sum, h.Min, h.Max)
+}
+
+// TestEMFWalk checks which values a write sends to which lines: records
+// with nothing to send and histograms without an observation send
+// nothing; a histogram's object goes on the shared line with its exact
+// count and a finite sum; a histogram over 100 values gets lines of its
+// own, each with its own count and sum, in order; the first failing line
+// of its own stops the walk after the values sent before it.
+func TestEMFWalk(t *testing.T) {
+	t0 := time.Unix(1772366400, 0)
+	notSent := emfScalar("not_sent", "", t0, 1)
+	notSent.has = false
+	bounds := make([]float64, 150) // buckets represented by 1, 3, 5, ..., 299, and 300 (+Inf)
+	counts := make([]uint64, 151)
+	for i := range bounds {
+		bounds[i] = float64(2 * (i + 1))
+		counts[i] = 1
+	}
+	counts[150] = 1
+	recs := []*record{
+		emfScalar("g", "", t0, 7),
+		notSent,
+		emfHist("h_empty", t0, []float64{1, 2}, []uint64{0, 0, 0}, 0),
+		emfHist("h_nan", t0, []float64{1}, []uint64{1, 1}, math.NaN()),
+		emfHist("h_big", t0, bounds, counts, 12345),
+		emfScalar("after", "", t0, 2),
+	}
+	want := []string{
+		"add g 7",
+		"add h_nan values=2 count=2 sum=1.5 min=0.5 max=1",
+		"own h_big values=100 count=100 sum=10000 min=1 max=199",
+		"own h_big values=51 count=51 sum=12800 min=201 max=300",
+		"add after 2",
+	}
+	var c emfCalls
+	if n, err := walkEMF(recs, &c); err != nil || n != 5 || !slices.Equal(c.calls, want) {
+		t.Errorf("walkEMF = %d, %v, sent:\n%s\nwant 5, nil:\n%s", n, err, strings.Join(c.calls, "\n"), strings.Join(want, "\n"))
+	}
+	c = emfCalls{failOwn: 2}
+	if n, err := walkEMF(recs, &c); err == nil || n != 3 || !slices.Equal(c.calls, want[:3]) {
+		t.Errorf("walkEMF with the second own line failing = %d, %v, sent:\n%s\nwant 3, an error:\n%s", n, err, strings.Join(c.calls, "\n"), strings.Join(want[:3], "\n"))
+	}
 }
 
 // TestEMFLinesByInstant: metrics at one instant share a line whatever the

@@ -18,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 )
 
 // Exporter is an sdk/metric exporter for CloudWatch that also collects its
@@ -63,13 +65,8 @@ func New(cfg Config, opts ...Option) (Exporter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{now: time.Now}, opts)
+	o.logger = funcopt.Logger(o.logger)
 	e := &exporter{
 		cfg:     cfg,
 		log:     o.logger.With("component", "cloudwatch"),

@@ -17,6 +17,7 @@ import (
 
 	"github.com/voicewatch/voicewatch/exporter/scrape"
 	"github.com/voicewatch/voicewatch/internal/awstest"
+	"github.com/voicewatch/voicewatch/internal/servetest"
 	"github.com/voicewatch/voicewatch/internal/turnserver"
 )
 
@@ -24,7 +25,7 @@ import (
 type running struct {
 	*Sidecar
 	base string
-	stop func() error // cancels Run and returns its error
+	stop func() error // cancels Run and returns its error (the first time)
 }
 
 func startSidecar(t testing.TB, yaml string, opts ...Option) *running {
@@ -40,31 +41,13 @@ func startSidecar(t testing.TB, yaml string, opts ...Option) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, ln) }()
-	stopped := false
-	var runErr error
-	stop := func() error {
-		if !stopped {
-			stopped = true
-			cancel()
-			runErr = <-done
-		}
-		return runErr
-	}
-	t.Cleanup(func() { _ = stop() })
+	srv := servetest.Start(t, s.Run)
 	select {
 	case <-s.Started():
-	case err := <-done:
-		stopped = true
-		t.Fatalf("Run: %v", err)
+	case <-srv.Exited():
+		t.Fatalf("Run: %v", srv.Stop())
 	}
-	return &running{Sidecar: s, base: "http://" + ln.Addr().String(), stop: stop}
+	return &running{Sidecar: s, base: srv.URL(), stop: srv.Stop}
 }
 
 func get(t *testing.T, u string) (int, string) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go/encoding/cbor"
 )
@@ -114,23 +115,25 @@ func (s *CloudWatch) serveHTTP(w http.ResponseWriter, r *http.Request) {
 				Message: fmt.Sprintf("request size %d exceeds %d bytes", len(wire), maxPutMetricDataBytes), Fault: "Sender"}
 			break
 		}
-		out, apiErr = s.putMetricData(in, compressed, len(wire))
+		out, apiErr = withInput(in, decodeInput, func(req *cloudwatch.PutMetricDataInput) (any, *APIError) {
+			return s.putMetricData(req, compressed, len(wire))
+		})
 	case "PutMetricAlarm":
-		out, apiErr = s.putMetricAlarm(in)
+		out, apiErr = withInput(in, decodeInput, s.putMetricAlarm)
 	case "DescribeAlarms":
-		out, apiErr = s.describeAlarms(in)
+		out, apiErr = withInput(in, decodeInput, s.describeAlarms)
 	case "DeleteAlarms":
-		out, apiErr = s.deleteAlarms(in)
+		out, apiErr = withInput(in, decodeInput, s.deleteAlarms)
 	case "SetAlarmState":
-		out, apiErr = s.setAlarmState(in)
+		out, apiErr = withInput(in, decodeInput, s.setAlarmState)
 	case "PutDashboard":
-		out, apiErr = s.putDashboard(in)
+		out, apiErr = withInput(in, decodeInput, s.putDashboard)
 	case "GetDashboard":
-		out, apiErr = s.getDashboard(in)
+		out, apiErr = withInput(in, decodeInput, s.getDashboard)
 	case "ListDashboards":
-		out, apiErr = s.listDashboards(in)
+		out, apiErr = withInput(in, decodeInput, s.listDashboards)
 	case "DeleteDashboards":
-		out, apiErr = s.deleteDashboards(in)
+		out, apiErr = withInput(in, decodeInput, s.deleteDashboards)
 	default:
 		apiErr = &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "operation " + op + " is not served by awstest", Fault: "Sender"}
 	}

@@ -3,14 +3,12 @@ package awstest
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 // testAccount is the account ID used in every ARN the servers return.
@@ -20,11 +18,7 @@ func alarmNotFound(name string) *APIError {
 	return &APIError{Status: http.StatusNotFound, Shape: "ResourceNotFound", Message: "alarm " + name + " does not exist", Fault: "Sender"}
 }
 
-func (s *CloudWatch) putMetricAlarm(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.PutMetricAlarmInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) putMetricAlarm(req *cloudwatch.PutMetricAlarmInput) (any, *APIError) {
 	if req.AlarmName == nil || *req.AlarmName == "" {
 		return nil, cwInvalid("AlarmName is required")
 	}
@@ -49,11 +43,7 @@ func (s *CloudWatch) putMetricAlarm(in cbor.Value) (any, *APIError) {
 	return &cloudwatch.PutMetricAlarmOutput{}, nil
 }
 
-func (s *CloudWatch) describeAlarms(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.DescribeAlarmsInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) describeAlarms(req *cloudwatch.DescribeAlarmsInput) (any, *APIError) {
 	var matched []types.MetricAlarm
 	for _, a := range s.Alarms() {
 		name := aws.ToString(a.AlarmName)
@@ -66,27 +56,15 @@ func (s *CloudWatch) describeAlarms(in cbor.Value) (any, *APIError) {
 		}
 		matched = append(matched, a)
 	}
-	start := 0
-	if req.NextToken != nil {
-		n, err := strconv.Atoi(*req.NextToken)
-		if err != nil || n < 0 || n > len(matched) {
-			return nil, &APIError{Status: http.StatusBadRequest, Shape: "InvalidNextToken", Message: "invalid NextToken", Fault: "Sender"}
-		}
-		start = n
-	}
-	page := 50
+	size := 50
 	if req.MaxRecords != nil && *req.MaxRecords > 0 {
-		page = int(*req.MaxRecords)
+		size = int(*req.MaxRecords)
 	}
-	end := min(start+page, len(matched))
-	out := &cloudwatch.DescribeAlarmsOutput{MetricAlarms: matched[start:end]}
-	if out.MetricAlarms == nil {
-		out.MetricAlarms = []types.MetricAlarm{}
+	page, next, ok := pageOf(matched, req.NextToken, size)
+	if !ok {
+		return nil, &APIError{Status: http.StatusBadRequest, Shape: "InvalidNextToken", Message: "invalid NextToken", Fault: "Sender"}
 	}
-	if end < len(matched) {
-		out.NextToken = aws.String(strconv.Itoa(end))
-	}
-	return out, nil
+	return &cloudwatch.DescribeAlarmsOutput{MetricAlarms: page, NextToken: next}, nil
 }
 
 func hasActionPrefix(a types.MetricAlarm, prefix string) bool {
@@ -100,11 +78,7 @@ func hasActionPrefix(a types.MetricAlarm, prefix string) bool {
 	return false
 }
 
-func (s *CloudWatch) deleteAlarms(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.DeleteAlarmsInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) deleteAlarms(req *cloudwatch.DeleteAlarmsInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if apiErr := deleteAll(s.alarms, req.AlarmNames, alarmNotFound); apiErr != nil {
@@ -113,11 +87,7 @@ func (s *CloudWatch) deleteAlarms(in cbor.Value) (any, *APIError) {
 	return &cloudwatch.DeleteAlarmsOutput{}, nil
 }
 
-func (s *CloudWatch) setAlarmState(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.SetAlarmStateInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) setAlarmState(req *cloudwatch.SetAlarmStateInput) (any, *APIError) {
 	name := aws.ToString(req.AlarmName)
 	switch req.StateValue {
 	case types.StateValueOk, types.StateValueAlarm, types.StateValueInsufficientData:

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 func dashboardNotFound(name string) *APIError {
@@ -22,11 +21,7 @@ func dashboardArn(name string) *string {
 	return aws.String("arn:aws:cloudwatch::" + testAccount + ":dashboard/" + name)
 }
 
-func (s *CloudWatch) putDashboard(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.PutDashboardInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) putDashboard(req *cloudwatch.PutDashboardInput) (any, *APIError) {
 	name, body := aws.ToString(req.DashboardName), aws.ToString(req.DashboardBody)
 	var parsed struct {
 		Widgets []json.RawMessage `json:"widgets"`
@@ -44,11 +39,7 @@ func (s *CloudWatch) putDashboard(in cbor.Value) (any, *APIError) {
 	return &cloudwatch.PutDashboardOutput{}, nil
 }
 
-func (s *CloudWatch) getDashboard(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.GetDashboardInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) getDashboard(req *cloudwatch.GetDashboardInput) (any, *APIError) {
 	name := aws.ToString(req.DashboardName)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,11 +50,7 @@ func (s *CloudWatch) getDashboard(in cbor.Value) (any, *APIError) {
 	return &cloudwatch.GetDashboardOutput{DashboardName: aws.String(name), DashboardArn: dashboardArn(name), DashboardBody: aws.String(d.body)}, nil
 }
 
-func (s *CloudWatch) listDashboards(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.ListDashboardsInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) listDashboards(req *cloudwatch.ListDashboardsInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := &cloudwatch.ListDashboardsOutput{DashboardEntries: []types.DashboardEntry{}}
@@ -80,11 +67,7 @@ func (s *CloudWatch) listDashboards(in cbor.Value) (any, *APIError) {
 	return out, nil
 }
 
-func (s *CloudWatch) deleteDashboards(in cbor.Value) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.DeleteDashboardsInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) deleteDashboards(req *cloudwatch.DeleteDashboardsInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if apiErr := deleteAll(s.dashboards, req.DashboardNames, dashboardNotFound); apiErr != nil {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 // API limits of PutMetricData that the server enforces.
@@ -22,11 +21,7 @@ type Datum struct {
 	types.MetricDatum
 }
 
-func (s *CloudWatch) putMetricData(in cbor.Value, compressed bool, wireBytes int) (any, *APIError) {
-	req, apiErr := decodeInput[cloudwatch.PutMetricDataInput](in)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *CloudWatch) putMetricData(req *cloudwatch.PutMetricDataInput, compressed bool, wireBytes int) (any, *APIError) {
 	if req.Namespace == nil || *req.Namespace == "" {
 		return nil, &APIError{Status: 400, Shape: "MissingRequiredParameterException", QueryCode: "MissingParameter", Message: "Namespace is required", Fault: "Sender"}
 	}

@@ -216,13 +216,8 @@ func TestAlarms(t *testing.T) {
 		aws.ToString(a.TreatMissingData) != "notBreaching" || a.AlarmArn == nil || a.AlarmConfigurationUpdatedTimestamp == nil {
 		t.Errorf("alarm did not round-trip: %+v", a)
 	}
-	pages := cloudwatch.NewDescribeAlarmsPaginator(cw, &cloudwatch.DescribeAlarmsInput{MaxRecords: aws.Int32(1)})
 	var names []string
-	for pages.HasMorePages() {
-		p, err := pages.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range allPages(t, cloudwatch.NewDescribeAlarmsPaginator(cw, &cloudwatch.DescribeAlarmsInput{MaxRecords: aws.Int32(1)})) {
 		for _, a := range p.MetricAlarms {
 			names = append(names, *a.AlarmName)
 		}

@@ -58,21 +58,21 @@ func (s *Logs) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		call: func(op string, body []byte) (any, *APIError) {
 			switch op {
 			case "CreateLogGroup":
-				return s.createLogGroup(body)
+				return withInput(body, decodeJSONInput, s.createLogGroup)
 			case "CreateLogStream":
-				return s.createLogStream(body)
+				return withInput(body, decodeJSONInput, s.createLogStream)
 			case "PutLogEvents":
-				return s.putLogEvents(body)
+				return withInput(body, decodeJSONInput, s.putLogEvents)
 			case "FilterLogEvents":
-				return s.filterLogEvents(body)
+				return withInput(body, decodeJSONInput, s.filterLogEvents)
 			case "PutMetricFilter":
-				return s.putMetricFilter(body)
+				return withInput(body, decodeJSONInput, s.putMetricFilter)
 			case "DescribeMetricFilters":
-				return s.describeMetricFilters(body)
+				return withInput(body, decodeJSONInput, s.describeMetricFilters)
 			case "DeleteMetricFilter":
-				return s.deleteMetricFilter(body)
+				return withInput(body, decodeJSONInput, s.deleteMetricFilter)
 			case "TestMetricFilter":
-				return s.testMetricFilter(body)
+				return withInput(body, decodeJSONInput, s.testMetricFilter)
 			}
 			return nil, &APIError{Status: http.StatusBadRequest, Shape: "UnknownOperationException", Message: "operation " + op + " is not served by awstest"}
 		},
@@ -112,6 +112,8 @@ func logsInternal(status int) *APIError {
 func logsInvalid(msg string) *APIError {
 	return &APIError{Status: http.StatusBadRequest, Shape: "InvalidParameterException", Message: msg}
 }
+
+func logsInvalidToken() *APIError { return logsInvalid("The specified nextToken is invalid.") }
 
 func logsNotFound(msg string) *APIError {
 	return &APIError{Status: http.StatusBadRequest, Shape: "ResourceNotFoundException", Message: msg}

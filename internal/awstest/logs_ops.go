@@ -11,11 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 )
 
-func (s *Logs) createLogGroup(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.CreateLogGroupInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *Logs) createLogGroup(req *cloudwatchlogs.CreateLogGroupInput) (any, *APIError) {
 	name := aws.ToString(req.LogGroupName)
 	if name == "" {
 		return nil, logsInvalid("logGroupName is required")
@@ -25,20 +21,30 @@ func (s *Logs) createLogGroup(body []byte) (any, *APIError) {
 	if _, ok := s.groups[name]; ok {
 		return nil, logsExists("The specified log group already exists")
 	}
-	s.groups[name] = &logGroup{streams: map[string]bool{}, filters: map[string]types.MetricFilter{}}
+	s.groups[name] = newLogGroup()
 	return &cloudwatchlogs.CreateLogGroupOutput{}, nil
 }
 
-func (s *Logs) createLogStream(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.CreateLogStreamInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[aws.ToString(req.LogGroupName)]
+// newLogGroup returns an empty log group.
+func newLogGroup() *logGroup {
+	return &logGroup{streams: map[string]bool{}, filters: map[string]types.MetricFilter{}}
+}
+
+// group returns the log group called name; the caller holds s.mu.
+func (s *Logs) group(name string) (*logGroup, *APIError) {
+	g, ok := s.groups[name]
 	if !ok {
 		return nil, logsNotFound("The specified log group does not exist.")
+	}
+	return g, nil
+}
+
+func (s *Logs) createLogStream(req *cloudwatchlogs.CreateLogStreamInput) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, apiErr := s.group(aws.ToString(req.LogGroupName))
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	stream := aws.ToString(req.LogStreamName)
 	if g.streams[stream] {
@@ -48,11 +54,7 @@ func (s *Logs) createLogStream(body []byte) (any, *APIError) {
 	return &cloudwatchlogs.CreateLogStreamOutput{}, nil
 }
 
-func (s *Logs) putLogEvents(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.PutLogEventsInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *Logs) putLogEvents(req *cloudwatchlogs.PutLogEventsInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.groups[aws.ToString(req.LogGroupName)]
@@ -85,7 +87,7 @@ func (s *Logs) SeedEvents(group, stream string, events ...types.InputLogEvent) {
 	defer s.mu.Unlock()
 	g, ok := s.groups[group]
 	if !ok {
-		g = &logGroup{streams: map[string]bool{}, filters: map[string]types.MetricFilter{}}
+		g = newLogGroup()
 		s.groups[group] = g
 	}
 	g.streams[stream] = true
@@ -107,11 +109,7 @@ func (s *Logs) Events(group string) []types.FilteredLogEvent {
 // Logs semantics (MatchFilter; space-delimited patterns are not
 // interpreted and match every event).
 // nextToken is an opaque offset into the matching events.
-func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.FilterLogEventsInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *Logs) filterLogEvents(req *cloudwatchlogs.FilterLogEventsInput) (any, *APIError) {
 	name := aws.ToString(req.LogGroupName)
 	if name == "" {
 		name = aws.ToString(req.LogGroupIdentifier)
@@ -121,9 +119,9 @@ func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, ok := s.groups[name]
-	if !ok {
-		return nil, logsNotFound("The specified log group does not exist.")
+	g, apiErr := s.group(name)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	pattern := aws.ToString(req.FilterPattern)
 	if _, err := MatchFilter(pattern, ""); err != nil && !strings.HasPrefix(strings.TrimSpace(pattern), "[") {
@@ -142,27 +140,15 @@ func (s *Logs) filterLogEvents(body []byte) (any, *APIError) {
 		}
 		matched = append(matched, e)
 	}
-	start := 0
-	if req.NextToken != nil {
-		n, err := strconv.Atoi(*req.NextToken)
-		if err != nil || n < 0 || n > len(matched) {
-			return nil, logsInvalid("The specified nextToken is invalid.")
-		}
-		start = n
+	size := s.pageSize
+	if req.Limit != nil && int(*req.Limit) < size {
+		size = int(*req.Limit)
 	}
-	page := s.pageSize
-	if req.Limit != nil && int(*req.Limit) < page {
-		page = int(*req.Limit)
+	page, next, ok := pageOf(matched, req.NextToken, size)
+	if !ok {
+		return nil, logsInvalidToken()
 	}
-	end := min(start+page, len(matched))
-	out := &cloudwatchlogs.FilterLogEventsOutput{Events: slices.Clone(matched[start:end])}
-	if out.Events == nil {
-		out.Events = []types.FilteredLogEvent{}
-	}
-	if end < len(matched) {
-		out.NextToken = aws.String(strconv.Itoa(end))
-	}
-	return out, nil
+	return &cloudwatchlogs.FilterLogEventsOutput{Events: page, NextToken: next}, nil
 }
 
 // matchEvent applies a filter pattern to one event; space-delimited
@@ -172,20 +158,16 @@ func matchEvent(pattern, msg string) bool {
 	return ok || err != nil
 }
 
-func (s *Logs) putMetricFilter(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.PutMetricFilterInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *Logs) putMetricFilter(req *cloudwatchlogs.PutMetricFilterInput) (any, *APIError) {
 	name := aws.ToString(req.FilterName)
 	if name == "" || len(req.MetricTransformations) != 1 {
 		return nil, logsInvalid("filterName and exactly one metricTransformation are required")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, ok := s.groups[aws.ToString(req.LogGroupName)]
-	if !ok {
-		return nil, logsNotFound("The specified log group does not exist.")
+	g, apiErr := s.group(aws.ToString(req.LogGroupName))
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	g.filters[name] = types.MetricFilter{
 		FilterName: req.FilterName, FilterPattern: req.FilterPattern, LogGroupName: req.LogGroupName,
@@ -194,11 +176,7 @@ func (s *Logs) putMetricFilter(body []byte) (any, *APIError) {
 	return &cloudwatchlogs.PutMetricFilterOutput{}, nil
 }
 
-func (s *Logs) describeMetricFilters(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.DescribeMetricFiltersInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *Logs) describeMetricFilters(req *cloudwatchlogs.DescribeMetricFiltersInput) (any, *APIError) {
 	var all []types.MetricFilter
 	for _, f := range s.MetricFilters(aws.ToString(req.LogGroupName)) {
 		mt := f.MetricTransformations[0]
@@ -210,39 +188,23 @@ func (s *Logs) describeMetricFilters(body []byte) (any, *APIError) {
 		}
 		all = append(all, f)
 	}
-	start := 0
-	if req.NextToken != nil {
-		n, err := strconv.Atoi(*req.NextToken)
-		if err != nil || n < 0 || n > len(all) {
-			return nil, logsInvalid("The specified nextToken is invalid.")
-		}
-		start = n
-	}
-	page := 50
+	size := 50
 	if req.Limit != nil && *req.Limit > 0 {
-		page = int(*req.Limit)
+		size = int(*req.Limit)
 	}
-	end := min(start+page, len(all))
-	out := &cloudwatchlogs.DescribeMetricFiltersOutput{MetricFilters: all[start:end]}
-	if out.MetricFilters == nil {
-		out.MetricFilters = []types.MetricFilter{}
+	page, next, ok := pageOf(all, req.NextToken, size)
+	if !ok {
+		return nil, logsInvalidToken()
 	}
-	if end < len(all) {
-		out.NextToken = aws.String(strconv.Itoa(end))
-	}
-	return out, nil
+	return &cloudwatchlogs.DescribeMetricFiltersOutput{MetricFilters: page, NextToken: next}, nil
 }
 
-func (s *Logs) deleteMetricFilter(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.DeleteMetricFilterInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *Logs) deleteMetricFilter(req *cloudwatchlogs.DeleteMetricFilterInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, ok := s.groups[aws.ToString(req.LogGroupName)]
-	if !ok {
-		return nil, logsNotFound("The specified log group does not exist.")
+	g, apiErr := s.group(aws.ToString(req.LogGroupName))
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	if _, ok := g.filters[aws.ToString(req.FilterName)]; !ok {
 		return nil, logsNotFound("The specified metric filter does not exist.")
@@ -272,11 +234,7 @@ func (s *Logs) MetricFilters(group string) []types.MetricFilter {
 // testMetricFilter serves TestMetricFilter: which of logEventMessages (1 to
 // 50) filterPattern matches, with CloudWatch Logs filter-pattern semantics
 // (MatchFilter). eventNumber counts the messages from 1.
-func (s *Logs) testMetricFilter(body []byte) (any, *APIError) {
-	req, apiErr := decodeJSONInput[cloudwatchlogs.TestMetricFilterInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *Logs) testMetricFilter(req *cloudwatchlogs.TestMetricFilterInput) (any, *APIError) {
 	if req.FilterPattern == nil || len(req.LogEventMessages) == 0 || len(req.LogEventMessages) > 50 {
 		return nil, logsInvalid("filterPattern and 1 to 50 logEventMessages are required")
 	}

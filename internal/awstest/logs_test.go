@@ -57,17 +57,12 @@ func TestFilterLogEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.in
 			in.LogGroupName = aws.String("g")
-			p := cloudwatchlogs.NewFilterLogEventsPaginator(cw, &in)
+			outs := allPages(t, cloudwatchlogs.NewFilterLogEventsPaginator(cw, &in))
 			var got []types.FilteredLogEvent
-			pages := 0
-			for p.HasMorePages() {
-				out, err := p.NextPage(t.Context())
-				if err != nil {
-					t.Fatal(err)
-				}
-				pages++
+			for _, out := range outs {
 				got = append(got, out.Events...)
 			}
+			pages := len(outs)
 			if len(got) != tt.wantCount {
 				t.Fatalf("got %d events in %d pages, want %d", len(got), pages, tt.wantCount)
 			}

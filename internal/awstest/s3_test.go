@@ -21,19 +21,14 @@ func TestS3ListAndGet(t *testing.T) {
 	srv.Put("logs", "other/x", []byte("x"))
 	srv.SetMaxKeys(3)
 	c := srv.Client()
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String("logs"), Prefix: aws.String("alb/")})
+	outs := allPages(t, s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String("logs"), Prefix: aws.String("alb/")}))
 	var keys []string
-	pages := 0
-	for p.HasMorePages() {
-		out, err := p.NextPage(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages++
+	for _, out := range outs {
 		for _, o := range out.Contents {
 			keys = append(keys, aws.ToString(o.Key))
 		}
 	}
+	pages := len(outs)
 	if len(keys) != 7 || pages != 3 {
 		t.Fatalf("listed %d keys in %d pages, want 7 in 3", len(keys), pages)
 	}

@@ -93,10 +93,35 @@ func (s *WAFv2) Touch(name string) {
 	defer s.mu.Unlock()
 	for _, a := range s.acls {
 		if aws.ToString(a.acl.Name) == name {
-			s.seq++
-			a.lock = fmt.Sprintf("lock-%d", s.seq)
+			a.lock = s.nextLock()
 		}
 	}
+}
+
+// nextLock returns a new lock token; the caller holds s.mu.
+func (s *WAFv2) nextLock() string {
+	s.seq++
+	return fmt.Sprintf("lock-%d", s.seq)
+}
+
+// lookup returns the stored web ACL with that Id, name and scope, as
+// GetWebACL and UpdateWebACL find it; the caller holds s.mu.
+func (s *WAFv2) lookup(id, name *string, scope types.Scope) (*storedACL, *APIError) {
+	a, ok := s.acls[aws.ToString(id)]
+	if !ok || aws.ToString(a.acl.Name) != aws.ToString(name) || a.scope != scope {
+		return nil, wafNotFound()
+	}
+	return a, nil
+}
+
+// exists reports whether a web ACL has the ARN arn; the caller holds s.mu.
+func (s *WAFv2) exists(arn string) bool {
+	for _, a := range s.acls {
+		if aws.ToString(a.acl.ARN) == arn {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *WAFv2) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -106,23 +131,23 @@ func (s *WAFv2) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		call: func(op string, body []byte) (any, *APIError) {
 			switch op {
 			case "ListWebACLs":
-				return s.listWebACLs(body)
+				return withInput(body, decodeWAF, s.listWebACLs)
 			case "CreateWebACL":
-				return s.createWebACL(body)
+				return withInput(body, decodeWAF, s.createWebACL)
 			case "GetWebACL":
-				return s.getWebACL(body)
+				return withInput(body, decodeWAF, s.getWebACL)
 			case "UpdateWebACL":
-				return s.updateWebACL(body)
+				return withInput(body, decodeWAF, s.updateWebACL)
 			case "CheckCapacity":
-				return s.checkCapacity(body)
+				return withInput(body, decodeWAF, s.checkCapacity)
 			case "AssociateWebACL":
-				return s.associateWebACL(body)
+				return withInput(body, decodeWAF, s.associateWebACL)
 			case "GetWebACLForResource":
-				return s.getWebACLForResource(body)
+				return withInput(body, decodeWAF, s.getWebACLForResource)
 			case "PutLoggingConfiguration":
-				return s.putLoggingConfiguration(body)
+				return withInput(body, decodeWAF, s.putLoggingConfiguration)
 			case "GetLoggingConfiguration":
-				return s.getLoggingConfiguration(body)
+				return withInput(body, decodeWAF, s.getLoggingConfiguration)
 			}
 			return nil, &APIError{Status: http.StatusBadRequest, Shape: "WAFInvalidOperationException", Message: "operation " + op + " is not served by awstest"}
 		},
@@ -140,11 +165,7 @@ func decodeWAF[T any](body []byte) (*T, *APIError) {
 	return v, nil
 }
 
-func (s *WAFv2) listWebACLs(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.ListWebACLsInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) listWebACLs(in *wafv2.ListWebACLsInput) (any, *APIError) {
 	if in.Scope == "" {
 		return nil, wafInvalid("Scope is required")
 	}
@@ -159,11 +180,7 @@ func (s *WAFv2) listWebACLs(body []byte) (any, *APIError) {
 	return out, nil
 }
 
-func (s *WAFv2) createWebACL(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.CreateWebACLInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) createWebACL(in *wafv2.CreateWebACLInput) (any, *APIError) {
 	if apiErr := validateWebACL(in.Name, in.Scope, in.DefaultAction, in.VisibilityConfig, in.Rules); apiErr != nil {
 		return nil, apiErr
 	}
@@ -174,14 +191,14 @@ func (s *WAFv2) createWebACL(body []byte) (any, *APIError) {
 			return nil, &APIError{Status: http.StatusBadRequest, Shape: "WAFDuplicateItemException", Message: "AWS WAF couldn't perform the operation because some resource in your request is a duplicate of an existing one."}
 		}
 	}
-	s.seq++
+	lock := s.nextLock()
 	id := fmt.Sprintf("a1b2c3d4-0000-0000-0000-%012d", s.seq)
 	region := "regional"
 	if in.Scope == types.ScopeCloudfront {
 		region = "global"
 	}
 	arn := fmt.Sprintf("arn:aws:wafv2:us-east-1:123456789012:%s/webacl/%s/%s", region, aws.ToString(in.Name), id)
-	a := &storedACL{scope: in.Scope, lock: fmt.Sprintf("lock-%d", s.seq), acl: types.WebACL{
+	a := &storedACL{scope: in.Scope, lock: lock, acl: types.WebACL{
 		ARN: aws.String(arn), Id: aws.String(id), Name: in.Name, DefaultAction: in.DefaultAction,
 		Description: in.Description, Rules: in.Rules, VisibilityConfig: in.VisibilityConfig,
 		Capacity: int64(capacityOf(in.Rules)), LabelNamespace: aws.String("awswaf:123456789012:webacl:" + aws.ToString(in.Name) + ":"),
@@ -190,68 +207,47 @@ func (s *WAFv2) createWebACL(body []byte) (any, *APIError) {
 	return &wafv2.CreateWebACLOutput{Summary: &types.WebACLSummary{ARN: a.acl.ARN, Id: a.acl.Id, Name: a.acl.Name, LockToken: aws.String(a.lock)}}, nil
 }
 
-func (s *WAFv2) getWebACL(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.GetWebACLInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) getWebACL(in *wafv2.GetWebACLInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, ok := s.acls[aws.ToString(in.Id)]
-	if !ok || aws.ToString(a.acl.Name) != aws.ToString(in.Name) || a.scope != in.Scope {
-		return nil, wafNotFound()
+	a, apiErr := s.lookup(in.Id, in.Name, in.Scope)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	acl := a.acl
 	return &wafv2.GetWebACLOutput{WebACL: &acl, LockToken: aws.String(a.lock)}, nil
 }
 
-func (s *WAFv2) updateWebACL(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.UpdateWebACLInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) updateWebACL(in *wafv2.UpdateWebACLInput) (any, *APIError) {
 	if apiErr := validateWebACL(in.Name, in.Scope, in.DefaultAction, in.VisibilityConfig, in.Rules); apiErr != nil {
 		return nil, apiErr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, ok := s.acls[aws.ToString(in.Id)]
-	if !ok || aws.ToString(a.acl.Name) != aws.ToString(in.Name) || a.scope != in.Scope {
-		return nil, wafNotFound()
+	a, apiErr := s.lookup(in.Id, in.Name, in.Scope)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	if aws.ToString(in.LockToken) != a.lock {
 		return nil, &APIError{Status: http.StatusBadRequest, Shape: "WAFOptimisticLockException", Message: "AWS WAF couldn't save your changes because you tried to update or delete a resource that has changed since you last retrieved it."}
 	}
 	a.acl.DefaultAction, a.acl.Description, a.acl.Rules, a.acl.VisibilityConfig = in.DefaultAction, in.Description, in.Rules, in.VisibilityConfig
 	a.acl.Capacity = int64(capacityOf(in.Rules))
-	s.seq++
-	a.lock = fmt.Sprintf("lock-%d", s.seq)
+	a.lock = s.nextLock()
 	return &wafv2.UpdateWebACLOutput{NextLockToken: aws.String(a.lock)}, nil
 }
 
-func (s *WAFv2) checkCapacity(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.CheckCapacityInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) checkCapacity(in *wafv2.CheckCapacityInput) (any, *APIError) {
 	if apiErr := validateRules(in.Rules); apiErr != nil {
 		return nil, apiErr
 	}
 	return &wafv2.CheckCapacityOutput{Capacity: int64(capacityOf(in.Rules))}, nil
 }
 
-func (s *WAFv2) associateWebACL(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.AssociateWebACLInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) associateWebACL(in *wafv2.AssociateWebACLInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	found := false
-	for _, a := range s.acls {
-		found = found || aws.ToString(a.acl.ARN) == aws.ToString(in.WebACLArn)
-	}
-	if !found {
+	if !s.exists(aws.ToString(in.WebACLArn)) {
 		return nil, wafNotFound()
 	}
 	if !strings.HasPrefix(aws.ToString(in.ResourceArn), "arn:aws:elasticloadbalancing:") {
@@ -261,11 +257,7 @@ func (s *WAFv2) associateWebACL(body []byte) (any, *APIError) {
 	return &wafv2.AssociateWebACLOutput{}, nil
 }
 
-func (s *WAFv2) getWebACLForResource(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.GetWebACLForResourceInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) getWebACLForResource(in *wafv2.GetWebACLForResourceInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	arn, ok := s.assoc[aws.ToString(in.ResourceArn)]
@@ -281,11 +273,7 @@ func (s *WAFv2) getWebACLForResource(body []byte) (any, *APIError) {
 	return &wafv2.GetWebACLForResourceOutput{}, nil
 }
 
-func (s *WAFv2) putLoggingConfiguration(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.PutLoggingConfigurationInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) putLoggingConfiguration(in *wafv2.PutLoggingConfigurationInput) (any, *APIError) {
 	lc := in.LoggingConfiguration
 	if lc == nil || len(lc.LogDestinationConfigs) != 1 {
 		return nil, wafInvalid("LoggingConfiguration needs exactly one LogDestinationConfigs entry")
@@ -296,22 +284,14 @@ func (s *WAFv2) putLoggingConfiguration(body []byte) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	arn := aws.ToString(lc.ResourceArn)
-	found := false
-	for _, a := range s.acls {
-		found = found || aws.ToString(a.acl.ARN) == arn
-	}
-	if !found {
+	if !s.exists(arn) {
 		return nil, wafNotFound()
 	}
 	s.logging[arn] = *lc
 	return &wafv2.PutLoggingConfigurationOutput{LoggingConfiguration: lc}, nil
 }
 
-func (s *WAFv2) getLoggingConfiguration(body []byte) (any, *APIError) {
-	in, apiErr := decodeWAF[wafv2.GetLoggingConfigurationInput](body)
-	if apiErr != nil {
-		return nil, apiErr
-	}
+func (s *WAFv2) getLoggingConfiguration(in *wafv2.GetLoggingConfigurationInput) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lc, ok := s.logging[aws.ToString(in.ResourceArn)]

@@ -112,7 +112,7 @@ func Start(t testing.TB, opts Options) *Server {
 		s.Users = map[string]string{DefaultUser: DefaultPassword}
 	}
 	dir := t.TempDir()
-	port := freePort(t)
+	port := FreePort(t)
 	s.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	if opts.RelayPorts <= 0 {
 		opts.RelayPorts = 100
@@ -141,7 +141,7 @@ func Start(t testing.TB, opts Options) *Server {
 		args = append(args, "--allow-loopback-peers")
 	}
 	if opts.CertFile != "" {
-		tlsPort := freePort(t)
+		tlsPort := FreePort(t)
 		s.TLSAddr = "127.0.0.1:" + strconv.Itoa(tlsPort)
 		args = append(args, "--cert="+opts.CertFile, "--pkey="+opts.KeyFile, "--tls-listening-port="+strconv.Itoa(tlsPort))
 	} else {
@@ -229,9 +229,10 @@ func Binding(addr string, timeout time.Duration) error {
 	return nil
 }
 
-// freePort returns a port free on 127.0.0.1 for both UDP and TCP at the
-// time of the call.
-func freePort(t testing.TB) int {
+// FreePort returns a port free on 127.0.0.1 for both UDP and TCP at the
+// time of the call: for a server told which port to listen on (coturn, the
+// e2e stacks' processes), or for "closed port" tests.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	for range 50 {
 		l, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -249,10 +250,6 @@ func freePort(t testing.TB) int {
 	t.Fatalf("coturntest: no free port")
 	return 0
 }
-
-// FreePort returns a loopback port with nothing listening on UDP or TCP at
-// the time of the call (for "closed port" tests).
-func FreePort(t testing.TB) int { return freePort(t) }
 
 type syncBuffer struct {
 	mu sync.Mutex

@@ -26,9 +26,11 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/voicewatch/voicewatch/exporter/sidecar"
+	"github.com/voicewatch/voicewatch/internal/servetest"
 	"github.com/voicewatch/voicewatch/internal/turnserver"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 	"github.com/voicewatch/voicewatch/voice"
+	"github.com/voicewatch/voicewatch/voice/mediacoretest"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 	"github.com/voicewatch/voicewatch/voice/voicetest"
 )
@@ -77,13 +79,7 @@ func collector(t *testing.T) (string, *consumertest.TracesSink, *consumertest.Me
 // called (which ends every session and flushes traces).
 func mediaCore(t *testing.T, edit func(*voice.Config)) (base string, stop func()) {
 	t.Helper()
-	cfg := voice.Config{Listen: "127.0.0.1:0"}
-	cfg.Auth.InsecureNoAuth = true
-	cfg.ICE.IncludeLoopback = true
-	cfg.ICE.Interfaces = []string{"lo"}
-	cfg.Store.Dir = t.TempDir()
-	greet := false
-	cfg.Audio.Greeting = &greet
+	cfg := mediacoretest.LoopbackConfig(t)
 	cfg.Audio.EndOfSpeech = 300 * time.Millisecond
 	if edit != nil {
 		edit(&cfg)
@@ -92,25 +88,10 @@ func mediaCore(t *testing.T, edit func(*voice.Config)) (base string, stop func()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
-	stopped := false
-	stop = func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		}
-	}
+	srv := servetest.Start(t, func(ctx context.Context, ln net.Listener) error { return s.Serve(ctx, ln, nil) })
+	stop = func() { srv.Check(t, "Serve") }
 	t.Cleanup(stop)
-	return "http://" + ln.Addr().String(), stop
+	return srv.URL(), stop
 }
 
 // call places one call with two echoed utterances and hangs up.
@@ -247,17 +228,8 @@ export_interval: 1s
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- sc.Run(ctx, ln) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	srv := servetest.Start(t, sc.Run)
+	defer func() { _ = srv.Stop() }()
 
 	// Wait for an export that holds the families this issue adds.
 	want := []string{voicemetrics.MetricSessionMOS, voicemetrics.MetricRTT, voicemetrics.MetricRTPJitter, voicemetrics.MetricRTPPacketsLost,
@@ -282,7 +254,7 @@ export_interval: 1s
 	}
 
 	// The same families as the sidecar's /metrics serves right now.
-	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	resp, err := http.Get(srv.URL() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package webrtc
 
 import (
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 	"github.com/voicewatch/voicewatch/internal/turncred"
 	"github.com/voicewatch/voicewatch/probes/probemetrics"
 
@@ -45,13 +46,8 @@ func New(cfg Config, opts ...Option) (*Prober, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{}, opts)
+	o.logger = funcopt.Logger(o.logger)
 	api, err := newAPI(cfg, o.net)
 	if err != nil {
 		return nil, err

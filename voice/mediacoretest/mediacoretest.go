@@ -9,6 +9,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/voicewatch/voicewatch/internal/servetest"
 	"github.com/voicewatch/voicewatch/voice"
 )
 
@@ -42,18 +43,7 @@ func Start(tb testing.TB, cfg voice.Config, opts ...voice.Option) (*voice.Server
 // returns its base URL.
 func Serve(tb testing.TB, srv *voice.Server) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, nil) }() // owner: the test; exits on cancel
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("media core: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
+	s := servetest.Start(tb, func(ctx context.Context, ln net.Listener) error { return srv.Serve(ctx, ln, nil) })
+	tb.Cleanup(func() { s.Check(tb, "media core") })
+	return s.URL()
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 	"github.com/voicewatch/voicewatch/voice"
 )
 
@@ -47,13 +48,8 @@ func New(cfg Config, opts ...Option) (*Dialog, error) {
 		return nil, err
 	}
 	cfg = cfg.compiled()
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{now: time.Now}, opts)
+	o.logger = funcopt.Logger(o.logger)
 	return &Dialog{cfg: cfg, log: o.logger.With("component", "dialog", "provider", Name), now: o.now,
 		sessions: map[string]*form{}}, nil
 }

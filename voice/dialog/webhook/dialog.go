@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 	"github.com/voicewatch/voicewatch/voice"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
 )
@@ -56,13 +57,8 @@ func New(cfg Config, opts ...Option) (*Dialog, error) {
 		return nil, err
 	}
 	cfg.Token = tok
-	o := options{}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{}, opts)
+	o.logger = funcopt.Logger(o.logger)
 	if o.client == nil {
 		o.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}

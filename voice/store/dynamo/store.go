@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	smithy "github.com/aws/smithy-go"
 
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 	"github.com/voicewatch/voicewatch/voice/store"
 )
 
@@ -62,13 +63,8 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.log == nil {
-		o.log = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{now: time.Now}, opts)
+	o.log = funcopt.Logger(o.log)
 	load := []func(*awsconfig.LoadOptions) error{}
 	if cfg.Region != "" {
 		load = append(load, awsconfig.WithRegion(cfg.Region))
@@ -105,13 +101,8 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 // its zero fields take their defaults).
 func NewWithAPI(cfg Config, api API, opts ...Option) *Store {
 	cfg = cfg.WithDefaults()
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.log == nil {
-		o.log = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{now: time.Now}, opts)
+	o.log = funcopt.Logger(o.log)
 	return &Store{cfg: cfg, api: api, log: o.log.With("component", "store", "backend", "dynamodb"), now: o.now}
 }
 

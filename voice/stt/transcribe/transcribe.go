@@ -13,6 +13,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 	"github.com/voicewatch/voicewatch/voice"
 )
 
@@ -72,13 +73,8 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*STT, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.log == nil {
-		o.log = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{now: time.Now}, opts)
+	o.log = funcopt.Logger(o.log)
 	if o.creds == nil {
 		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 		if err != nil {

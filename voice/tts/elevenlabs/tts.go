@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/voicewatch/voicewatch/internal/funcopt"
 	"github.com/voicewatch/voicewatch/voice"
 	"github.com/voicewatch/voicewatch/voice/audio"
 	"github.com/voicewatch/voicewatch/voice/voicemetrics"
@@ -54,13 +55,8 @@ func New(cfg Config, opts ...Option) (*TTS, error) {
 		return nil, fmt.Errorf("elevenlabs: %w", err)
 	}
 	cfg.APIKey = key
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
-	}
+	o := funcopt.Apply(options{now: time.Now}, opts)
+	o.logger = funcopt.Logger(o.logger)
 	if o.client == nil {
 		o.client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: http.ProxyFromEnvironment}}
 	}
