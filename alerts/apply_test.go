@@ -14,17 +14,6 @@ import (
 	"github.com/voicewatch/voicewatch/internal/awstest"
 )
 
-// resourcesYAML names real-looking resources for every placeholder key.
-const resourcesYAML = `  ecs_cluster: prod-voice
-  voice_service: voice-agent
-  browser_service: browser-service
-  load_balancer: app/prod-voice-alb/50dc6c495c0c9188
-  voice_target_group: targetgroup/prod-voice/73e2d6bc24d8a067
-  browser_target_group: targetgroup/prod-browser/943f017f100becff
-  cloudfront_distribution: E2QWRUHAPOMQZL
-  dynamodb_table: prod-voice-sessions
-`
-
 type awsEnv struct {
 	config string // path of a YAML config with the subscriptions
 	cw     *awstest.CloudWatch
@@ -37,7 +26,7 @@ func newAWSEnv(t *testing.T) *awsEnv {
 	t.Helper()
 	env := &awsEnv{cw: awstest.NewCloudWatch(t), logs: awstest.NewLogs(t), topics: newFakeTopics(),
 		config: filepath.Join(t.TempDir(), "alerts.yml")}
-	writeFile(t, env.config, "cloudwatch:\n  subscriptions:\n    - {protocol: email, endpoint: oncall@example.com}\n    - {protocol: https, endpoint: \"https://chat.example.com/hooks/voice\"}\n"+resourcesYAML)
+	writeFile(t, env.config, "cloudwatch:\n  subscriptions:\n    - {protocol: email, endpoint: oncall@example.com}\n    - {protocol: https, endpoint: \"https://chat.example.com/hooks/voice\"}\n"+awstest.ResourcesYAML)
 	cfg, err := loadConfigFile(env.config)
 	if err != nil {
 		t.Fatal(err)

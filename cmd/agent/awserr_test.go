@@ -75,16 +75,7 @@ func TestAWSErrorsSayHowToFix(t *testing.T) {
 func realResources(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "alerts.yml")
-	cfg := `cloudwatch:
-  ecs_cluster: prod-voice
-  voice_service: voice-agent
-  browser_service: browser-service
-  load_balancer: app/prod-voice-alb/50dc6c495c0c9188
-  voice_target_group: targetgroup/prod-voice/73e2d6bc24d8a067
-  browser_target_group: targetgroup/prod-browser/943f017f100becff
-  cloudfront_distribution: E2QWRUHAPOMQZL
-  dynamodb_table: prod-voice-sessions
-`
+	cfg := "cloudwatch:\n" + awstest.ResourcesYAML
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
