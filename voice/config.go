@@ -118,7 +118,9 @@ type ICEConfig struct {
 	// the candidates found so far. Default 10s.
 	GatheringTimeout time.Duration `yaml:"gathering_timeout"`
 	// STUNGatherTimeout bounds the wait for one STUN/TURN server while
-	// gathering. Default 3s (pion's default is 5s).
+	// gathering. Default 3s (pion's default is 5s). With STUN and TURN
+	// servers configured, it is also how long the answer waits for a srflx
+	// candidate once a relay candidate is in.
 	STUNGatherTimeout time.Duration `yaml:"stun_gather_timeout"`
 	// ConnectTimeout bounds answer → connected; then the session fails
 	// with result timeout. Default 30s.

@@ -2,7 +2,9 @@ package voice
 
 import (
 	"context"
+	"net"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +107,51 @@ func BenchmarkSTUNBindingCoturn(b *testing.B) {
 		ms = append(ms, time.Since(start))
 	}
 	reportMedian(b, ms)
+}
+
+// TestGatheringWithUDPTURNBlocked: the incident's closed UDP, as the media
+// core meets it: its STUN server and its TURN-over-UDP server never answer
+// (a loopback UDP port that reads and drops), TURN over TCP on a real coturn
+// does. The answer goes out with the TCP relay once the STUN wait is over
+// (gathering ends "enough"), not after TURN over UDP has retransmitted its
+// Allocate for about 8 s ("complete").
+func TestGatheringWithUDPTURNBlocked(t *testing.T) {
+	ct := startCoturn(t)
+	dead, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.Close()
+	go func() { // owner: this test; exits when dead is closed
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := dead.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	cfg := loopbackConfig(t)
+	cfg.ICE.STUNGatherTimeout = 500 * time.Millisecond
+	cfg.ICE.Servers = []ICEServer{
+		{URLs: []string{"stun:" + dead.LocalAddr().String()}},
+		{URLs: []string{"turn:" + dead.LocalAddr().String() + "?transport=udp", ct.TURNURI("tcp")},
+			Username: "voice", Secret: secret.Secret(ct.Secret), TTL: time.Hour},
+	}
+	ts := startServer(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
+	if _, err := c.Call(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g := ts.logs.Find(EventICEGathering, nil)
+	if len(g) != 1 || g[0]["complete"] != string(gatherEnough) {
+		t.Fatalf("gathering with STUN and TURN/UDP dead, TURN/TCP up: %v, want complete=%s", g, gatherEnough)
+	}
+	t.Logf("gathering ended %s after %.3fs (ice.stun_gather_timeout %s)", g[0]["complete"], g[0]["duration_seconds"], cfg.ICE.STUNGatherTimeout)
+	if sdp := c.PC.RemoteDescription().SDP; !strings.Contains(sdp, "typ relay") {
+		t.Errorf("the answer has no relay candidate (TURN over TCP):\n%s", sdp)
+	}
+	voicetest.WaitFor(t, "connected", c.Connected(), 10*time.Second)
+	_, _ = c.Hangup(ctx)
 }

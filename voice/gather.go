@@ -23,25 +23,33 @@ const (
 // STUN, relay for TURN): a STUN server that never answers then cannot hold
 // the answer hostage for its full timeout, which is what made the incident's
 // gathering take 5–7 s.
+//
+// With both kinds configured, a relay candidate is enough on its own once
+// srflxWait (ice.stun_gather_timeout) has passed: by then pion has given up
+// on the STUN servers, and waiting on would only wait for the slowest TURN
+// allocation. With media UDP blocked that is TURN over UDP retransmitting
+// its Allocate for about 8 s while TURN over TCP answered at once.
 type gatherWatch struct {
-	complete <-chan struct{}
-	needSrfl bool
-	needRely bool
+	complete  <-chan struct{}
+	needSrfl  bool
+	needRely  bool
+	srflxWait time.Duration
 
-	mu     sync.Mutex
-	n      int
-	host   bool
-	srflx  bool
-	relay  bool
-	enough chan struct{}
-	closed bool
+	mu          sync.Mutex
+	n           int
+	host        bool
+	srflx       bool
+	relay       bool
+	srflxWaited bool // srflxWait has passed
+	enough      chan struct{}
+	closed      bool
 }
 
 // newGatherWatch must be called before SetLocalDescription.
-func newGatherWatch(pc *webrtc.PeerConnection, servers []ICEServer) *gatherWatch {
+func newGatherWatch(pc *webrtc.PeerConnection, servers []ICEServer, srflxWait time.Duration) *gatherWatch {
 	stun, turn := serverKinds(servers)
 	g := &gatherWatch{complete: webrtc.GatheringCompletePromise(pc), needSrfl: stun, needRely: turn,
-		enough: make(chan struct{})}
+		srflxWait: srflxWait, enough: make(chan struct{})}
 	pc.OnICECandidate(g.onCandidate)
 	return g
 }
@@ -61,11 +69,27 @@ func (g *gatherWatch) onCandidate(c *webrtc.ICECandidate) {
 	case webrtc.ICECandidateTypeRelay:
 		g.relay = true
 	}
-	if !g.closed && (g.needSrfl || g.needRely) && g.host &&
-		(!g.needSrfl || g.srflx) && (!g.needRely || g.relay) {
+	g.check()
+}
+
+// check closes enough once the candidates suffice; g.mu is held.
+func (g *gatherWatch) check() {
+	if g.closed || !g.host || (!g.needSrfl && !g.needRely) {
+		return
+	}
+	srflxOK := !g.needSrfl || g.srflx || (g.srflxWaited && g.relay)
+	if srflxOK && (!g.needRely || g.relay) {
 		g.closed = true
 		close(g.enough)
 	}
+}
+
+// srflxWaitOver marks srflxWait as passed.
+func (g *gatherWatch) srflxWaitOver() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.srflxWaited = true
+	g.check()
 }
 
 func (g *gatherWatch) count() int {
@@ -77,6 +101,10 @@ func (g *gatherWatch) count() int {
 func (g *gatherWatch) wait(ctx context.Context, timeout time.Duration) gatherEnd {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	if g.needSrfl && g.needRely && g.srflxWait > 0 && g.srflxWait < timeout {
+		w := time.AfterFunc(g.srflxWait, g.srflxWaitOver)
+		defer w.Stop()
+	}
 	select {
 	case <-g.complete:
 		return gatherComplete

@@ -264,7 +264,7 @@ func (s *Server) answer(ctx context.Context, sess *session) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create answer: %w", err)
 	}
-	g := newGatherWatch(pc, s.cfg.ICE.Servers)
+	g := newGatherWatch(pc, s.cfg.ICE.Servers, s.cfg.ICE.STUNGatherTimeout)
 	start := s.now()
 	if err := pc.SetLocalDescription(ans); err != nil {
 		return "", fmt.Errorf("set local description: %w", err)
