@@ -37,14 +37,16 @@ func qualityLink(t *testing.T, wan *vnet.Router, ip string, lossPercent int, del
 // the network did and what the E-model (voice/emodel) predicts:
 //
 //	condition             loss in/out        RTT            MOS
-//	clean                 0                  < 20 ms        ≥ 4.3 (4.41 ideal)
-//	5 % loss each way     0.01–0.10          < 20 ms        3.5–4.2 (3.92 at 5 %)
-//	15 % loss each way    0.08–0.24          < 20 ms        2.4–3.5 (2.98 at 15 %)
+//	clean (10 ms RTT)     0                  8–30 ms        ≥ 4.3 (4.41 ideal)
+//	5 % loss each way     0.01–0.10          8–30 ms        3.5–4.2 (3.92 at 5 %)
+//	15 % loss each way    0.08–0.24          8–30 ms        2.4–3.5 (2.98 at 15 %)
 //	300 ms RTT, no loss   0                  280–400 ms     4.2–4.41 (4.39)
 //
 // Loss is random (vnet's loss filter on each end's inbound link), so the
 // ranges allow for a few hundred packets' sampling error; the MOS takes the
 // worse direction. Jitter stays under 20 ms: vnet adds none of its own.
+// Every condition has some delay: with none, an RTT from SR/RR rounds to 0
+// (LSR/DLSR count 1/65536 s), which cannot be told from no RTT at all.
 func TestQualityLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("quality lab: one multi-second call per condition")
@@ -57,9 +59,9 @@ func TestQualityLab(t *testing.T) {
 		rttMin, rttMax   time.Duration
 		mosMin, mosMax   float64
 	}{
-		{"clean", 0, 0, 0, 0, 0, 20 * time.Millisecond, 4.3, 4.42},
-		{"5 % loss", 5, 0, 0.01, 0.10, 0, 20 * time.Millisecond, 3.5, 4.2},
-		{"15 % loss", 15, 0, 0.08, 0.24, 0, 20 * time.Millisecond, 2.4, 3.5},
+		{"clean", 0, 5 * time.Millisecond, 0, 0, 8 * time.Millisecond, 30 * time.Millisecond, 4.3, 4.42},
+		{"5 % loss", 5, 5 * time.Millisecond, 0.01, 0.10, 8 * time.Millisecond, 30 * time.Millisecond, 3.5, 4.2},
+		{"15 % loss", 15, 5 * time.Millisecond, 0.08, 0.24, 8 * time.Millisecond, 30 * time.Millisecond, 2.4, 3.5},
 		{"300 ms RTT", 0, 150 * time.Millisecond, 0, 0, 280 * time.Millisecond, 400 * time.Millisecond, 4.2, 4.42},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
