@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -142,9 +143,7 @@ func (c CloudWatchConfig) WithDefaults() CloudWatchConfig {
 			}
 		}
 	}
-	if c.VoiceMinTasks == 0 {
-		c.VoiceMinTasks = 2
-	}
+	c.VoiceMinTasks = cmp.Or(c.VoiceMinTasks, 2)
 	return c
 }
 

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -123,43 +124,25 @@ func WithJobs(voice, sidecar string) Option {
 
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	setS := func(p *string, d string) {
-		if *p == "" {
-			*p = d
-		}
-	}
-	setF := func(p *float64, d float64) {
-		if *p == 0 {
-			*p = d
-		}
-	}
 	c.Objectives = c.Objectives.WithDefaults()
-	setS(&c.Service, DefaultService)
-	setS(&c.RunbookBaseURL, DefaultRunbookBaseURL)
-	setF(&c.ProviderErrorRatio, DefaultProviderErrorRatio)
-	setF(&c.HTTPServerErrorRatio, DefaultHTTPServerErrRatio)
-	setF(&c.MOSP10, DefaultMOSP10)
-	setF(&c.ProbeLossRatio, DefaultProbeLossRatio)
-	if c.MOSMinSessions == 0 {
-		c.MOSMinSessions = DefaultMOSMinSessions
-	}
-	if c.CertExpiryWarning == 0 {
-		c.CertExpiryWarning = model.Duration(DefaultCertExpiryWarning)
-	}
-	if c.ProbeFor == 0 {
-		c.ProbeFor = model.Duration(DefaultProbeFor)
-	}
-	if c.TimeScale == 0 {
-		c.TimeScale = 1
-	}
+	c.Service = cmp.Or(c.Service, DefaultService)
+	c.RunbookBaseURL = cmp.Or(c.RunbookBaseURL, DefaultRunbookBaseURL)
+	c.ProviderErrorRatio = cmp.Or(c.ProviderErrorRatio, DefaultProviderErrorRatio)
+	c.HTTPServerErrorRatio = cmp.Or(c.HTTPServerErrorRatio, DefaultHTTPServerErrRatio)
+	c.MOSP10 = cmp.Or(c.MOSP10, DefaultMOSP10)
+	c.ProbeLossRatio = cmp.Or(c.ProbeLossRatio, DefaultProbeLossRatio)
+	c.MOSMinSessions = cmp.Or(c.MOSMinSessions, DefaultMOSMinSessions)
+	c.CertExpiryWarning = cmp.Or(c.CertExpiryWarning, model.Duration(DefaultCertExpiryWarning))
+	c.ProbeFor = cmp.Or(c.ProbeFor, model.Duration(DefaultProbeFor))
+	c.TimeScale = cmp.Or(c.TimeScale, 1)
 	a := &c.Alertmanager
-	setS(&a.PagerDutyRoutingKeyFile, "/etc/alertmanager/secrets/pagerduty_routing_key")
-	setS(&a.SlackAPIURLFile, "/etc/alertmanager/secrets/slack_api_url")
-	setS(&a.SlackChannel, "#voice-alerts")
-	setS(&a.EmailFrom, "alertmanager@localhost")
-	setS(&a.EmailSmarthost, "localhost:587")
+	a.PagerDutyRoutingKeyFile = cmp.Or(a.PagerDutyRoutingKeyFile, "/etc/alertmanager/secrets/pagerduty_routing_key")
+	a.SlackAPIURLFile = cmp.Or(a.SlackAPIURLFile, "/etc/alertmanager/secrets/slack_api_url")
+	a.SlackChannel = cmp.Or(a.SlackChannel, "#voice-alerts")
+	a.EmailFrom = cmp.Or(a.EmailFrom, "alertmanager@localhost")
+	a.EmailSmarthost = cmp.Or(a.EmailSmarthost, "localhost:587")
 	if a.EmailAuthUsername != "" {
-		setS(&a.EmailAuthPasswordFile, "/etc/alertmanager/secrets/smtp_password")
+		a.EmailAuthPasswordFile = cmp.Or(a.EmailAuthPasswordFile, "/etc/alertmanager/secrets/smtp_password")
 	}
 	c.CloudWatch = c.CloudWatch.WithDefaults()
 	c.Runbooks = c.Runbooks.WithDefaults()

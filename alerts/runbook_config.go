@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -103,9 +104,7 @@ func (r RunbookConfig) WithDefaults() RunbookConfig {
 		{&r.WHIPURL, "https://voice.example.com/whip"}, {&r.SidecarURL, "http://127.0.0.1:9464"},
 		{&r.TURNURL, "turn:turn.example.com:3478?transport=udp"},
 	} {
-		if *d.p == "" {
-			*d.p = d.v
-		}
+		*d.p = cmp.Or(*d.p, d.v)
 	}
 	if len(r.STUNURLs) == 0 {
 		r.STUNURLs = []string{"stun:stun1.example.com:3478", "stun:stun2.example.com:3478"}

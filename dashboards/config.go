@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -93,21 +94,15 @@ var promDuration = regexp.MustCompile(`^[0-9]+(ms|s|m|h|d|w|y)$`)
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
 	c.Objectives = c.Objectives.WithDefaults()
-	def(&c.EnvironmentLabel, "environment")
-	def(&c.ServiceLabel, "service")
-	def(&c.UIDPrefix, "voicewatch-")
-	def(&c.FolderUID, "voicewatch")
-	def(&c.FolderTitle, "voicewatch")
-	def(&c.SLOWindow, "30d")
-	if c.ConnectionSuccessTarget == 0 {
-		c.ConnectionSuccessTarget = 0.95
-	}
-	if c.CompletionTarget == 0 {
-		c.CompletionTarget = c.CompletionObjective
-	}
-	if c.ICEGatheringTarget == 0 {
-		c.ICEGatheringTarget = c.ICEGatheringP95
-	}
+	c.EnvironmentLabel = cmp.Or(c.EnvironmentLabel, "environment")
+	c.ServiceLabel = cmp.Or(c.ServiceLabel, "service")
+	c.UIDPrefix = cmp.Or(c.UIDPrefix, "voicewatch-")
+	c.FolderUID = cmp.Or(c.FolderUID, "voicewatch")
+	c.FolderTitle = cmp.Or(c.FolderTitle, "voicewatch")
+	c.SLOWindow = cmp.Or(c.SLOWindow, "30d")
+	c.ConnectionSuccessTarget = cmp.Or(c.ConnectionSuccessTarget, 0.95)
+	c.CompletionTarget = cmp.Or(c.CompletionTarget, c.CompletionObjective)
+	c.ICEGatheringTarget = cmp.Or(c.ICEGatheringTarget, c.ICEGatheringP95)
 	c.CloudWatch = c.CloudWatch.WithDefaults()
 	c.Provisioning = c.Provisioning.WithDefaults()
 	return c
@@ -116,27 +111,18 @@ func (c Config) WithDefaults() Config {
 // WithDefaults returns c with every zero field set to its default.
 func (c CloudWatchConfig) WithDefaults() CloudWatchConfig {
 	c.CloudWatch = c.CloudWatch.WithDefaults()
-	def(&c.DashboardName, "voicewatch")
-	def(&c.Region, slo.DefaultRegion)
-	if c.Period == 0 {
-		c.Period = 5 * time.Minute
-	}
+	c.DashboardName = cmp.Or(c.DashboardName, "voicewatch")
+	c.Region = cmp.Or(c.Region, slo.DefaultRegion)
+	c.Period = cmp.Or(c.Period, 5*time.Minute)
 	return c
 }
 
 // WithDefaults returns c with every zero field set to its default.
 func (c ProvisioningConfig) WithDefaults() ProvisioningConfig {
-	def(&c.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
-	def(&c.PrometheusURL, "http://prometheus:9090")
-	def(&c.DatasourceUID, "prometheus")
+	c.DashboardsPath = cmp.Or(c.DashboardsPath, "/var/lib/grafana/dashboards/voicewatch")
+	c.PrometheusURL = cmp.Or(c.PrometheusURL, "http://prometheus:9090")
+	c.DatasourceUID = cmp.Or(c.DatasourceUID, "prometheus")
 	return c
-}
-
-// def sets *s to v when it is empty.
-func def(s *string, v string) {
-	if *s == "" {
-		*s = v
-	}
 }
 
 // Validate reports every problem of a config with defaults applied

@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -216,57 +217,34 @@ type StoreConfig struct {
 // http.trusted_proxies) split and empty ones dropped. It does not change
 // c: slices it fills are copied.
 func (c Config) WithDefaults() Config {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
-		}
-	}
-	if c.Listen == "" {
-		c.Listen = "127.0.0.1:8080"
-	}
-	if c.MaxSessions == 0 {
-		c.MaxSessions = 100
-	}
-	if c.MaxSessionsPerClient == 0 {
-		c.MaxSessionsPerClient = 10
-	}
-	def(&c.MaxSessionDuration, 30*time.Minute)
-	def(&c.ICE.GatheringTimeout, 10*time.Second)
-	def(&c.ICE.STUNGatherTimeout, 3*time.Second)
-	def(&c.ICE.ConnectTimeout, 30*time.Second)
-	def(&c.ICE.DisconnectedTimeout, 5*time.Second)
-	def(&c.ICE.FailedTimeout, 25*time.Second)
-	def(&c.ICE.KeepaliveInterval, 2*time.Second)
-	if c.ICE.MaxRestarts == 0 {
-		c.ICE.MaxRestarts = 3
-	}
-	if c.ICE.MaxRemoteCandidates == 0 {
-		c.ICE.MaxRemoteCandidates = DefaultMaxRemoteCandidates
-	}
-	if c.ICE.MaxPatches == 0 {
-		c.ICE.MaxPatches = DefaultMaxPatches
-	}
+	c.Listen = cmp.Or(c.Listen, "127.0.0.1:8080")
+	c.MaxSessions = cmp.Or(c.MaxSessions, 100)
+	c.MaxSessionsPerClient = cmp.Or(c.MaxSessionsPerClient, 10)
+	c.MaxSessionDuration = cmp.Or(c.MaxSessionDuration, 30*time.Minute)
+	c.ICE.GatheringTimeout = cmp.Or(c.ICE.GatheringTimeout, 10*time.Second)
+	c.ICE.STUNGatherTimeout = cmp.Or(c.ICE.STUNGatherTimeout, 3*time.Second)
+	c.ICE.ConnectTimeout = cmp.Or(c.ICE.ConnectTimeout, 30*time.Second)
+	c.ICE.DisconnectedTimeout = cmp.Or(c.ICE.DisconnectedTimeout, 5*time.Second)
+	c.ICE.FailedTimeout = cmp.Or(c.ICE.FailedTimeout, 25*time.Second)
+	c.ICE.KeepaliveInterval = cmp.Or(c.ICE.KeepaliveInterval, 2*time.Second)
+	c.ICE.MaxRestarts = cmp.Or(c.ICE.MaxRestarts, 3)
+	c.ICE.MaxRemoteCandidates = cmp.Or(c.ICE.MaxRemoteCandidates, DefaultMaxRemoteCandidates)
+	c.ICE.MaxPatches = cmp.Or(c.ICE.MaxPatches, DefaultMaxPatches)
 	c.ICE.Servers = slices.Clone(c.ICE.Servers)
 	for i := range c.ICE.Servers {
-		def(&c.ICE.Servers[i].TTL, DefaultTURNCredentialTTL)
+		c.ICE.Servers[i].TTL = cmp.Or(c.ICE.Servers[i].TTL, DefaultTURNCredentialTTL)
 	}
 	c.ICE.NAT1To1IPs = splitList(c.ICE.NAT1To1IPs)
 	if c.Audio.Greeting == nil {
 		t := true
 		c.Audio.Greeting = &t
 	}
-	def(&c.Audio.SilenceTimeout, 15*time.Second)
-	def(&c.Audio.EndOfSpeech, audio.DefaultHangover)
-	if c.Audio.VADThreshold == 0 {
-		c.Audio.VADThreshold = audio.DefaultVADThreshold
-	}
-	if c.Audio.BargeIn == "" {
-		c.Audio.BargeIn = BargeInStop
-	}
-	if c.Store.Dir == "" {
-		c.Store.Dir = "./voicewatch-sessions"
-	}
-	def(&c.Cluster.ForwardWait, 2*time.Second)
+	c.Audio.SilenceTimeout = cmp.Or(c.Audio.SilenceTimeout, 15*time.Second)
+	c.Audio.EndOfSpeech = cmp.Or(c.Audio.EndOfSpeech, audio.DefaultHangover)
+	c.Audio.VADThreshold = cmp.Or(c.Audio.VADThreshold, audio.DefaultVADThreshold)
+	c.Audio.BargeIn = cmp.Or(c.Audio.BargeIn, BargeInStop)
+	c.Store.Dir = cmp.Or(c.Store.Dir, "./voicewatch-sessions")
+	c.Cluster.ForwardWait = cmp.Or(c.Cluster.ForwardWait, 2*time.Second)
 	c.HTTP = c.HTTP.WithDefaults()
 	c.HTTP.TrustedProxies = splitList(c.HTTP.TrustedProxies)
 	return c

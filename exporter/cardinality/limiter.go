@@ -1,6 +1,7 @@
 package cardinality
 
 import (
+	"cmp"
 	"sync"
 	"time"
 
@@ -29,15 +30,9 @@ type Config struct {
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
-	if c.MaxSeriesPerMetric == 0 {
-		c.MaxSeriesPerMetric = 10000
-	}
-	if c.MaxMetrics == 0 {
-		c.MaxMetrics = 10000
-	}
-	if c.ForgetAfter == 0 {
-		c.ForgetAfter = 10 * time.Minute
-	}
+	c.MaxSeriesPerMetric = cmp.Or(c.MaxSeriesPerMetric, 10000)
+	c.MaxMetrics = cmp.Or(c.MaxMetrics, 10000)
+	c.ForgetAfter = cmp.Or(c.ForgetAfter, 10*time.Minute)
 	return c
 }
 

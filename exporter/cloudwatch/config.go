@@ -1,6 +1,7 @@
 package cloudwatch
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -149,33 +150,15 @@ type RetryConfig struct {
 
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	if c.Mode == "" {
-		c.Mode = ModeAPI
-	}
-	if c.Namespace == "" {
-		c.Namespace = slo.DefaultNamespace
-	}
-	if c.StorageResolution == 0 {
-		c.StorageResolution = 60
-	}
-	if c.BufferDatums == 0 {
-		c.BufferDatums = 100000
-	}
-	if c.MaxDatumsPerRequest == 0 {
-		c.MaxDatumsPerRequest = apiMaxDatums
-	}
-	if c.SeriesTTL == 0 {
-		c.SeriesTTL = time.Hour
-	}
-	if c.Retry.MaxAttempts == 0 {
-		c.Retry.MaxAttempts = 5
-	}
-	if c.Retry.InitialBackoff == 0 {
-		c.Retry.InitialBackoff = 200 * time.Millisecond
-	}
-	if c.Retry.MaxBackoff == 0 {
-		c.Retry.MaxBackoff = 5 * time.Second
-	}
+	c.Mode = cmp.Or(c.Mode, ModeAPI)
+	c.Namespace = cmp.Or(c.Namespace, slo.DefaultNamespace)
+	c.StorageResolution = cmp.Or(c.StorageResolution, 60)
+	c.BufferDatums = cmp.Or(c.BufferDatums, 100000)
+	c.MaxDatumsPerRequest = cmp.Or(c.MaxDatumsPerRequest, apiMaxDatums)
+	c.SeriesTTL = cmp.Or(c.SeriesTTL, time.Hour)
+	c.Retry.MaxAttempts = cmp.Or(c.Retry.MaxAttempts, 5)
+	c.Retry.InitialBackoff = cmp.Or(c.Retry.InitialBackoff, 200*time.Millisecond)
+	c.Retry.MaxBackoff = cmp.Or(c.Retry.MaxBackoff, 5*time.Second)
 	return c
 }
 

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,9 +90,7 @@ type source struct {
 // unset (nil) trusted_proxies becomes DefaultTrustedProxies, while an
 // explicit empty list stays empty and trusts none. The sources are copied.
 func (c Config) WithDefaults() Config {
-	if c.MaxLabelValues == 0 {
-		c.MaxLabelValues = DefaultMaxLabelValues
-	}
+	c.MaxLabelValues = cmp.Or(c.MaxLabelValues, DefaultMaxLabelValues)
 	if c.TrustedProxies == nil {
 		for _, p := range DefaultTrustedProxies {
 			c.TrustedProxies = append(c.TrustedProxies, p.String())
@@ -100,9 +99,7 @@ func (c Config) WithDefaults() Config {
 	c.Sources = slices.Clone(c.Sources)
 	for i := range c.Sources {
 		s := &c.Sources[i]
-		if s.Format == "" {
-			s.Format = "auto"
-		}
+		s.Format = cmp.Or(s.Format, "auto")
 		t := tail.Config{PollInterval: s.PollInterval, MaxLineBytes: s.MaxLineBytes}.WithDefaults()
 		s.PollInterval, s.MaxLineBytes = t.PollInterval, t.MaxLineBytes
 	}

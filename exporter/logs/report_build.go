@@ -2,6 +2,7 @@ package logs
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -51,12 +52,8 @@ type ReportConfig struct {
 
 // WithDefaults returns c with every zero field set to its default.
 func (c ReportConfig) WithDefaults() ReportConfig {
-	if c.Format == "" {
-		c.Format = "auto"
-	}
-	if c.MaxLineBytes == 0 {
-		c.MaxLineBytes = tail.DefaultMaxLineBytes
-	}
+	c.Format = cmp.Or(c.Format, "auto")
+	c.MaxLineBytes = cmp.Or(c.MaxLineBytes, tail.DefaultMaxLineBytes)
 	return c
 }
 

@@ -1,6 +1,7 @@
 package scrape
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"time"
@@ -48,26 +49,14 @@ const (
 // WithDefaults returns c with every zero field, and every target's, set to
 // its default.
 func (c Config) WithDefaults() Config {
-	if c.Interval == 0 {
-		c.Interval = DefaultInterval
-	}
-	if c.Timeout == 0 {
-		c.Timeout = min(DefaultTimeout, c.Interval)
-	}
-	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = DefaultMaxBodyBytes
-	}
+	c.Interval = cmp.Or(c.Interval, DefaultInterval)
+	c.Timeout = cmp.Or(c.Timeout, min(DefaultTimeout, c.Interval))
+	c.MaxBodyBytes = cmp.Or(c.MaxBodyBytes, DefaultMaxBodyBytes)
 	targets := make([]TargetConfig, len(c.Targets))
 	for i, t := range c.Targets {
-		if t.Interval == 0 {
-			t.Interval = c.Interval
-		}
-		if t.Timeout == 0 {
-			t.Timeout = min(c.Timeout, t.Interval)
-		}
-		if t.MaxBodyBytes == 0 {
-			t.MaxBodyBytes = c.MaxBodyBytes
-		}
+		t.Interval = cmp.Or(t.Interval, c.Interval)
+		t.Timeout = cmp.Or(t.Timeout, min(c.Timeout, t.Interval))
+		t.MaxBodyBytes = cmp.Or(t.MaxBodyBytes, c.MaxBodyBytes)
 		if t.Labels == nil {
 			t.Labels = map[string]string{"job": t.Name}
 		}

@@ -2,6 +2,7 @@ package sidecar
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -104,29 +105,15 @@ const (
 // set to its default. The optional sections (logs, cloudwatch, otlp) stay
 // nil when unset; when set they are copied, so c is not changed.
 func (c Config) WithDefaults() Config {
-	if c.Listen == "" {
-		c.Listen = DefaultListen
-	}
+	c.Listen = cmp.Or(c.Listen, DefaultListen)
 	c.Scrape = c.Scrape.WithDefaults()
 	c.Cardinality = c.Cardinality.WithDefaults()
-	if c.ExportInterval == 0 {
-		c.ExportInterval = DefaultExportInterval
-	}
-	if c.ShutdownGrace == 0 {
-		c.ShutdownGrace = DefaultShutdownGrace
-	}
-	if c.RecentFailures == 0 {
-		c.RecentFailures = 20
-	}
-	if c.MaxConcurrentProbes == 0 {
-		c.MaxConcurrentProbes = DefaultMaxConcurrentProbes
-	}
-	if c.Probes.Interval == 0 {
-		c.Probes.Interval = DefaultProbeInterval
-	}
-	if c.Probes.Parallel == 0 {
-		c.Probes.Parallel = 4
-	}
+	c.ExportInterval = cmp.Or(c.ExportInterval, DefaultExportInterval)
+	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, DefaultShutdownGrace)
+	c.RecentFailures = cmp.Or(c.RecentFailures, 20)
+	c.MaxConcurrentProbes = cmp.Or(c.MaxConcurrentProbes, DefaultMaxConcurrentProbes)
+	c.Probes.Interval = cmp.Or(c.Probes.Interval, DefaultProbeInterval)
+	c.Probes.Parallel = cmp.Or(c.Probes.Parallel, 4)
 	if c.Logs != nil {
 		l := c.Logs.WithDefaults()
 		c.Logs = &l
@@ -137,9 +124,7 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.OTLP != nil {
 		o := *c.OTLP
-		if o.Timeout == 0 {
-			o.Timeout = 10 * time.Second
-		}
+		o.Timeout = cmp.Or(o.Timeout, 10*time.Second)
 		c.OTLP = &o
 	}
 	return c

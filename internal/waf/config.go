@@ -1,6 +1,7 @@
 package waf
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -77,21 +78,11 @@ type Config struct {
 
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	if c.Name == "" {
-		c.Name = DefaultName
-	}
-	if c.Scope == "" {
-		c.Scope = DefaultScope
-	}
-	if c.RateLimit == 0 {
-		c.RateLimit = DefaultRateLimit
-	}
-	if c.RateWindowSeconds == 0 {
-		c.RateWindowSeconds = DefaultRateWindowSeconds
-	}
-	if c.WCUBudget == 0 {
-		c.WCUBudget = DefaultWCUBudget
-	}
+	c.Name = cmp.Or(c.Name, DefaultName)
+	c.Scope = cmp.Or(c.Scope, DefaultScope)
+	c.RateLimit = cmp.Or(c.RateLimit, DefaultRateLimit)
+	c.RateWindowSeconds = cmp.Or(c.RateWindowSeconds, DefaultRateWindowSeconds)
+	c.WCUBudget = cmp.Or(c.WCUBudget, DefaultWCUBudget)
 	return c
 }
 

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 )
@@ -18,9 +19,7 @@ type Config struct {
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
-	if c.ExpectedStatus == 0 {
-		c.ExpectedStatus = http.StatusOK
-	}
+	c.ExpectedStatus = cmp.Or(c.ExpectedStatus, http.StatusOK)
 	return c
 }
 

@@ -1,6 +1,7 @@
 package stun
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -53,9 +54,7 @@ func (c Config) WithDefaults() Config {
 	if c.Rm <= 0 {
 		c.Rm = DefaultRm
 	}
-	if c.Software == "" {
-		c.Software = probes.DefaultSoftware
-	}
+	c.Software = cmp.Or(c.Software, probes.DefaultSoftware)
 	return c
 }
 

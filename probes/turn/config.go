@@ -1,6 +1,7 @@
 package turn
 
 import (
+	"cmp"
 	"crypto/x509"
 	"fmt"
 	"os"
@@ -55,9 +56,7 @@ type Config struct {
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
-	if c.RESTUser == "" {
-		c.RESTUser = probes.DefaultSoftware
-	}
+	c.RESTUser = cmp.Or(c.RESTUser, probes.DefaultSoftware)
 	if c.RESTTTL <= 0 {
 		c.RESTTTL = time.Hour
 	}
@@ -70,9 +69,7 @@ func (c Config) WithDefaults() Config {
 	if c.EchoWait <= 0 {
 		c.EchoWait = time.Second
 	}
-	if c.Software == "" {
-		c.Software = probes.DefaultSoftware
-	}
+	c.Software = cmp.Or(c.Software, probes.DefaultSoftware)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -1,6 +1,7 @@
 package webrtc
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -104,9 +105,7 @@ func (c Config) WithDefaults() Config {
 	if c.ReplyTimeout <= 0 {
 		c.ReplyTimeout = 3 * time.Second
 	}
-	if c.Greeting == "" {
-		c.Greeting = GreetingWait
-	}
+	c.Greeting = cmp.Or(c.Greeting, GreetingWait)
 	if c.GreetingWindow <= 0 {
 		c.GreetingWindow = time.Second
 	}

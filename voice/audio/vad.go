@@ -1,6 +1,9 @@
 package audio
 
-import "time"
+import (
+	"cmp"
+	"time"
+)
 
 // VADConfig configures the energy voice activity detector.
 type VADConfig struct {
@@ -23,15 +26,9 @@ const (
 
 // WithDefaults returns c with every zero field set to its default.
 func (c VADConfig) WithDefaults() VADConfig {
-	if c.Threshold == 0 {
-		c.Threshold = DefaultVADThreshold
-	}
-	if c.MinSpeech == 0 {
-		c.MinSpeech = DefaultMinSpeech
-	}
-	if c.Hangover == 0 {
-		c.Hangover = DefaultHangover
-	}
+	c.Threshold = cmp.Or(c.Threshold, DefaultVADThreshold)
+	c.MinSpeech = cmp.Or(c.MinSpeech, DefaultMinSpeech)
+	c.Hangover = cmp.Or(c.Hangover, DefaultHangover)
 	return c
 }
 

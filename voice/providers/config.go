@@ -2,6 +2,7 @@ package providers
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -118,15 +119,10 @@ func relines(msg string, off int) string {
 // Transcribe selection without settings given empty ones (every field of
 // transcribe.Config has a default).
 func (c Config) WithDefaults() Config {
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&c.STT.Type, Embedded)
-	def(&c.TTS.Type, Embedded)
-	def(&c.Dialog.Type, Echo)
-	def(&c.Store.Type, File)
+	c.STT.Type = cmp.Or(c.STT.Type, Embedded)
+	c.TTS.Type = cmp.Or(c.TTS.Type, Embedded)
+	c.Dialog.Type = cmp.Or(c.Dialog.Type, Echo)
+	c.Store.Type = cmp.Or(c.Store.Type, File)
 	if c.STT.Type == Transcribe && c.STT.Transcribe == nil {
 		c.STT.Transcribe = &transcribe.Config{}
 	}

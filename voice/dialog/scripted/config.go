@@ -2,6 +2,7 @@ package scripted
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -101,29 +102,18 @@ func (c Config) resolve() (Config, error) {
 // WithDefaults returns c with every zero field, its slots' included, set
 // to its default. The slots are copied: c is not changed.
 func (c Config) WithDefaults() Config {
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&c.Done, "Thank you. Goodbye.")
-	def(&c.Restart, "Let's start again.")
-	def(&c.GiveUp, "Sorry, I could not understand. Goodbye.")
-	def(&c.StillThere, "Are you still there?")
-	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 3
-	}
-	if c.MaxSilences == 0 {
-		c.MaxSilences = 2
-	}
-	if c.StateTTL == 0 {
-		c.StateTTL = time.Hour
-	}
+	c.Done = cmp.Or(c.Done, "Thank you. Goodbye.")
+	c.Restart = cmp.Or(c.Restart, "Let's start again.")
+	c.GiveUp = cmp.Or(c.GiveUp, "Sorry, I could not understand. Goodbye.")
+	c.StillThere = cmp.Or(c.StillThere, "Are you still there?")
+	c.MaxAttempts = cmp.Or(c.MaxAttempts, 3)
+	c.MaxSilences = cmp.Or(c.MaxSilences, 2)
+	c.StateTTL = cmp.Or(c.StateTTL, time.Hour)
 	c.Slots = slices.Clone(c.Slots)
 	for i := range c.Slots {
 		s := &c.Slots[i]
-		def(&s.Reprompt, "Sorry, I did not get that. "+s.Prompt)
-		def(&s.Type, TypeText)
+		s.Reprompt = cmp.Or(s.Reprompt, "Sorry, I did not get that. "+s.Prompt)
+		s.Type = cmp.Or(s.Type, TypeText)
 	}
 	return c
 }

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"time"
@@ -48,24 +49,12 @@ type Config struct {
 
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	if c.KeyAttribute == "" {
-		c.KeyAttribute = DefaultKeyAttribute
-	}
-	if c.TTLAttribute == "" {
-		c.TTLAttribute = DefaultTTLAttribute
-	}
-	if c.TTL == 0 {
-		c.TTL = DefaultTTL
-	}
-	if c.MaxAttempts == 0 {
-		c.MaxAttempts = DefaultMaxAttempts
-	}
-	if c.MaxBackoff == 0 {
-		c.MaxBackoff = DefaultMaxBackoff
-	}
-	if c.AttemptTimeout == 0 {
-		c.AttemptTimeout = DefaultAttemptTimeout
-	}
+	c.KeyAttribute = cmp.Or(c.KeyAttribute, DefaultKeyAttribute)
+	c.TTLAttribute = cmp.Or(c.TTLAttribute, DefaultTTLAttribute)
+	c.TTL = cmp.Or(c.TTL, DefaultTTL)
+	c.MaxAttempts = cmp.Or(c.MaxAttempts, DefaultMaxAttempts)
+	c.MaxBackoff = cmp.Or(c.MaxBackoff, DefaultMaxBackoff)
+	c.AttemptTimeout = cmp.Or(c.AttemptTimeout, DefaultAttemptTimeout)
 	return c
 }
 

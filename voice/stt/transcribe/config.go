@@ -1,6 +1,7 @@
 package transcribe
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"time"
@@ -58,36 +59,20 @@ type Config struct {
 // max_retries -1 (none) turned into 0 retries; so, unlike the other
 // configs' WithDefaults, it is applied once (New does).
 func (c Config) WithDefaults() Config {
-	if c.Region == "" {
-		c.Region = DefaultRegion
-	}
-	if c.LanguageCode == "" {
-		c.LanguageCode = DefaultLanguageCode
-	}
-	if c.SampleRate == 0 {
-		c.SampleRate = DefaultSampleRate
-	}
-	if c.Endpoint == "" {
-		c.Endpoint = "https://transcribestreaming." + c.Region + ".amazonaws.com"
-	}
-	if c.ChunkDuration == 0 {
-		c.ChunkDuration = DefaultChunkDuration
-	}
-	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = DefaultConnectTimeout
-	}
-	if c.ResultTimeout == 0 {
-		c.ResultTimeout = DefaultResultTimeout
-	}
+	c.Region = cmp.Or(c.Region, DefaultRegion)
+	c.LanguageCode = cmp.Or(c.LanguageCode, DefaultLanguageCode)
+	c.SampleRate = cmp.Or(c.SampleRate, DefaultSampleRate)
+	c.Endpoint = cmp.Or(c.Endpoint, "https://transcribestreaming."+c.Region+".amazonaws.com")
+	c.ChunkDuration = cmp.Or(c.ChunkDuration, DefaultChunkDuration)
+	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
+	c.ResultTimeout = cmp.Or(c.ResultTimeout, DefaultResultTimeout)
 	switch {
 	case c.MaxRetries == 0:
 		c.MaxRetries = DefaultMaxRetries
 	case c.MaxRetries < 0:
 		c.MaxRetries = 0
 	}
-	if c.RetryBackoff == 0 {
-		c.RetryBackoff = DefaultRetryBackoff
-	}
+	c.RetryBackoff = cmp.Or(c.RetryBackoff, DefaultRetryBackoff)
 	return c
 }
 

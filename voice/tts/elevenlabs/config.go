@@ -1,6 +1,7 @@
 package elevenlabs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,19 +62,11 @@ const DefaultModel = "eleven_flash_v2_5"
 
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	if c.ModelID == "" {
-		c.ModelID = DefaultModel
-	}
-	if c.BaseURL == "" {
-		c.BaseURL = "wss://api.elevenlabs.io"
-	}
-	if c.APIKeyEnv == "" {
-		c.APIKeyEnv = "ELEVENLABS_API_KEY"
-	}
+	c.ModelID = cmp.Or(c.ModelID, DefaultModel)
+	c.BaseURL = cmp.Or(c.BaseURL, "wss://api.elevenlabs.io")
+	c.APIKeyEnv = cmp.Or(c.APIKeyEnv, "ELEVENLABS_API_KEY")
 	for _, d := range []*time.Duration{&c.ConnectTimeout, &c.FirstByteTimeout, &c.ChunkTimeout} {
-		if *d == 0 {
-			*d = 5 * time.Second
-		}
+		*d = cmp.Or(*d, 5*time.Second)
 	}
 	return c
 }

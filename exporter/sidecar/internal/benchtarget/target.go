@@ -18,6 +18,7 @@ package benchtarget
 
 import (
 	"bufio"
+	"cmp"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -56,21 +57,13 @@ const InfObservation = 5.0
 
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	if c.Counters == 0 {
-		c.Counters = DefaultCounters
-	}
-	if c.Gauges == 0 {
-		c.Gauges = DefaultGauges
-	}
-	if c.Histograms == 0 {
-		c.Histograms = DefaultHistograms
-	}
+	c.Counters = cmp.Or(c.Counters, DefaultCounters)
+	c.Gauges = cmp.Or(c.Gauges, DefaultGauges)
+	c.Histograms = cmp.Or(c.Histograms, DefaultHistograms)
 	if c.NoHistograms {
 		c.Histograms = 0
 	}
-	if c.SeriesPerMetric == 0 {
-		c.SeriesPerMetric = DefaultSeriesPerMetric
-	}
+	c.SeriesPerMetric = cmp.Or(c.SeriesPerMetric, DefaultSeriesPerMetric)
 	return c
 }
 
