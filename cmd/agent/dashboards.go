@@ -128,16 +128,16 @@ func runDashboardsApply(ctx context.Context, args []string, std stdio, getenv fu
 	if *dryRun && !*toCloudWatch {
 		return fs.usagef("--dry-run applies to --cloudwatch only")
 	}
-	log, err := lf.logger(fs.command, std.errOut)
-	if err != nil {
-		return err
-	}
 	cfg, err := loadCfg()
 	if err != nil {
 		return err
 	}
 	if *region != "" {
 		cfg.CloudWatch.Region = *region
+	}
+	log, err := lf.logger(fs.command, std.errOut)
+	if err != nil {
+		return err
 	}
 	g, err := dashboards.New(cfg, dashboards.WithLogger(log))
 	if err != nil {
