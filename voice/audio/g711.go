@@ -7,20 +7,20 @@ const (
 	ulawClip = 32635
 )
 
-var ulawDecode [256]int16
-
-func init() {
-	for i := range ulawDecode {
+// ulawDecode maps each μ-law byte to its linear sample.
+var ulawDecode = func() (table [256]int16) {
+	for i := range table {
 		u := ^uint8(i)
 		t := (int(u&0x0f) << 3) + ulawBias
 		t <<= (u & 0x70) >> 4
 		if u&0x80 != 0 {
-			ulawDecode[i] = int16(ulawBias - t)
+			table[i] = int16(ulawBias - t)
 		} else {
-			ulawDecode[i] = int16(t - ulawBias)
+			table[i] = int16(t - ulawBias)
 		}
 	}
-}
+	return table
+}()
 
 // DecodeULaw returns the linear 16-bit sample of one μ-law byte.
 func DecodeULaw(u uint8) int16 { return ulawDecode[u] }

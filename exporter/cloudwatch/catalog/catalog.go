@@ -140,8 +140,8 @@ var (
 	perProbe    = [][]string{{probemetrics.LabelProbe, probemetrics.LabelKind}}
 )
 
-// metrics is the catalogue; init sorts it by name.
-var metrics = []Metric{
+// metrics is the catalogue, sorted by name.
+var metrics = sortedByName([]Metric{
 	{Name: probemetrics.MetricProbeDuration, Kind: Gauge, Unit: UnitSeconds, Aggregation: Max,
 		Labels:     []string{probemetrics.LabelProbe, probemetrics.LabelKind, probemetrics.LabelTarget},
 		Dimensions: [][]string{{probemetrics.LabelProbe, probemetrics.LabelKind}}, Statistic: StatMaximum,
@@ -241,10 +241,12 @@ var metrics = []Metric{
 	{Name: sidecarmetrics.MetricScrapeUp, Kind: Gauge, Unit: UnitNone, Aggregation: Min,
 		Labels: []string{sidecarmetrics.LabelTarget}, Dimensions: [][]string{{}}, Statistic: StatMinimum,
 		Reads: "dashboard: media core scraped (0: a sidecar cannot read its media core)"},
-}
+})
 
-func init() {
-	slices.SortFunc(metrics, func(a, b Metric) int { return strings.Compare(a.Name, b.Name) })
+// sortedByName sorts ms by name in place, for Lookup's binary search.
+func sortedByName(ms []Metric) []Metric {
+	slices.SortFunc(ms, func(a, b Metric) int { return strings.Compare(a.Name, b.Name) })
+	return ms
 }
 
 // Metrics returns the catalogue sorted by name. The caller may modify the
