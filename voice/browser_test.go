@@ -45,10 +45,10 @@ type page struct {
 }
 
 // openPage opens the test page of the media core at base in headless
-// Chromium (loopback allowed).
-func openPage(t *testing.T, base string) *page {
+// Chromium (loopback allowed, then extra flags).
+func openPage(t *testing.T, base string, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
-	ctx := chromiumtest.Start(t, chromiumPath(t), chromiumtest.AllowLoopback)
+	ctx := chromiumtest.Start(t, chromiumPath(t), append([]chromedp.ExecAllocatorOption{chromiumtest.AllowLoopback}, extra...)...)
 	p := &page{t: t, ctx: ctx}
 	// The first action starts the browser and ties its life to its
 	// context: the long-lived one, never a step's timeout.

@@ -5,6 +5,10 @@ package chromiumtest
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"testing"
@@ -55,4 +59,28 @@ func Start(tb testing.TB, path string, extra ...chromedp.ExecAllocatorOption) co
 	ctx, cancel := chromedp.NewContext(actx)
 	tb.Cleanup(func() { cancel(); cancelA() })
 	return ctx
+}
+
+// TrustKeyOf makes Chromium accept a TLS peer whose certificate (or one of
+// its chain) has the public key of the PEM certificate in certFile, with
+// every other check kept (--ignore-certificate-errors-spki-list; Chromium
+// honours it only with a user data directory, which Options sets). Chromium
+// verifies TURN/TLS servers as it does HTTPS ones, so a test CA is not
+// enough: it never reads SSL_CERT_FILE.
+func TrustKeyOf(tb testing.TB, certFile string) chromedp.ExecAllocatorOption {
+	tb.Helper()
+	b, err := os.ReadFile(certFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		tb.Fatalf("%s: no PEM certificate", certFile)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		tb.Fatalf("%s: %v", certFile, err)
+	}
+	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+	return chromedp.Flag("ignore-certificate-errors-spki-list", base64.StdEncoding.EncodeToString(sum[:]))
 }
