@@ -58,6 +58,15 @@ func openPage(t *testing.T, base string, extra ...chromedp.ExecAllocatorOption) 
 	return p
 }
 
+// connected waits until the page's call is connected and returns the
+// selected pair it shows ("local / remote / protocol").
+func (p *page) connected() string {
+	p.t.Helper()
+	p.do("connected", 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="connected"]`)))
+	return p.poll("selected pair shown", 10*time.Second,
+		`document.getElementById("pair").textContent.includes("/") && document.getElementById("pair").textContent`)
+}
+
 // text is the page's text, for failure messages.
 func (p *page) text() string {
 	s, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body.innerText`))
@@ -113,9 +122,7 @@ func TestBrowserCall(t *testing.T) {
 	ts := startServer(t, cfg)
 	p := openPage(t, ts.base)
 	p.do("click Call", 5*time.Second, chromedp.Click(chromedp.ID("call")))
-	p.do("connected", 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`#state[data-state="connected"]`)))
-	pair := p.poll("selected pair shown", 10*time.Second,
-		`document.getElementById("pair").textContent.includes("/") && document.getElementById("pair").textContent`)
+	pair := p.connected()
 	if !strings.HasPrefix(pair, "host / host / udp") {
 		t.Errorf("page shows selected pair %q, want host / host / udp on loopback", pair)
 	}
