@@ -94,7 +94,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		stateChanges: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricConnectionStateChanges,
 			Help: "PeerConnection state changes, by new state."}, []string{voicemetrics.LabelState}),
 		selectedPairs: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricICESelectedPairs,
-			Help: "Selected ICE candidate pairs by local and remote candidate type (host, srflx, prflx, relay) and protocol."}, []string{voicemetrics.LabelLocalType, voicemetrics.LabelRemoteType, voicemetrics.LabelProtocol}),
+			Help: "Selected ICE candidate pairs by local and remote candidate type (host, srflx, prflx, relay) and protocol, once per connection; a peer-reflexive remote is counted 2 s later as the type the caller has signalled by then."}, []string{voicemetrics.LabelLocalType, voicemetrics.LabelRemoteType, voicemetrics.LabelProtocol}),
 		restarts: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricICERestarts,
 			Help: "ICE restarts requested by clients, by result: succeeded, failed, exhausted (over ice.max_restarts)."}, []string{voicemetrics.LabelResult}),
 		sttRequests: f.NewCounterVec(prometheus.CounterOpts{Name: voicemetrics.MetricSTTRequests,

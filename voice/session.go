@@ -73,6 +73,7 @@ type session struct {
 	exchanges   int // user utterances answered (the record's and session.ended's "turns")
 	gathering   time.Duration
 	pair        string
+	pairPending bool // a peer-reflexive pair waits for prflxGrace before it is counted
 	version     int
 	outcome     string
 	reason      string
@@ -118,6 +119,8 @@ func (s *session) end(reason string) {
 
 	s.cancel()
 	if s.pc != nil {
+		// A call shorter than prflxGrace still counts its pair.
+		s.countPendingPair()
 		s.closePC() // ends the media goroutines (track reads fail); turnrelease.go
 	}
 	dur := s.srv.now().Sub(s.started)
@@ -309,9 +312,77 @@ func (s *session) onConnected() {
 	}()
 }
 
-// recordPair counts the selected candidate pair by types and protocol.
+// prflxGrace is how long a selected pair whose remote candidate is
+// peer-reflexive waits before it is counted. A trickling caller's first
+// connectivity check through its TURN relay often arrives before the PATCH
+// that signals the relay candidate; the check makes the caller's address a
+// peer-reflexive candidate, which pion's ICE agent replaces with the
+// signalled one when the PATCH comes (RFC 8838 §11.4). Counted at once,
+// browsers' relayed calls would show as prflx and the relay share on the
+// dashboards would be too low (half of Chromium's TURN/TLS calls in the
+// test, on loopback).
+const prflxGrace = 2 * time.Second
+
+// recordPair counts the selected candidate pair by types and protocol,
+// once per connection; a peer-reflexive remote candidate is counted after
+// prflxGrace (or when the session ends), as whatever it has become then.
 func (s *session) recordPair() {
-	var local, remote, proto string
+	local, remote, proto := s.selectedPair()
+	if local == "" {
+		return
+	}
+	s.mu.Lock()
+	s.pair = local + "/" + remote + "/" + proto
+	if s.pairPending {
+		s.mu.Unlock()
+		return
+	}
+	if remote == webrtc.ICECandidateTypePrflx.String() {
+		s.pairPending = true
+		s.mu.Unlock()
+		s.after(prflxGrace, s.countPendingPair)
+		return
+	}
+	s.mu.Unlock()
+	s.countPair(local, remote, proto)
+}
+
+// countPendingPair counts the pair recordPair left pending, as it is now.
+func (s *session) countPendingPair() {
+	s.mu.Lock()
+	if !s.pairPending {
+		s.mu.Unlock()
+		return
+	}
+	s.pairPending = false
+	s.mu.Unlock()
+	local, remote, proto := s.selectedPair()
+	s.mu.Lock()
+	if local == "" { // no pair any more (the connection dropped): the last one seen
+		local, remote, proto = splitPair(s.pair)
+	} else {
+		s.pair = local + "/" + remote + "/" + proto
+	}
+	s.mu.Unlock()
+	s.countPair(local, remote, proto)
+}
+
+// countPair counts one selected pair and emits its event.
+func (s *session) countPair(local, remote, proto string) {
+	s.srv.metrics.selectedPairs.WithLabelValues(local, remote, proto).Inc()
+	s.events.emit(slog.LevelInfo, EventICESelectedPair, "local_type", local, "remote_type", remote, "protocol", proto)
+}
+
+// splitPair splits the "local/remote/protocol" string recordPair keeps.
+func splitPair(p string) (local, remote, proto string) {
+	local, rest, _ := strings.Cut(p, "/")
+	remote, proto, _ = strings.Cut(rest, "/")
+	return local, remote, proto
+}
+
+// selectedPair is the selected candidate pair's local and remote types and
+// protocol, or "" when there is none.
+func (s *session) selectedPair() (local, remote, proto string) {
 	for _, tr := range s.pc.GetTransceivers() {
 		sender := tr.Sender()
 		if sender == nil || sender.Transport() == nil {
@@ -321,18 +392,9 @@ func (s *session) recordPair() {
 		if err != nil || pair == nil {
 			continue
 		}
-		local, remote = pair.Local.Typ.String(), pair.Remote.Typ.String()
-		proto = strings.ToLower(pair.Local.Protocol.String())
-		break
+		return pair.Local.Typ.String(), pair.Remote.Typ.String(), strings.ToLower(pair.Local.Protocol.String())
 	}
-	if local == "" {
-		return
-	}
-	s.mu.Lock()
-	s.pair = local + "/" + remote + "/" + proto
-	s.mu.Unlock()
-	s.srv.metrics.selectedPairs.WithLabelValues(local, remote, proto).Inc()
-	s.events.emit(slog.LevelInfo, EventICESelectedPair, "local_type", local, "remote_type", remote, "protocol", proto)
+	return "", "", ""
 }
 
 // onTrack starts reading the caller's audio.

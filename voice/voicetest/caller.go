@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -50,6 +51,11 @@ type CallerOptions struct {
 	RelayOnly  bool              // ICE transport policy relay
 	Token      string            // bearer token on POST, PATCH and DELETE
 	Header     map[string]string // extra request headers on POST
+	// WithholdCandidates posts the offer without its candidates, as a
+	// trickling browser does before it has gathered: the media core first
+	// learns the caller's address from its connectivity checks (a
+	// peer-reflexive candidate), until TrickleCandidates signals it.
+	WithholdCandidates bool
 
 	// OpusSpeech returns the loud Opus frame Speak sends for an Opus
 	// caller; it is called on each Speak. Required for Speak with
@@ -190,7 +196,11 @@ func (c *Caller) Call(ctx context.Context) (*http.Response, error) {
 		return nil, err
 	}
 	<-done
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/whip", strings.NewReader(c.PC.LocalDescription().SDP))
+	sdp := c.PC.LocalDescription().SDP
+	if c.opts.WithholdCandidates {
+		sdp = candidateLine.ReplaceAllString(sdp, "")
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/whip", strings.NewReader(sdp))
 	req.Header.Set("Content-Type", "application/sdp")
 	if c.opts.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
@@ -287,6 +297,30 @@ func (c *Caller) Patch(ctx context.Context, ifMatch, frag string) (status int, e
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("ETag"), string(b), nil
+}
+
+// candidateLine matches an SDP candidate or end-of-candidates line.
+var candidateLine = regexp.MustCompile(`(?m)^a=(candidate:|end-of-candidates).*\r?\n`)
+
+// TrickleCandidates signals every local candidate of the current offer in
+// one trickle PATCH (RFC 9725 §4.3.1) and returns its status.
+func (c *Caller) TrickleCandidates(ctx context.Context) (int, error) {
+	local := c.PC.LocalDescription().SDP
+	var frag strings.Builder
+	for _, attr := range []string{"ice-ufrag", "ice-pwd"} {
+		if m := regexp.MustCompile(`(?m)^a=` + attr + `:(.*?)\r?$`).FindStringSubmatch(local); m != nil {
+			frag.WriteString("a=" + attr + ":" + m[1] + "\r\n")
+		}
+	}
+	frag.WriteString("m=audio 9 RTP/AVP 0\r\na=mid:0\r\n")
+	for _, l := range candidateLine.FindAllString(local, -1) {
+		frag.WriteString(strings.TrimRight(l, "\r\n") + "\r\n")
+	}
+	status, _, body, err := c.Patch(ctx, "", frag.String())
+	if err == nil && status != http.StatusNoContent {
+		err = fmt.Errorf("trickle PATCH: %d: %s", status, body)
+	}
+	return status, err
 }
 
 // Hangup ends the session with DELETE on its URL and returns the status.
