@@ -46,6 +46,10 @@ type Config struct {
 	// MOSMinSessions is how many sessions must have ended in the 30m window
 	// before the MOS ticket can fire. Default 10.
 	MOSMinSessions int `yaml:"mos_min_sessions"`
+	// RelayOnlyMinCalls is how many calls must have connected in the 30m
+	// window, every one through a TURN relay, before the direct-media
+	// ticket can fire. Default 5.
+	RelayOnlyMinCalls int `yaml:"relay_only_min_calls"`
 	// ProbeLossRatio is the probe_packet_loss_ratio above which a ticket
 	// is raised. Default 0.05.
 	ProbeLossRatio float64 `yaml:"probe_loss_ratio"`
@@ -132,6 +136,7 @@ func (c Config) WithDefaults() Config {
 	c.MOSP10 = cmp.Or(c.MOSP10, DefaultMOSP10)
 	c.ProbeLossRatio = cmp.Or(c.ProbeLossRatio, DefaultProbeLossRatio)
 	c.MOSMinSessions = cmp.Or(c.MOSMinSessions, DefaultMOSMinSessions)
+	c.RelayOnlyMinCalls = cmp.Or(c.RelayOnlyMinCalls, DefaultRelayOnlyMinCalls)
 	c.CertExpiryWarning = cmp.Or(c.CertExpiryWarning, model.Duration(DefaultCertExpiryWarning))
 	c.ProbeFor = cmp.Or(c.ProbeFor, model.Duration(DefaultProbeFor))
 	c.TimeScale = cmp.Or(c.TimeScale, 1)
@@ -176,8 +181,8 @@ func (c Config) Validate() error {
 	if math.IsNaN(c.MOSP10) || c.MOSP10 != 0 && (c.MOSP10 < 1 || c.MOSP10 > 4.5) {
 		return fmt.Errorf("%w: mos_p10 %v: must be a MOS between 1 and 4.5 (e.g. 3.5)", ErrInvalidConfig, c.MOSP10)
 	}
-	if c.MOSMinSessions < 0 || c.CertExpiryWarning < 0 {
-		return fmt.Errorf("%w: mos_min_sessions and cert_expiry_warning must not be negative", ErrInvalidConfig)
+	if c.MOSMinSessions < 0 || c.RelayOnlyMinCalls < 0 || c.CertExpiryWarning < 0 {
+		return fmt.Errorf("%w: mos_min_sessions, relay_only_min_calls and cert_expiry_warning must not be negative", ErrInvalidConfig)
 	}
 	if c.ICEGatheringP95 < 0 {
 		return fmt.Errorf("%w: ice_gathering_p95 %v: must be positive (e.g. 3s)", ErrInvalidConfig, c.ICEGatheringP95)

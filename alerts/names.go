@@ -11,6 +11,7 @@ const (
 	AlertProbeTURNFailing     = "ProbeTURNFailing"
 	AlertProbeWebRTCFailing   = "ProbeWebRTCFailing"
 	AlertICEGatheringSlow     = "VoiceICEGatheringSlow"
+	AlertDirectMediaLost      = "VoiceDirectMediaLost"
 	AlertTTSErrorRatioHigh    = "VoiceTTSErrorRatioHigh"
 	AlertSTTErrorRatioHigh    = "VoiceSTTErrorRatioHigh"
 	AlertTTSPolicyViolation   = "VoiceTTSPolicyViolation"

@@ -171,6 +171,36 @@ func scenarios(cfg Config) map[string][]scenario {
 				{at: 15 * time.Minute, firing: []firing{{alert: AlertICEGatheringSlow, severity: SeverityTicket, labels: voiceJob, value: "4.9s"}}},
 			},
 		}, {
+			// A day of direct calls, then the media core's UDP closes: from
+			// minute 1440 every call comes through the relay (20 a minute).
+			name: "every call relayed for 30 minutes after a day of direct calls: a ticket",
+			series: [][2]string{
+				{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateSrflx), "0+15x1440 21600x120"},
+				{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateRelay), "0+5x1440 7200+20x120"},
+				{fmt.Sprintf(`%s{%s}`, metricUp, v), "1x1560"}, // scraped all along
+			},
+			checks: []check{
+				{at: 1440 * time.Minute, quiet: []string{AlertDirectMediaLost}},
+				{at: (1440 + 30) * time.Minute, quiet: []string{AlertDirectMediaLost}}, // a direct call is still in the window
+				{at: (1440 + 40) * time.Minute, firing: []firing{{alert: AlertDirectMediaLost, severity: SeverityTicket, labels: voiceJob, value: "600"}}},
+			},
+		}, {
+			// The direct series exists (calls connected directly long ago) but
+			// does not grow.
+			name: "callers who all relay (no direct call in the day before) raise no ticket",
+			series: [][2]string{
+				{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateSrflx), flat(300)},
+				{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateRelay), rising(20)},
+			},
+			checks: []check{{at: 60 * time.Minute, quiet: []string{AlertDirectMediaLost}}, {at: 300 * time.Minute, quiet: []string{AlertDirectMediaLost}}},
+		}, {
+			name: "fewer relayed calls than relay_only_min_calls in 30 minutes raise no ticket",
+			series: [][2]string{
+				{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateSrflx), "0+15x100 1500x350"},
+				{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateRelay), "0+5x100 500+0.1x350"},
+			},
+			checks: []check{{at: 200 * time.Minute, quiet: []string{AlertDirectMediaLost}}, {at: 400 * time.Minute, quiet: []string{AlertDirectMediaLost}}},
+		}, {
 			name:   "half the TTS requests fail: page per provider",
 			series: [][2]string{{fmt.Sprintf(`%s{%s,provider="elevenlabs",reason="%s"}`, voicemetrics.MetricTTSErrors, v, voicemetrics.ReasonOther), rising(15)}},
 			checks: []check{{at: 10 * time.Minute, firing: []firing{{alert: AlertTTSErrorRatioHigh, severity: SeverityPage,

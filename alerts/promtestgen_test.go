@@ -111,6 +111,9 @@ func baseline(cfg Config) [][2]string {
 		{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voicemetrics.MetricSTTErrors, v, voicemetrics.ReasonNetwork), flat(0)},
 		{fmt.Sprintf(`%s{%s,provider="transcribe",reason="%s"}`, voicemetrics.MetricSTTErrors, v, voicemetrics.ReasonTimeout), flat(0)},
 		{fmt.Sprintf(`%s{%s,route="/whip",code="201"}`, voicemetrics.MetricHTTPRequests, v), rising(20)},
+		// Most calls connect directly, a few through the relay.
+		{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateSrflx), rising(15)},
+		{selectedPairSeries(cfg, voicemetrics.CandidateHost, voicemetrics.CandidateRelay), rising(5)},
 	}
 	for _, le := range []string{"0.5", "1", "3", "5", "+Inf"} {
 		out = append(out, [2]string{fmt.Sprintf(`%s_bucket{%s,le="%s"}`, voicemetrics.MetricICEGatheringDuration, v, le), rising(20)})
@@ -129,6 +132,13 @@ func baseline(cfg Config) [][2]string {
 	}
 	out = append(out, [2]string{probeMetricSeries(cfg, probemetrics.MetricProbeCertExpiry, probemetrics.KindTURN), flat(90 * 86400)})
 	return out
+}
+
+// selectedPairSeries is the media core's voice_ice_selected_pairs_total
+// series of one pair of candidate types over UDP.
+func selectedPairSeries(cfg Config, local, remote string) string {
+	return fmt.Sprintf(`%s{job="%s",instance="%s",local_type="%s",remote_type="%s",protocol="udp"}`,
+		voicemetrics.MetricICESelectedPairs, cfg.VoiceJob, voiceInstance, local, remote)
 }
 
 // probeMetricSeries is the series of a probe metric for kind.

@@ -93,7 +93,7 @@ func (c Config) mediaAlerts() []Rule {
 		Annotations: c.annotations(AlertICEGatheringSlow,
 			fmt.Sprintf("ICE gathering p95 is above %s", time.Duration(c.ICEGatheringP95)),
 			"ICE gathering p95 is {{ $value | humanizeDuration }} (job {{ $labels.job }}); callers wait that long before any media. Slow or unreachable STUN/TURN servers are the usual cause."),
-	}, {
+	}, c.directMediaLost(), {
 		Alert: AlertTTSErrorRatioHigh,
 		// Policy violations are a configuration bug with their own ticket.
 		Expr: ratio(selector(voicemetrics.MetricTTSErrors, job, ne(voicemetrics.LabelReason, voicemetrics.ReasonPolicyViolation)),
@@ -178,4 +178,34 @@ func (c Config) healthAlerts() []Rule {
 			"The sidecar cannot scrape {{ $labels.target }}",
 			"The sidecar has failed to scrape {{ $labels.target }} for 5m, so its metrics are missing from CloudWatch and OTLP."),
 	}}
+}
+
+// DefaultRelayOnlyMinCalls is the default of Config.RelayOnlyMinCalls.
+const DefaultRelayOnlyMinCalls = 5
+
+// directMediaLost raises a ticket when every call of the last 30 minutes
+// (at least RelayOnlyMinCalls) connected through a TURN relay, on either
+// side, while calls connected directly in the day before: the incident's
+// closed UDP port range, with TURN over TCP hiding it. Calls still connect,
+// so nothing else fires; they cost relay bandwidth and added latency, and
+// one TURN outage away from failing. A deployment whose callers all relay
+// (no direct call in a day) never gets it. A peer-reflexive remote counts
+// as direct.
+func (c Config) directMediaLost() Rule {
+	job := eq("job", c.VoiceJob)
+	direct := selector(voicemetrics.MetricICESelectedPairs, job,
+		ne(voicemetrics.LabelLocalType, voicemetrics.CandidateRelay), ne(voicemetrics.LabelRemoteType, voicemetrics.CandidateRelay))
+	w30 := c.scale(30 * time.Minute)
+	return Rule{
+		Alert: AlertDirectMediaLost,
+		Expr: fmt.Sprintf("sum by (job) (increase(%s[%s])) >= %d\nunless on (job)\nsum by (job) (increase(%s[%s])) > 0\nand on (job)\nsum by (job) (increase(%s[%s] offset %s)) > 0",
+			selector(voicemetrics.MetricICESelectedPairs, job), w30, c.RelayOnlyMinCalls,
+			direct, w30,
+			direct, c.scale(24*time.Hour), w30),
+		For:    c.scale(5 * time.Minute),
+		Labels: c.labels(SeverityTicket),
+		Annotations: c.annotations(AlertDirectMediaLost,
+			"Every call connects through a TURN relay: direct media paths are lost",
+			"All {{ $value | humanize }} calls that connected to job {{ $labels.job }} in the last 30m went through a TURN relay, while calls connected directly in the day before. The media core's UDP port range (security group, NACL, host firewall) or the callers' UDP is probably closed; calls still connect over the relay, with added latency and relay cost, and fail if the TURN server does."),
+	}
 }

@@ -236,6 +236,34 @@ func TestDemoPrometheusPages(t *testing.T) {
 	d.waitOutput(`runbook: (\S+/probe-turn-failing\.md)`, time.Second)
 }
 
+// TestDemoPrometheusDirectMediaLost: calls connect directly, then
+// udp-blocked is turned on while the demo runs; every call now comes
+// through the relay and VoiceDirectMediaLost opens a ticket. The fault the
+// incident had, seen the way its on-call would have.
+func TestDemoPrometheusDirectMediaLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo, Prometheus and Alertmanager")
+	}
+	_, perr := exec.LookPath("prometheus")
+	_, aerr := lookAlertmanager()
+	if perr != nil || aerr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("prometheus or alertmanager missing (make test-deps installs them)")
+		}
+		t.Skip("prometheus or alertmanager missing")
+	}
+	d := startDemo(t, "--prometheus", "--call-interval", "2s")
+	d.waitOutput(`call 3 \(direct\): (connected) in \S+ via host/host`, 2*time.Minute)
+	if code := postFault(t, d.base, "name=udp-blocked&on=true"); code != http.StatusOK {
+		t.Fatalf("POST /-/fault: %d", code)
+	}
+	d.waitOutput(`(TICKET FIRING VoiceDirectMediaLost): `, 3*time.Minute)
+	d.waitOutput(`runbook: (\S+/voice-direct-media-lost\.md)`, time.Second)
+	if strings.Contains(d.stdout.String(), "PAGER FIRING") {
+		t.Errorf("udp-blocked with TURN over TCP paged someone; calls still connect:\n%s", d.stdout.String())
+	}
+}
+
 // isBinding tells STUN Binding requests (what stun-dead drops) from TURN
 // messages (what turn-dead drops), on messages built by pion/stun.
 func TestIsBinding(t *testing.T) {

@@ -125,6 +125,15 @@ const (
 	ConnectionTimeout   = "timeout"
 )
 
+// Candidate types (labels local_type and remote_type of
+// voice_ice_selected_pairs_total), as RFC 8445 and pion name them.
+const (
+	CandidateHost  = "host"
+	CandidateSrflx = "srflx"
+	CandidatePrflx = "prflx"
+	CandidateRelay = "relay"
+)
+
 // ICE restart results (label result of voice_ice_restarts_total).
 const (
 	RestartSucceeded = "succeeded"
