@@ -216,10 +216,10 @@ func TestDemoUnknownFault(t *testing.T) {
 	}
 }
 
-// TestDemoPrometheusPages: with --prometheus, Prometheus evaluates the
-// generated rules (at the demo's time scale) and Alertmanager's page or
-// ticket for the injected fault is printed in the terminal.
-func TestDemoPrometheusPages(t *testing.T) {
+// demoPrometheusTest skips a test of the demo with --prometheus with
+// -short, and without prometheus or alertmanager (fails in CI).
+func demoPrometheusTest(t *testing.T) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the demo, Prometheus and Alertmanager")
 	}
@@ -231,6 +231,13 @@ func TestDemoPrometheusPages(t *testing.T) {
 		}
 		t.Skip("prometheus or alertmanager missing")
 	}
+}
+
+// TestDemoPrometheusPages: with --prometheus, Prometheus evaluates the
+// generated rules (at the demo's time scale) and Alertmanager's page or
+// ticket for the injected fault is printed in the terminal.
+func TestDemoPrometheusPages(t *testing.T) {
+	demoPrometheusTest(t)
 	d := startDemo(t, "--fault", "turn-dead", "--prometheus", "--probe-interval", "2s", "--call-interval", "0")
 	d.waitOutput(`(PAGER FIRING ProbeTURNFailing): `, 3*time.Minute)
 	d.waitOutput(`runbook: (\S+/probe-turn-failing\.md)`, time.Second)
@@ -241,17 +248,7 @@ func TestDemoPrometheusPages(t *testing.T) {
 // through the relay and VoiceDirectMediaLost opens a ticket. The fault the
 // incident had, seen the way its on-call would have.
 func TestDemoPrometheusDirectMediaLost(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the demo, Prometheus and Alertmanager")
-	}
-	_, perr := exec.LookPath("prometheus")
-	_, aerr := lookAlertmanager()
-	if perr != nil || aerr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("prometheus or alertmanager missing (make test-deps installs them)")
-		}
-		t.Skip("prometheus or alertmanager missing")
-	}
+	demoPrometheusTest(t)
 	d := startDemo(t, "--prometheus", "--call-interval", "2s")
 	d.waitOutput(`call 3 \(direct\): (connected) in \S+ via host/host`, 2*time.Minute)
 	if code := postFault(t, d.base, "name=udp-blocked&on=true"); code != http.StatusOK {
