@@ -585,6 +585,7 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		started, connected   float64
 		gatherMed, gatherMax float64
 		pageGather           []string // Chromium's own gathering, as the page shows it
+		pageErrors           []string // the page's STUN/TURN server errors, per call
 		fired                []firedAlert
 	}
 	const calls = 2
@@ -594,7 +595,7 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		l.veth.cutMedia()
 		defer l.veth.restoreMedia()
 		t0 := time.Now()
-		var pageGather []string
+		var pageGather, pageErrors []string
 		for i := range calls {
 			if err := l.dial(b); err != nil {
 				t.Fatalf("%s call %d: %v", name, i+1, err)
@@ -602,6 +603,16 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 			st := waitCallState(b, 60*time.Second, "connected", "call lost")
 			t.Logf("%s call %d: %s", name, i+1, st)
 			pageGather = append(pageGather, pageText(b, "gathering-ms"))
+			// Chromium reports a 701 for every STUN/TURN transaction
+			// pending when it closes a socket, and for each interface that
+			// cannot reach a server: the page must not list the servers the
+			// call went through as failing.
+			errs := pageText(b, "ice-errors")
+			pageErrors = append(pageErrors, errs)
+			t.Logf("%s call %d: the page's STUN/TURN server errors: %s", name, i+1, errs)
+			if st == "connected" && strings.Contains(errs, vethHTTPIP) {
+				t.Errorf("%s call %d connected through coturn (%s), yet the page lists it as failing: %q", name, i+1, vethHTTPIP, errs)
+			}
 			if st == "connected" {
 				if err := b.hangup(); err != nil {
 					t.Fatal(err)
@@ -609,7 +620,7 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 			}
 		}
 		o := outcome{name: name, started: l.voiceMetric("voice_sessions_started_total"), connected: l.voiceMetric("voice_connections_total", `result="connected"`),
-			pageGather: pageGather}
+			pageGather: pageGather, pageErrors: pageErrors}
 		g := l.gatherings()
 		slices.Sort(g)
 		if len(g) > 0 {
@@ -638,8 +649,8 @@ func incidentVsRecommended(t *testing.T, l *mediaLab, b *browser) []mediaRow {
 		t.Errorf("incident config: %v sessions connected with the media path blocked and no TURN", inc.connected)
 	}
 	side := func(o outcome) string {
-		return fmt.Sprintf("%s: %v/%v sessions connected; media core ICE gathering median %s, max %s; Chromium's gathering (first session of each call) %s",
-			o.name, o.connected, o.started, secs(o.gatherMed), secs(o.gatherMax), strings.Join(o.pageGather, ", "))
+		return fmt.Sprintf("%s: %v/%v sessions connected; media core ICE gathering median %s, max %s; Chromium's gathering (first session of each call) %s; the page's STUN/TURN server errors: %s",
+			o.name, o.connected, o.started, secs(o.gatherMed), secs(o.gatherMax), strings.Join(o.pageGather, ", "), o.pageErrors[0])
 	}
 	return []mediaRow{
 		{
