@@ -31,6 +31,11 @@
 //   session        {id, location, redialOf}               a new WHIP session
 //   peerconnection {pc}                                   a new RTCPeerConnection
 //   track          the RTCTrackEvent's {track, streams}
+//   iceservererror {url, code, text}                      a STUN/TURN server failed for
+//                  this browser (icecandidateerror: code 701 is no answer or no
+//                  TCP/TLS connection, else the server's STUN error code); url
+//                  never carries credentials. The browser's reports about its own
+//                  sockets are not server failures and go to log instead.
 //   log            {line, error}                          for a debug console
 //
 // Timing: with the defaults a media outage of up to ~10 s is ridden out by
@@ -49,6 +54,15 @@ export const defaults = Object.freeze({
 });
 
 const SDPFRAG = "application/trickle-ice-sdpfrag";
+
+// ownSocketError tells Chromium's icecandidateerror reports about its own
+// sockets from a server's failure: it reports 701 for every transaction
+// still pending when it closes a socket (pruned after connecting, or the
+// call ended), and for every local interface that cannot reach a server
+// another interface reaches. Neither says anything about the server.
+function ownSocketError(e) {
+  return /socket was closed|not associated with the desired network interface/i.test(e.errorText || "");
+}
 
 export class WhipCall extends EventTarget {
   /**
@@ -159,6 +173,13 @@ export class WhipCall extends EventTarget {
     this._emit("peerconnection", { pc });
     for (const t of this.opts.stream.getTracks()) pc.addTrack(t, this.opts.stream);
     pc.addEventListener("track", (e) => this._emit("track", { track: e.track, streams: e.streams }));
+    pc.addEventListener("icecandidateerror", (e) => {
+      if (ownSocketError(e)) {
+        this._log(`ICE: ${e.url}: ${e.errorCode} ${e.errorText} (this browser's own socket, not a server failure)`);
+        return;
+      }
+      this._emit("iceservererror", { url: e.url || "", code: e.errorCode, text: e.errorText || "" });
+    });
     pc.addEventListener("icecandidate", (e) => {
       if (pc === this.pc) this._trickle(e.candidate);
     });
