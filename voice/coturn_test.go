@@ -138,12 +138,7 @@ func TestGatheringWithUDPTURNBlocked(t *testing.T) {
 			Username: "voice", Secret: secret.Secret(ct.Secret), TTL: time.Hour},
 	}
 	ts := startServer(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c := voicetest.NewCaller(t, ts.base, voicetest.CallerOptions{})
-	if _, err := c.Call(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := ts.call(t, 20*time.Second)
 	g := ts.logs.Find(EventICEGathering, nil)
 	if len(g) != 1 || g[0]["complete"] != string(gatherEnough) {
 		t.Fatalf("gathering with STUN and TURN/UDP dead, TURN/TCP up: %v, want complete=%s", g, gatherEnough)

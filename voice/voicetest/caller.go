@@ -299,6 +299,9 @@ func (c *Caller) Patch(ctx context.Context, ifMatch, frag string) (status int, e
 	return resp.StatusCode, resp.Header.Get("ETag"), string(b), nil
 }
 
+// iceCredentialLine matches the ice-ufrag and ice-pwd lines of an SDP.
+var iceCredentialLine = regexp.MustCompile(`(?m)^a=(ice-ufrag|ice-pwd):(.*?)\r?$`)
+
 // candidateLine matches an SDP candidate or end-of-candidates line.
 var candidateLine = regexp.MustCompile(`(?m)^a=(candidate:|end-of-candidates).*\r?\n`)
 
@@ -307,10 +310,8 @@ var candidateLine = regexp.MustCompile(`(?m)^a=(candidate:|end-of-candidates).*\
 func (c *Caller) TrickleCandidates(ctx context.Context) (int, error) {
 	local := c.PC.LocalDescription().SDP
 	var frag strings.Builder
-	for _, attr := range []string{"ice-ufrag", "ice-pwd"} {
-		if m := regexp.MustCompile(`(?m)^a=` + attr + `:(.*?)\r?$`).FindStringSubmatch(local); m != nil {
-			frag.WriteString("a=" + attr + ":" + m[1] + "\r\n")
-		}
+	for _, m := range iceCredentialLine.FindAllStringSubmatch(local, 2) {
+		frag.WriteString("a=" + m[1] + ":" + m[2] + "\r\n")
 	}
 	frag.WriteString("m=audio 9 RTP/AVP 0\r\na=mid:0\r\n")
 	for _, l := range candidateLine.FindAllString(local, -1) {
